@@ -1,0 +1,89 @@
+/**
+ * Protocol-neutral domain errors. Each edge maps them once: SCIM to an RFC 7644 §3.12 Error body
+ * (status and scimType), GraphQL to extensions.code. The codes mirror RFC 7644 Table 9 where one applies.
+ */
+export type DomainErrorCode =
+  | 'notFound'
+  | 'uniqueness'
+  | 'invalidValue'
+  | 'invalidSyntax'
+  | 'invalidFilter'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'mutability'
+  | 'tooMany'
+  | 'invalidVersion'
+  | 'invalidCursor'
+  | 'preconditionFailed'
+  | 'unauthenticated'
+  | 'forbidden';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message = 'Resource not found') {
+    super('notFound', message);
+  }
+}
+
+export class UniquenessError extends DomainError {
+  constructor(message: string) {
+    super('uniqueness', message);
+  }
+}
+
+export class InvalidValueError extends DomainError {
+  constructor(message: string) {
+    super('invalidValue', message);
+  }
+}
+
+export class InvalidSyntaxError extends DomainError {
+  constructor(message: string) {
+    super('invalidSyntax', message);
+  }
+}
+
+export class InvalidFilterError extends DomainError {
+  constructor(message: string) {
+    super('invalidFilter', message);
+  }
+}
+
+export class InvalidPathError extends DomainError {
+  constructor(message: string) {
+    super('invalidPath', message);
+  }
+}
+
+export class NoTargetError extends DomainError {
+  constructor(message: string) {
+    super('noTarget', message);
+  }
+}
+
+export class MutabilityError extends DomainError {
+  constructor(message: string) {
+    super('mutability', message);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Authentication required') {
+    super('unauthenticated', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'Forbidden') {
+    super('forbidden', message);
+  }
+}

@@ -1,0 +1,233 @@
+import { InvalidPathError, InvalidSyntaxError, InvalidValueError, MutabilityError, NoTargetError } from '../errors';
+import type { PatchPath } from '../query/ast';
+import { parsePatchPath } from '../query/filter-parser';
+import { ResourceTypeDef, SchemaDef } from '../schema/attribute';
+import {
+  attributeName,
+  coreAttributes,
+  Document,
+  findExtension,
+  isPlainObject,
+  normalizeResource,
+  normalizeValue,
+  readAttribute,
+  ResolvedAttribute,
+} from '../schema/normalize';
+import { removeAt, setAt } from './apply';
+import { jsonEqual } from './json';
+import { assertNotReadOnly, leafOf, resolveTarget, Target } from './target';
+
+export type PatchOpName = 'add' | 'replace' | 'remove';
+
+/** An operation on a delegated attribute, handed back unapplied: op lower-cased, path parsed, value as sent. */
+export interface DelegatedOp {
+  op: PatchOpName;
+  path?: PatchPath;
+  value?: unknown;
+}
+
+export interface PatchOptions {
+  /** lower-case canonical names of core attributes whose operations the caller applies itself (e.g. ['members']) */
+  delegated?: string[];
+}
+
+export interface PatchResult {
+  doc: Document;
+  /** canonical names (`urn:...:User:department` for extension attributes) whose value changed */
+  changed: string[];
+  delegated: DelegatedOp[];
+  /** the new password (writeOnly, never stored in the document) */
+  password?: string;
+}
+
+/** One validated member of "Operations". */
+interface Operation {
+  op: PatchOpName;
+  path?: string;
+  value: unknown;
+  /** whether the operation has a "value" member at all (null counts) */
+  hasValue: boolean;
+}
+
+/**
+ * One operation on one path. Steps expanded from a path-less value object (or an extension
+ * object) are lenient, like a PUT body: unknown and readOnly attributes in them are ignored.
+ */
+interface Step {
+  op: PatchOpName;
+  path: PatchPath;
+  label: string;
+  value: unknown;
+  hasValue: boolean;
+  lenient: boolean;
+}
+
+const OPS: readonly PatchOpName[] = ['add', 'replace', 'remove'];
+/** Keys of a path-less value that are not attributes to patch (the caller checks `id` itself). */
+const IGNORED_KEYS = new Set(['schemas', 'id', 'meta']);
+
+/** A member of an object by case-insensitive name (RFC 7643 §2.1). */
+function member(obj: Record<string, unknown>, name: string): { found: boolean; value: unknown } {
+  const key = Object.keys(obj).find((k) => k.toLowerCase() === name);
+  return key === undefined ? { found: false, value: undefined } : { found: true, value: obj[key] };
+}
+
+/** Validates one member of "Operations" (RFC 7644 §3.5.2): `op` in any case, optional `path`, `value`. */
+function parseOperation(raw: unknown, i: number): Operation {
+  if (!isPlainObject(raw)) throw new InvalidSyntaxError(`Operations[${i}] must be an object`);
+  const op = member(raw, 'op').value;
+  const name = typeof op === 'string' ? (op.toLowerCase() as PatchOpName) : undefined;
+  if (!name || !OPS.includes(name)) throw new InvalidSyntaxError(`Operations[${i}]: "op" must be add, replace or remove, got ${JSON.stringify(op)}`);
+  const path = member(raw, 'path').value;
+  if (path !== undefined && path !== null && typeof path !== 'string') throw new InvalidPathError(`Operations[${i}]: "path" must be a string`);
+  const value = member(raw, 'value');
+  if (name !== 'remove' && !value.found) throw new InvalidValueError(`Operations[${i}]: "${name}" requires a "value" (RFC 7644 §3.5.2.1)`);
+  const text = typeof path === 'string' && path.trim() !== '' ? path.trim() : undefined;
+  return { op: name, ...(text !== undefined ? { path: text } : {}), value: value.value, hasValue: value.found };
+}
+
+function parseOperations(operations: unknown): Operation[] {
+  if (!Array.isArray(operations) || operations.length === 0) {
+    throw new InvalidSyntaxError('a PatchOp needs "Operations": an array of one or more operations (RFC 7644 §3.5.2)');
+  }
+  return operations.map(parseOperation);
+}
+
+/** A lenient step for a key of a value object; a key that is no path at all is ignored like an unknown attribute. */
+function lenientStep(op: PatchOpName, key: string, value: unknown): Step[] {
+  try {
+    return [{ op, path: parsePatchPath(key), label: key, value, hasValue: true, lenient: true }];
+  } catch (e) {
+    if (e instanceof InvalidPathError) return [];
+    throw e;
+  }
+}
+
+/**
+ * An operation whose path is an extension schema URN: add/replace set each attribute of the
+ * value object, remove (or a null value) removes every attribute of the extension.
+ */
+function expandExtension(op: PatchOpName, value: unknown, ext: SchemaDef): Step[] {
+  if (op === 'remove' || value === null) return ext.attributes.flatMap((a) => lenientStep('remove', `${ext.id}:${a.name}`, undefined));
+  if (!isPlainObject(value)) throw new InvalidValueError(`"${ext.id}" needs an object of extension attributes`);
+  return Object.entries(value).flatMap(([k, v]) => lenientStep(op, `${ext.id}:${k}`, v));
+}
+
+/**
+ * RFC 7644 §3.5.2.1/§3.5.2.3 without "path": the value object's keys (attribute names, dotted
+ * `name.givenName`, URN-qualified names, or an extension URN holding an object) each act as an
+ * operation of their own.
+ */
+function expandValueObject(op: PatchOpName, value: unknown, rt: ResourceTypeDef): Step[] {
+  if (op === 'remove') throw new NoTargetError('remove requires a "path" (RFC 7644 §3.5.2.2)');
+  if (!isPlainObject(value)) throw new InvalidValueError(`${op} without a "path" needs an object of attributes as its value (RFC 7644 §3.5.2.1)`);
+  return Object.entries(value).flatMap(([key, v]) => {
+    if (IGNORED_KEYS.has(key.toLowerCase())) return [];
+    const ext = findExtension(rt, key);
+    return ext ? expandExtension(op, v, ext) : lenientStep(op, key, v);
+  });
+}
+
+function expand(operation: Operation, rt: ResourceTypeDef): Step[] {
+  const { op, path, value, hasValue } = operation;
+  if (path === undefined) return expandValueObject(op, value, rt);
+  const ext = findExtension(rt, path);
+  if (ext) return expandExtension(op, value, ext);
+  return [{ op, path: parsePatchPath(path), label: path, value, hasValue, lenient: false }];
+}
+
+interface PatchState {
+  doc: Document;
+  delegated: DelegatedOp[];
+  password?: string;
+}
+
+function resolveStep(step: Step, rt: ResourceTypeDef): Target | undefined {
+  try {
+    return resolveTarget(step.path, rt, step.label);
+  } catch (e) {
+    if (step.lenient && e instanceof InvalidPathError) return undefined;
+    throw e;
+  }
+}
+
+/** Applies one step to the state; see applyPatch for the rules. */
+function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>): void {
+  const target = resolveStep(step, rt);
+  if (!target) return;
+  if (!target.top.extension && delegated.has(target.top.attr.name.toLowerCase())) {
+    state.delegated.push({ op: step.op, path: step.path, ...(step.hasValue ? { value: step.value } : {}) });
+    return;
+  }
+  try {
+    assertNotReadOnly(target);
+  } catch (e) {
+    if (step.lenient && e instanceof MutabilityError) return;
+    throw e;
+  }
+  // Entra sends {"op":"Replace","path":"title","value":null} to clear an attribute.
+  const op = step.op !== 'remove' && step.value === null ? 'remove' : step.op;
+  if (target.top.attr.mutability === 'writeOnly') {
+    const value = op === 'remove' ? undefined : normalizeValue(step.value, leafOf(target), step.label);
+    if (target.top.attr.name === 'password' && typeof value === 'string') state.password = value;
+    return;
+  }
+  if (op === 'remove') removeAt(state.doc, target, step.value);
+  else setAt(state.doc, target, step.value, op);
+}
+
+/** Every catalogue attribute of the resource type, core then extensions. */
+function allAttributes(rt: ResourceTypeDef): ResolvedAttribute[] {
+  return [
+    ...coreAttributes(rt).map((attr) => ({ attr })),
+    ...rt.extensions.flatMap((e) => e.schema.attributes.map((attr) => ({ attr, extension: e.schema.id }))),
+  ];
+}
+
+/** Canonical names of the attributes whose values differ between two documents, in catalogue order. */
+function changedAttributes(before: Document, after: Document, rt: ResourceTypeDef): string[] {
+  return allAttributes(rt)
+    .filter((r) => !jsonEqual(readAttribute(before, r), readAttribute(after, r)))
+    .map(attributeName);
+}
+
+/**
+ * Applies the Operations of a PatchOp (RFC 7644 §3.5.2) to a copy of a document; the input is
+ * never modified and any failing operation fails the whole PATCH (atomicity, §3.5.2).
+ *
+ * - `op` is add, replace or remove in any case (Entra sends "Replace"); anything else, a
+ *   non-array or empty Operations, or a non-object operation is InvalidSyntaxError. add and
+ *   replace need a `value` (InvalidValueError).
+ * - Paths (§3.5.2, parsed by parsePatchPath): attribute, sub-attribute, URN-qualified core or
+ *   extension attribute, an extension URN itself, value filter, value filter + sub-attribute.
+ *   Unknown attributes are InvalidPathError.
+ * - Without a path, add/replace take an object whose keys act as paths; `schemas`, `id` and
+ *   `meta`, unknown and readOnly keys are ignored there, as in a PUT body. remove without a path
+ *   is NoTargetError (§3.5.2.2).
+ * - A null value on add/replace removes the path (Entra clears attributes that way).
+ * - replace with a value filter matching nothing is NoTargetError (§3.5.2.3), except for a
+ *   sub-attribute path whose filter is `eq` conjunctions (Entra's `emails[type eq "work"].value`)
+ *   and for add, which create the element the filter describes. remove matching nothing is no
+ *   change, so deprovisioning retries are idempotent.
+ * - Mutability (RFC 7643 §2.2): readOnly targets and removing a required attribute (§3.5.2.2)
+ *   or changing an immutable value once set are MutabilityError.
+ * - Values are typed by normalizeValue ("False" strings included); setting primary true clears
+ *   it elsewhere (§3.5.2); adding a value already held changes nothing (§3.5.2.1).
+ * - `password` (writeOnly) is returned, never stored.
+ * - Operations on attributes listed in `opts.delegated` are not applied but returned in order,
+ *   a path-less object's delegated key split out as its own operation with that path.
+ * - The result is re-checked with normalizeResource (required attributes present).
+ */
+export function applyPatch(doc: Document, operations: unknown, rt: ResourceTypeDef, opts: PatchOptions = {}): PatchResult {
+  const steps = parseOperations(operations).flatMap((o) => expand(o, rt));
+  const delegated = new Set((opts.delegated ?? []).map((n) => n.toLowerCase()));
+  const state: PatchState = { doc: structuredClone(doc), delegated: [] };
+  for (const step of steps) runStep(step, state, rt, delegated);
+  const result = normalizeResource(state.doc, rt, { requireRequired: true }).doc;
+  return {
+    doc: result,
+    changed: changedAttributes(doc, result, rt),
+    delegated: state.delegated,
+    ...(state.password !== undefined ? { password: state.password } : {}),
+  };
+}

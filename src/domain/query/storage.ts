@@ -1,0 +1,32 @@
+/**
+ * How a resource type is laid out in PostgreSQL, for the filter/sort compiler.
+ *
+ * A resource row keeps its whole SCIM document (minus id, meta, password and server-computed
+ * attributes) in one jsonb column: core attributes at the top level under their canonical names, each
+ * extension's attributes in an object under its schema URN. Attributes that need indexes or
+ * constraints are also kept in dedicated columns, which the compiler must prefer.
+ */
+export interface ResourceStorage {
+  /** SQL alias of the resource table in the compiled query, e.g. "r". */
+  alias: string;
+  /** jsonb column holding the document, e.g. "attributes". */
+  documentColumn: string;
+  /**
+   * Attributes served by dedicated columns. Key: lower-cased dotted path without URN
+   * ("username", "externalid", "meta.created"); value: SQL expression using the alias ("r.user_name").
+   */
+  columns: Record<string, string>;
+  /** Multi-valued attributes stored as rows of another table (e.g. Group.members). Key: lower-cased name. */
+  relations?: Record<string, RelationStorage>;
+}
+
+export interface RelationStorage {
+  /** table name, e.g. "group_member" */
+  table: string;
+  /** alias used inside the EXISTS subquery, e.g. "m" */
+  alias: string;
+  /** SQL condition joining the relation to the parent row, e.g. "m.group_id = r.id" */
+  join: string;
+  /** sub-attribute (lower-cased) -> SQL expression on the relation alias, e.g. { value: "m.member_id::text" } */
+  subColumns: Record<string, string>;
+}
