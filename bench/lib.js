@@ -1,0 +1,76 @@
+// Shared plumbing of the benchmarks: a scratch PostgreSQL database, child servers, autocannon runs.
+const { spawn, execFileSync } = require('node:child_process');
+const path = require('node:path');
+const autocannon = require('autocannon');
+const { Client } = require('pg');
+
+const ROOT = path.join(__dirname, '..');
+const ADMIN_URL = process.env.BENCH_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+async function sql(url, text, params) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return await c.query(text, params);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A new database on the real PostgreSQL server; returns its URL and a drop function. */
+async function scratchDatabase(prefix) {
+  const name = `${prefix}_${process.pid}_${Date.now()}`;
+  await sql(ADMIN_URL, `create database "${name}"`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => sql(ADMIN_URL, `drop database if exists "${name}" with (force)`) };
+}
+
+function freePort() {
+  return 20000 + Math.floor(Math.random() * 20000);
+}
+
+/** Starts a child process and resolves once `ready(line)` sees the readiness line on stdout/stderr. */
+function startProcess(args, env, ready) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let out = '';
+    const onData = (d) => {
+      out += d.toString();
+      if (ready(out)) resolve(child);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('message', (m) => m === 'ready' && resolve(child));
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-2000)}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+/** One autocannon run; returns requests per second (mean) and latency, and fails on any non-2xx. */
+async function load(title, opts) {
+  const result = await autocannon({ connections: 50, duration: Number(process.env.BENCH_SECONDS || 10), ...opts });
+  const errors = result.non2xx + result.errors + result.timeouts;
+  if (errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+function cli(args, env) {
+  return JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'bin/provisio.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } }).toString());
+}
+
+function report(baseline, rows, aims) {
+  const line = (r) =>
+    `${r.title.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms` +
+    (r === baseline ? '   (baseline)' : `   ratio ${(r.rps / baseline.rps).toFixed(3)}${aims[r.title] ? `  (aim >= ${aims[r.title]})` : ''}`);
+  console.log([line(baseline), ...rows.map(line)].join('\n'));
+}
+
+module.exports = { ROOT, scratchDatabase, freePort, startProcess, stop, load, cli, report, sql };

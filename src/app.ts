@@ -1,0 +1,44 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { requestContext } from './http/request-context';
+import { scimRouter } from './scim/scim.router';
+import type { Services } from './services';
+
+export interface AppDeps {
+  config: Config;
+  services: Services;
+  logger: Logger;
+  /** Extra routers mounted after the SCIM facade (the GraphQL admin API plugs in here). */
+  extraRouters?: Router<any>[];
+}
+
+/** The Koa application without listen(): main.ts serves it, tests drive app.callback(). */
+export function buildApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = process.env.TRUST_PROXY === '1';
+  app.use(requestContext(deps.logger));
+
+  const ops = new Router();
+  /** Liveness: the process answers. */
+  ops.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  /** Readiness: the database answers. */
+  ops.get('/readyz', async (ctx) => {
+    try {
+      await deps.services.orm.em.fork().getConnection().execute('select 1');
+      ctx.body = { status: 'ok' };
+    } catch {
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', detail: 'database unreachable' };
+    }
+  });
+  app.use(ops.routes());
+
+  const scim = scimRouter(deps.services, deps.config);
+  app.use(scim.routes());
+  for (const router of deps.extraRouters ?? []) app.use(router.routes());
+  return app;
+}

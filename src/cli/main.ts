@@ -1,0 +1,108 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { loadConfig } from '../config';
+import { openDatabase } from '../db/database';
+import { DomainError } from '../domain/errors';
+import { createServices } from '../services';
+import { CommandArgs, CommandName, runCommand } from './commands';
+import { sendToServer } from './control-socket';
+
+/**
+ * Runs one command: through the running server's control socket in embedded mode when a server is
+ * up, otherwise directly on the configured database (migrating it first, so a fresh database works).
+ */
+async function execute(command: CommandName, args: CommandArgs): Promise<unknown> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    const reply = await sendToServer(config, command, args);
+    if (reply) {
+      if (!reply.ok) throw new DomainError((reply.error?.code ?? 'invalidValue') as never, reply.error?.message ?? 'failed');
+      return reply.result;
+    }
+  }
+  const db = await openDatabase(config);
+  try {
+    const applied = await db.migrate();
+    if (command === 'migrate') return { applied };
+    return await runCommand(createServices(db.orm, config), config, command, args, db.migrate);
+  } finally {
+    await db.close();
+  }
+}
+
+function print(result: unknown, json: boolean, human: (r: any) => string): void {
+  process.stdout.write(json ? JSON.stringify(result) + '\n' : human(result) + '\n');
+}
+
+function table(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return '(none)';
+  const keys = Object.keys(rows[0]);
+  const cell = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? '-' : String(v));
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ');
+  return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
+}
+
+const tokenHuman = (r: any) =>
+  `SCIM URL: ${r.scimUrl}\nToken:    ${r.token}\n(id ${r.id}, expires ${new Date(r.expiresAt).toISOString()}; the token is shown only this once)`;
+
+export function buildCli(): Command {
+  const program = new Command('provisio').description('Provisio SCIM 2.0 provisioning service').showHelpAfterError();
+  const act = (command: CommandName, human: (r: any) => string) => async (opts: CommandArgs & { json?: boolean }) =>
+    print(await execute(command, opts), !!opts.json, human);
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .option('--json', 'print JSON')
+    .action(act('migrate', (r) => (r.applied.length ? `applied: ${r.applied.join(', ')}` : 'database is up to date')));
+
+  const tenant = program.command('tenant').description('manage tenants');
+  tenant
+    .command('create')
+    .description('create a tenant with a SCIM connection, and print its SCIM URL and token')
+    .requiredOption('--name <name>', 'display name')
+    .option('--slug <slug>', 'URL slug (default: from the name)')
+    .option('--idp <kind>', 'entra | okta | jumpcloud | generic', 'generic')
+    .option('--json', 'print {"tenant":{…},"scimUrl":…,"token":…}')
+    .action(act('tenant.create', (r) => `Tenant ${r.tenant.name} (${r.tenant.slug})\nSCIM URL: ${r.scimUrl}\nToken:    ${r.token}\n(the token is shown only this once)`));
+  tenant.command('list').description('list tenants').option('--json', 'print JSON').action(act('tenant.list', table));
+
+  const token = program.command('token').description("manage a tenant's SCIM bearer tokens");
+  token.command('list').requiredOption('--tenant <slug>').option('--json', 'print JSON').action(act('token.list', table));
+  token
+    .command('create')
+    .description('issue a token on an existing connection, or on a new connection for --idp')
+    .requiredOption('--tenant <slug>')
+    .option('--connection <id>', 'existing SCIM connection id')
+    .option('--idp <kind>', 'IdP kind of a new connection', 'generic')
+    .option('--days <n>', 'lifetime in days (default 365, at most 3650)')
+    .option('--json', 'print JSON')
+    .action(act('token.create', tokenHuman));
+  token
+    .command('rotate')
+    .description('replace a token; the old one works for --overlap minutes more')
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--id <tokenId>')
+    .option('--overlap <minutes>', 'minutes the old token keeps working', '0')
+    .option('--days <n>', 'lifetime of the new token in days')
+    .option('--json', 'print JSON')
+    .action(act('token.rotate', tokenHuman));
+  token
+    .command('revoke')
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--id <tokenId>')
+    .option('--json', 'print JSON')
+    .action(act('token.revoke', (r) => `revoked ${r.prefix}… (${r.id})`));
+  return program;
+}
+
+/** Entry point of bin/provisio.js. Exit status: 0 done, 2 refused (bad input, not found), 1 failed. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(`provisio: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = e instanceof DomainError ? 2 : 1;
+  }
+}

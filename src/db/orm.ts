@@ -1,0 +1,40 @@
+import { MikroORM, Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import path from 'node:path';
+import { entities } from './entities';
+
+/** The one place MikroORM is configured, for the server, the CLI, tests and the migration tool. */
+export function ormOptions(clientUrl: string, poolMax: number): Options<PostgreSqlDriver> {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl,
+    entities,
+    pool: { min: 0, max: poolMax },
+    extensions: [Migrator],
+    discovery: { warnWhenNoEntities: true },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    migrations: {
+      path: path.join(__dirname, '../../migrations'),
+      pathTs: path.join(__dirname, '../../migrations'),
+      glob: '!(*.d).{js,ts}',
+      snapshotName: '.snapshot',
+      transactional: true,
+      allOrNothing: true,
+      emit: 'ts',
+      silent: true,
+    },
+    debug: process.env.ORM_DEBUG === '1',
+  };
+}
+
+export async function openOrm(clientUrl: string, poolMax: number): Promise<MikroORM<PostgreSqlDriver>> {
+  return MikroORM.init<PostgreSqlDriver>(ormOptions(clientUrl, poolMax));
+}
+
+/** Applies the committed migrations (migrations/), as `provisio migrate` and every start do. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

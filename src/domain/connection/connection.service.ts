@@ -1,0 +1,205 @@
+import { MikroORM } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor, TenantRef } from '../context';
+import { InvalidValueError, NotFoundError, UnauthenticatedError } from '../errors';
+import { isUuid } from '../ids';
+import { Tenant } from '../tenant/tenant.entity';
+import { IDP_KINDS, IdpKind, ScimConnection } from './scim-connection.entity';
+import { ScimToken } from './scim-token.entity';
+import { digestsEqual, displayPrefix, generateToken, hashToken } from './token-secret';
+
+const DAY_MS = 86_400_000;
+/** last_used_at is written at most this often per token, so authentication stays a read. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export interface TokenInfo {
+  id: string;
+  connectionId: string;
+  tenantId: string;
+  prefix: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** A token as issued: the secret is in this object only, never stored and never shown again. */
+export interface IssuedToken extends TokenInfo {
+  token: string;
+}
+
+export interface ScimPrincipal {
+  tenant: TenantRef;
+  actor: Extract<Actor, { kind: 'scim' }>;
+}
+
+function info(t: ScimToken): TokenInfo {
+  return {
+    id: t.id,
+    connectionId: t.connection.id,
+    tenantId: t.tenant.id,
+    prefix: t.prefix,
+    createdAt: t.createdAt,
+    expiresAt: t.expiresAt,
+    lastUsedAt: t.lastUsedAt ?? null,
+    revokedAt: t.revokedAt ?? null,
+  };
+}
+
+/** SCIM connections of a tenant and their bearer tokens: issue, list, rotate, revoke, authenticate. */
+export class ConnectionService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly limits: { defaultDays: number; maxDays: number },
+  ) {}
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  async createConnection(
+    tenantId: string,
+    input: { idp?: string; name?: string; days?: number },
+  ): Promise<{ connection: ScimConnection; token: IssuedToken }> {
+    const idp = (input.idp ?? 'generic') as IdpKind;
+    if (!IDP_KINDS.includes(idp)) throw new InvalidValueError(`idp must be one of ${IDP_KINDS.join(', ')}`);
+    const days = this.lifetime(input.days);
+    return this.em().transactional(async (em) => {
+      const tenant = await em.findOneOrFail(Tenant, tenantId, { failHandler: () => new NotFoundError('tenant not found') });
+      const connection = em.create(ScimConnection, { tenant, idp, name: input.name?.trim() || idp });
+      const token = this.newToken(em, connection, days);
+      await em.flush();
+      return { connection, token };
+    });
+  }
+
+  async listConnections(tenantId: string): Promise<ScimConnection[]> {
+    return this.em().find(ScimConnection, { tenant: tenantId }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  }
+
+  /** Issues one more token for a connection (for example, a second IdP instance). */
+  async issueToken(tenantId: string, connectionId: string, days?: number): Promise<IssuedToken> {
+    const lifetime = this.lifetime(days);
+    return this.em().transactional(async (em) => {
+      const connection = await this.connection(em, tenantId, connectionId);
+      const token = this.newToken(em, connection, lifetime);
+      await em.flush();
+      return token;
+    });
+  }
+
+  /** Token metadata of a tenant, newest first. Never the secret, which is not stored. */
+  async listTokens(tenantId: string): Promise<TokenInfo[]> {
+    const tokens = await this.em().find(ScimToken, { tenant: tenantId }, { orderBy: { createdAt: 'desc', id: 'desc' } });
+    return tokens.map(info);
+  }
+
+  /**
+   * Replaces a token by a new one on the same connection. The old token keeps working for
+   * `overlapMinutes` (0: it stops at once), so an IdP can be reconfigured without failed requests.
+   */
+  async rotateToken(tenantId: string, tokenId: string, overlapMinutes = 0, days?: number): Promise<IssuedToken> {
+    if (!Number.isInteger(overlapMinutes) || overlapMinutes < 0) throw new InvalidValueError('overlapMinutes must be a non-negative integer');
+    const lifetime = this.lifetime(days);
+    return this.em().transactional(async (em) => {
+      const old = await this.token(em, tenantId, tokenId);
+      if (old.revokedAt) throw new InvalidValueError('token is revoked');
+      const cutoff = new Date(Date.now() + overlapMinutes * 60_000);
+      if (overlapMinutes === 0) old.revokedAt = new Date();
+      else if (old.expiresAt > cutoff) old.expiresAt = cutoff;
+      const token = this.newToken(em, old.connection, lifetime);
+      await em.flush();
+      return token;
+    });
+  }
+
+  /** Revokes a token; the next request that presents it is refused. */
+  async revokeToken(tenantId: string, tokenId: string): Promise<TokenInfo> {
+    return this.em().transactional(async (em) => {
+      const token = await this.token(em, tenantId, tokenId);
+      token.revokedAt ??= new Date();
+      await em.flush();
+      return info(token);
+    });
+  }
+
+  /**
+   * Resolves a bearer token presented on a tenant's SCIM URL. Unknown, expired and revoked tokens,
+   * and tokens of another tenant, are all the same 401 (RFC 6750 §3.1 invalid_token), so the
+   * answer says nothing about which tenants exist. The lookup is by SHA-256 of the secret, and the
+   * stored digest is compared in constant time.
+   */
+  async authenticate(slug: string, secret: string): Promise<ScimPrincipal> {
+    const digest = hashToken(secret);
+    const rows: {
+      token_id: string;
+      hash: string;
+      expires_at: Date;
+      revoked_at: Date | null;
+      last_used_at: Date | null;
+      connection_id: string;
+      idp: IdpKind;
+      tenant_id: string;
+      slug: string;
+      name: string;
+    }[] = await this.em().getConnection().execute(
+      `select t.id as token_id, t.hash, t.expires_at, t.revoked_at, t.last_used_at,
+              c.id as connection_id, c.idp, n.id as tenant_id, n.slug, n.name
+         from scim_token t
+         join scim_connection c on c.id = t.connection_id
+         join tenant n on n.id = t.tenant_id
+        where t.hash = ?`,
+      [digest],
+    );
+    const row = rows[0];
+    const now = Date.now();
+    if (
+      !row ||
+      !digestsEqual(row.hash, digest) ||
+      row.slug !== slug ||
+      row.revoked_at !== null ||
+      new Date(row.expires_at).getTime() <= now
+    ) {
+      throw new UnauthenticatedError('invalid bearer token');
+    }
+    if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_GRANULARITY_MS) {
+      await this.em().getConnection().execute('update scim_token set last_used_at = now() where id = ?', [row.token_id]);
+    }
+    return {
+      tenant: { id: row.tenant_id, slug: row.slug, name: row.name },
+      actor: { kind: 'scim', connectionId: row.connection_id, tokenId: row.token_id, idp: row.idp },
+    };
+  }
+
+  private lifetime(days: number | undefined): number {
+    const d = days ?? this.limits.defaultDays;
+    if (!Number.isInteger(d) || d < 1 || d > this.limits.maxDays) {
+      throw new InvalidValueError(`token lifetime must be 1 to ${this.limits.maxDays} days`);
+    }
+    return d;
+  }
+
+  private newToken(em: EntityManager, connection: ScimConnection, days: number): IssuedToken {
+    const secret = generateToken();
+    const token = em.create(ScimToken, {
+      connection,
+      tenant: connection.tenant,
+      prefix: displayPrefix(secret),
+      hash: hashToken(secret),
+      expiresAt: new Date(Date.now() + days * DAY_MS),
+    });
+    return { ...info(token), token: secret };
+  }
+
+  private async connection(em: EntityManager, tenantId: string, id: string): Promise<ScimConnection> {
+    const found = isUuid(id) ? await em.findOne(ScimConnection, { id, tenant: tenantId }) : null;
+    if (!found) throw new NotFoundError(`SCIM connection "${id}" not found`);
+    return found;
+  }
+
+  private async token(em: EntityManager, tenantId: string, id: string): Promise<ScimToken> {
+    const found = isUuid(id) ? await em.findOne(ScimToken, { id, tenant: tenantId }, { populate: ['connection'] }) : null;
+    if (!found) throw new NotFoundError(`token "${id}" not found`);
+    return found;
+  }
+}

@@ -1,0 +1,20 @@
+import type { IdpKind } from './connection/scim-connection.entity';
+
+export interface TenantRef {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/** Who is acting: an IdP through a SCIM connection, an admin, or the service itself. */
+export type Actor =
+  | { kind: 'scim'; connectionId: string; tokenId: string; idp: IdpKind }
+  | { kind: 'admin'; keyId?: string }
+  | { kind: 'system' };
+
+/** First argument of every tenant-scoped service method (ARCHITECTURE.md principle 2). */
+export interface RequestContext {
+  tenant: TenantRef;
+  actor: Actor;
+  requestId: string;
+}

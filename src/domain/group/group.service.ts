@@ -1,0 +1,227 @@
+import { LockMode, MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../context';
+import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
+import { isUuid } from '../ids';
+import { applyPatch } from '../patch/patch';
+import { compileFilter } from '../query/filter-sql';
+import { parseFilter } from '../query/filter-parser';
+import { groupResourceType } from '../schema/core-schemas';
+import { Document, normalizeResource } from '../schema/normalize';
+import { Tenant } from '../tenant/tenant.entity';
+import type { ListQuery, ListResult } from '../user/user.service';
+import { ScimGroup } from './group.entity';
+import { groupStorage } from './group.storage';
+import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
+
+export interface MemberRecord {
+  id: string;
+  display: string | null;
+}
+
+/** A group as the domain hands it to the edges; `members` only when they were asked for. */
+export interface GroupRecord {
+  id: string;
+  doc: Document;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  members?: MemberRecord[];
+}
+
+export interface GroupReadOptions {
+  /** false when the client excluded members (Entra's excludedAttributes=members): they are never loaded. */
+  members: boolean;
+}
+
+interface GroupRow {
+  id: string;
+  attributes: Document;
+  version: number;
+  /** timestamptz arrives as text: MikroORM's driver does not parse it */
+  created_at: string;
+  updated_at: string;
+}
+
+const SELECT = 'select r.id, r.attributes, r.version, r.created_at, r.updated_at from scim_group r';
+
+/** Splits `members` off a normalised group document: they live in group_member. */
+function splitMembers(doc: Document): { doc: Document; ids: string[] } {
+  const { members, ...rest } = doc;
+  return { doc: rest, ids: memberIds(members) };
+}
+
+function project(group: ScimGroup, doc: Document): void {
+  group.attributes = doc;
+  group.displayName = doc.displayName as string;
+  group.externalId = (doc.externalId as string | undefined) ?? null;
+}
+
+/**
+ * Groups of a tenant (RFC 7643 §4.2) with membership as rows: every member change is a set
+ * operation in SQL, checked against the tenant's live users, in one transaction with the group's
+ * version bump. displayName is unique per tenant, case-insensitively.
+ */
+export class GroupService {
+  constructor(private readonly orm: MikroORM) {}
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  /** RFC 7644 §3.3. */
+  async create(ctx: RequestContext, body: unknown, read: GroupReadOptions): Promise<GroupRecord> {
+    const { doc, ids } = splitMembers(normalizeResource(body, groupResourceType, { requireRequired: true }).doc);
+    return this.write(async (em) => {
+      const group = em.create(ScimGroup, { tenant: em.getReference(Tenant, ctx.tenant.id) } as ScimGroup);
+      project(group, doc);
+      await em.flush();
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'add', ids }]);
+      return this.record(em, group, read);
+    }, doc.displayName as string);
+  }
+
+  /** RFC 7644 §3.4.1. */
+  async get(ctx: RequestContext, id: string, read: GroupReadOptions): Promise<GroupRecord> {
+    const em = this.em();
+    const rows: GroupRow[] = isUuid(id)
+      ? await em.getConnection().execute(`${SELECT} where r.id = ? and r.tenant_id = ?`, [id, ctx.tenant.id])
+      : [];
+    if (!rows[0]) throw this.notFound(id);
+    const [record] = await this.withMembers(em, rows.map(fromRow), read);
+    return record;
+  }
+
+  /** RFC 7644 §3.4.2: filtered in SQL (member filters through group_member), ordered by id, then paged. */
+  async list(ctx: RequestContext, query: ListQuery, read: GroupReadOptions): Promise<ListResult<GroupRecord>> {
+    let where = 'r.tenant_id = ?';
+    const params: unknown[] = [ctx.tenant.id];
+    if (query.filter !== undefined) {
+      const compiled = compileFilter(parseFilter(query.filter), groupResourceType, groupStorage);
+      where += ` and (${compiled.sql})`;
+      params.push(...compiled.params);
+    }
+    const em = this.em();
+    const conn = em.getConnection();
+    const [{ total }] = await conn.execute(`select count(*)::int as total from scim_group r where ${where}`, params);
+    const rows: GroupRow[] =
+      query.count > 0 && total >= query.startIndex
+        ? await conn.execute(`${SELECT} where ${where} order by r.id limit ? offset ?`, [...params, query.count, query.startIndex - 1])
+        : [];
+    return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read) };
+  }
+
+  /** RFC 7644 §3.5.1: attributes and the member list are replaced. */
+  async replace(ctx: RequestContext, id: string, body: unknown, read: GroupReadOptions): Promise<GroupRecord> {
+    const { doc, ids } = splitMembers(normalizeResource(body, groupResourceType, { requireRequired: true }).doc);
+    const bodyId = (body as { id?: unknown }).id;
+    if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
+    return this.write(async (em) => {
+      const group = await this.lock(em, ctx, id);
+      project(group, doc);
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }]);
+      this.touch(group);
+      await em.flush();
+      return this.record(em, group, read);
+    }, doc.displayName as string);
+  }
+
+  /**
+   * RFC 7644 §3.5.2. Attribute operations go through the PATCH engine; member operations are
+   * delegated to SQL set operations, applied in request order, all in one transaction.
+   */
+  async patch(ctx: RequestContext, id: string, operations: unknown, read: GroupReadOptions): Promise<{ group: GroupRecord; changed: string[] }> {
+    return this.write(async (em) => {
+      const group = await this.lock(em, ctx, id);
+      const result = applyPatch(group.attributes, operations, groupResourceType, { delegated: ['members'] });
+      const valueId = idInPatch(operations);
+      if (valueId !== undefined && valueId !== id) throw new InvalidValueError('id in the PATCH value does not match the URL');
+      const memberChanges: MemberChange[] = memberChangesFromPatch(result.delegated);
+      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges);
+      const changed = [...result.changed, ...(membersChanged ? ['members'] : [])];
+      if (changed.length > 0) {
+        project(group, result.doc);
+        this.touch(group);
+        await em.flush();
+      }
+      return { group: await this.record(em, group, read), changed };
+    }, undefined);
+  }
+
+  /** RFC 7644 §3.6. The group and its memberships are removed. */
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await this.write(async (em) => {
+      const group = await this.lock(em, ctx, id);
+      await em.getConnection().execute('delete from group_member where group_id = ?', [group.id], 'run', em.getTransactionContext());
+      em.remove(group);
+      await em.flush();
+    });
+  }
+
+  private touch(group: ScimGroup): void {
+    group.version += 1;
+    group.updatedAt = new Date();
+  }
+
+  private async record(em: EntityManager, group: ScimGroup, read: GroupReadOptions): Promise<GroupRecord> {
+    const [record] = await this.withMembers(
+      em,
+      [{ id: group.id, doc: group.attributes, version: group.version, createdAt: group.createdAt, updatedAt: group.updatedAt }],
+      read,
+    );
+    return record;
+  }
+
+  private async withMembers(em: EntityManager, groups: GroupRecord[], read: GroupReadOptions): Promise<GroupRecord[]> {
+    if (!read.members || groups.length === 0) return groups;
+    const rows: { group_id: string; id: string; user_name: string; display_name: string | null }[] = await em
+      .getConnection()
+      .execute(
+        `select m.group_id, u.id, u.user_name, u.display_name from group_member m join scim_user u on u.id = m.member_id
+          where m.group_id = any(?::uuid[]) order by m.group_id, u.id`,
+        [`{${groups.map((g) => g.id).join(',')}}`],
+        'all',
+        em.getTransactionContext(),
+      );
+    const byGroup = new Map<string, MemberRecord[]>(groups.map((g) => [g.id, []]));
+    for (const r of rows) byGroup.get(r.group_id)!.push({ id: r.id, display: r.display_name ?? r.user_name });
+    return groups.map((g) => ({ ...g, members: byGroup.get(g.id) }));
+  }
+
+  private async lock(em: EntityManager, ctx: RequestContext, id: string): Promise<ScimGroup> {
+    const group = isUuid(id) ? await em.findOne(ScimGroup, { id, tenant: ctx.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+    if (!group) throw this.notFound(id);
+    return group;
+  }
+
+  private async write<T>(work: (em: EntityManager) => Promise<T>, displayName?: string): Promise<T> {
+    try {
+      return await this.em().transactional(work);
+    } catch (e) {
+      if (e instanceof UniqueConstraintViolationException) {
+        throw new UniquenessError(displayName ? `a group named "${displayName}" already exists in this tenant` : 'a group with that displayName already exists in this tenant');
+      }
+      throw e;
+    }
+  }
+
+  private notFound(id: string): NotFoundError {
+    return new NotFoundError(`Group "${id}" not found`);
+  }
+}
+
+function fromRow(row: GroupRow): GroupRecord {
+  return { id: row.id, doc: row.attributes, version: row.version, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) };
+}
+
+/** Okta renames with `{"op":"replace","value":{"id":"<group id>","displayName":…}}`: the id must match. */
+function idInPatch(operations: unknown): string | undefined {
+  if (!Array.isArray(operations)) return undefined;
+  for (const op of operations) {
+    const value = (op as { value?: unknown })?.value;
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { id?: unknown }).id === 'string') {
+      return (value as { id: string }).id;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,23 @@
+import type { ResourceStorage } from '../query/storage';
+
+/** Where the filter compiler finds Group attributes: scim_group (alias r) and group_member rows. */
+export const groupStorage: ResourceStorage = {
+  alias: 'r',
+  documentColumn: 'attributes',
+  columns: {
+    id: 'r.id::text',
+    displayname: 'r.display_name',
+    externalid: 'r.external_id',
+    'meta.created': 'r.created_at',
+    'meta.lastmodified': 'r.updated_at',
+    'meta.resourcetype': "'Group'",
+  },
+  relations: {
+    members: {
+      table: 'group_member',
+      alias: 'gm',
+      join: 'gm.group_id = r.id',
+      subColumns: { value: 'gm.member_id::text', type: "'User'" },
+    },
+  },
+};

@@ -1,0 +1,117 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Filter } from '../query/ast';
+import { InvalidFilterError, InvalidPathError, InvalidValueError } from '../errors';
+import { isUuid } from '../ids';
+
+/** A change to a group's member set, applied in SQL (never by rewriting the whole list). */
+export type MemberChange =
+  | { kind: 'add'; ids: string[] }
+  | { kind: 'remove'; ids: string[] }
+  | { kind: 'removeAll' }
+  | { kind: 'set'; ids: string[] };
+
+/** Member ids of a `members` value: `[{value}, …]` (a lone object is taken as a list of one). */
+export function memberIds(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  const ids = new Set<string>();
+  for (const item of list) {
+    const v = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).value : undefined;
+    const type = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).type : undefined;
+    if (typeof v !== 'string' || !isUuid(v)) throw new InvalidValueError(`member value ${JSON.stringify(v ?? item)} is not a user id`);
+    if (typeof type === 'string' && type.toLowerCase() !== 'user') throw new InvalidValueError('only users can be group members');
+    ids.add(v.toLowerCase());
+  }
+  return [...ids];
+}
+
+/**
+ * Ids named by a member selection filter: `value eq "id"`, or several joined by `or`
+ * (RFC 7644 §3.5.2.2 `members[value eq "…"]`). Other member filters are refused clearly.
+ */
+export function idsFromFilter(filter: Filter): string[] {
+  if (filter.kind === 'or') return [...idsFromFilter(filter.left), ...idsFromFilter(filter.right)];
+  if (filter.kind === 'compare' && filter.op === 'eq' && filter.path.name.toLowerCase() === 'value' && !filter.path.sub) {
+    if (typeof filter.value !== 'string' || !isUuid(filter.value)) return []; // names no member: removes nothing
+    return [filter.value.toLowerCase()];
+  }
+  throw new InvalidFilterError('member filters support only value eq "<id>" (optionally joined with or)');
+}
+
+/** PostgreSQL array literal of validated UUIDs, passed as one bound parameter. */
+function uuidArray(ids: string[]): string {
+  return `{${ids.join(',')}}`;
+}
+
+/**
+ * Applies member changes to one group, in order, inside the caller's transaction. Every named
+ * member must be a live user of the tenant (locked FOR SHARE, so a concurrent delete cannot slip
+ * in between the check and the insert); otherwise 400 invalidValue and the transaction rolls back.
+ * Cost is proportional to the members named, not to the group's size. Returns whether anything changed.
+ */
+export async function applyMemberChanges(em: EntityManager, tenantId: string, groupId: string, changes: MemberChange[]): Promise<boolean> {
+  const conn = em.getConnection();
+  const tx = em.getTransactionContext();
+  const exec = (sql: string, params: unknown[]) => conn.execute(sql, params, 'run', tx) as Promise<{ affectedRows: number }>;
+  let changed = false;
+  for (const change of changes) {
+    if (change.kind === 'removeAll' || change.kind === 'set') {
+      if (change.kind === 'set') await assertUsers(em, tenantId, change.ids);
+      const res =
+        change.kind === 'set'
+          ? await exec('delete from group_member where group_id = ? and member_id <> all(?::uuid[])', [groupId, uuidArray(change.ids)])
+          : await exec('delete from group_member where group_id = ?', [groupId]);
+      changed ||= res.affectedRows > 0;
+      if (change.kind === 'removeAll') continue;
+    }
+    if (change.kind === 'remove') {
+      if (change.ids.length === 0) continue;
+      const res = await exec('delete from group_member where group_id = ? and member_id = any(?::uuid[])', [groupId, uuidArray(change.ids)]);
+      changed ||= res.affectedRows > 0;
+      continue;
+    }
+    if (change.ids.length === 0) continue;
+    if (change.kind === 'add') await assertUsers(em, tenantId, change.ids);
+    const res = await exec(
+      `insert into group_member (group_id, member_id, created_at)
+       select ?::uuid, id, now() from unnest(?::uuid[]) as m(id)
+       on conflict do nothing`,
+      [groupId, uuidArray(change.ids)],
+    );
+    changed ||= res.affectedRows > 0;
+  }
+  return changed;
+}
+
+async function assertUsers(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const found: { id: string }[] = await em
+    .getConnection()
+    .execute(
+      'select id from scim_user where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null for share',
+      [uuidArray(ids), tenantId],
+      'all',
+      em.getTransactionContext(),
+    );
+  if (found.length === ids.length) return;
+  const known = new Set(found.map((r) => r.id));
+  const missing = ids.filter((id) => !known.has(id));
+  throw new InvalidValueError(
+    `${missing.length} member(s) are not users of this tenant: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+  );
+}
+
+/** Translates the PATCH engine's delegated `members` operations (RFC 7644 §3.5.2) to member changes. */
+export function memberChangesFromPatch(ops: { op: 'add' | 'replace' | 'remove'; path?: { filter?: Filter; subAfterFilter?: string }; value?: unknown }[]): MemberChange[] {
+  return ops.map((o) => {
+    if (o.path?.subAfterFilter) throw new InvalidPathError('member sub-attributes cannot be patched');
+    if (o.path?.filter) {
+      if (o.op !== 'remove') throw new InvalidPathError(`${o.op} with a member filter is not supported; use add or replace on "members"`);
+      return { kind: 'remove', ids: idsFromFilter(o.path.filter) };
+    }
+    if (o.op === 'add') return { kind: 'add', ids: memberIds(o.value) };
+    if (o.op === 'replace') return { kind: 'set', ids: memberIds(o.value) };
+    // Entra sends remove with path "members" and the members to remove as the value (not RFC, but common)
+    return o.value === undefined || o.value === null ? { kind: 'removeAll' } : { kind: 'remove', ids: memberIds(o.value) };
+  });
+}

@@ -1,0 +1,25 @@
+import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { newId } from '../ids';
+
+/** A customer of the SaaS: its users and groups are provisioned by its identity provider(s). */
+@Entity({ tableName: 'tenant' })
+export class Tenant {
+  [OptionalProps]?: 'createdAt' | 'updatedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = newId();
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  /** URL-safe, unique; the tenant's SCIM base URL is `{PUBLIC_URL}/scim/v2/{slug}`. */
+  @Property({ type: 'text' })
+  @Unique({ name: 'tenant_slug_uq' })
+  slug!: string;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,244 @@
+import { LockMode, MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { RequestContext } from '../context';
+import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
+import { isUuid } from '../ids';
+import { applyPatch } from '../patch/patch';
+import { compileFilter } from '../query/filter-sql';
+import { parseFilter } from '../query/filter-parser';
+import { userResourceType } from '../schema/core-schemas';
+import { Document, normalizeResource } from '../schema/normalize';
+import { Tenant } from '../tenant/tenant.entity';
+import { ScimUser } from './user.entity';
+import { userStorage } from './user.storage';
+
+/** A user as the domain hands it to the edges. */
+export interface UserRecord {
+  id: string;
+  doc: Document;
+  active: boolean;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Direct group memberships (RFC 7643 §4.1.2 User.groups, readOnly). */
+  groups: { id: string; display: string }[];
+}
+
+export interface ListQuery {
+  filter?: string;
+  /** 1-based (RFC 7644 §3.4.2.4). */
+  startIndex: number;
+  count: number;
+}
+
+export interface ListResult<T> {
+  totalResults: number;
+  startIndex: number;
+  items: T[];
+}
+
+interface UserRow {
+  id: string;
+  attributes: Document;
+  active: boolean;
+  version: number;
+  /** timestamptz arrives as text: MikroORM's driver does not parse it */
+  created_at: string;
+  updated_at: string;
+  groups: { id: string; display: string }[];
+}
+
+/** A user row with its direct groups, in one statement (User.groups, RFC 7643 §4.1.2). */
+const SELECT = `select r.id, r.attributes, r.active, r.version, r.created_at, r.updated_at,
+  (select coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'display', g.display_name) order by g.id), '[]'::jsonb)
+     from group_member m join scim_group g on g.id = m.group_id where m.member_id = r.id) as groups
+  from scim_user r`;
+
+function fromRow(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    doc: row.attributes,
+    active: row.active,
+    version: row.version,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    groups: row.groups,
+  };
+}
+
+/** Copies the constrained and indexed attributes of a document into their columns. */
+function project(user: ScimUser, doc: Document): void {
+  if (doc.active === undefined) doc.active = true; // the server's default, so reads and filters agree
+  user.attributes = doc;
+  user.userName = doc.userName as string;
+  user.externalId = (doc.externalId as string | undefined) ?? null;
+  user.displayName = (doc.displayName as string | undefined) ?? null;
+  user.active = doc.active as boolean;
+}
+
+/**
+ * Users of a tenant (RFC 7643 §4.1): one transaction per write; userName unique per tenant and
+ * case-insensitive; deletes leave a tombstone that a later create with the same userName or
+ * externalId restores. Passwords are accepted and dropped: Provisio is a provisioning target
+ * whose users sign in through their IdP, so it keeps no credential it would have to protect.
+ */
+export class UserService {
+  constructor(private readonly orm: MikroORM) {}
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  /** RFC 7644 §3.3. Restores a tombstone with the same userName (or else externalId) under its old id. */
+  async create(ctx: RequestContext, body: unknown): Promise<{ user: UserRecord; restored: boolean }> {
+    const { doc } = normalizeResource(body, userResourceType, { requireRequired: true });
+    const userName = doc.userName as string;
+    const externalId = doc.externalId as string | undefined;
+    return this.write(async (em) => {
+      const candidates: { id: string; deleted: boolean; by_name: boolean }[] = await em.getConnection().execute(
+        `select id, deleted_at is not null as deleted, lower(user_name) = lower(?) as by_name
+           from scim_user
+          where tenant_id = ? and (lower(user_name) = lower(?) or (external_id = ? and deleted_at is not null))
+          order by by_name desc, deleted_at desc
+          for update`,
+        [userName, ctx.tenant.id, userName, externalId ?? null],
+        'all',
+        em.getTransactionContext(),
+      );
+      if (candidates.some((c) => c.by_name && !c.deleted)) throw this.taken(userName);
+      const tombstone = candidates.find((c) => c.deleted);
+      let user: ScimUser;
+      if (tombstone) {
+        user = await em.findOneOrFail(ScimUser, tombstone.id);
+        user.deletedAt = null;
+        user.version += 1;
+        user.updatedAt = new Date();
+      } else {
+        user = em.create(ScimUser, { tenant: em.getReference(Tenant, ctx.tenant.id) } as ScimUser);
+      }
+      project(user, doc);
+      await em.flush();
+      // A restored user comes back without the memberships it had: they were removed at deletion.
+      return { user: await this.reload(em, user.id), restored: !!tombstone };
+    }, userName);
+  }
+
+  /** RFC 7644 §3.4.1. Tombstoned users are not found. */
+  async get(ctx: RequestContext, id: string): Promise<UserRecord> {
+    if (!isUuid(id)) throw this.notFound(id);
+    const rows: UserRow[] = await this.em()
+      .getConnection()
+      .execute(`${SELECT} where r.id = ? and r.tenant_id = ? and r.deleted_at is null`, [id, ctx.tenant.id]);
+    if (!rows[0]) throw this.notFound(id);
+    return fromRow(rows[0]);
+  }
+
+  /** RFC 7644 §3.4.2: filtered in SQL, then paged; ordered by id (UUIDv7: creation order). */
+  async list(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
+    let where = 'r.tenant_id = ? and r.deleted_at is null';
+    const params: unknown[] = [ctx.tenant.id];
+    if (query.filter !== undefined) {
+      const compiled = compileFilter(parseFilter(query.filter), userResourceType, userStorage);
+      where += ` and (${compiled.sql})`;
+      params.push(...compiled.params);
+    }
+    const conn = this.em().getConnection();
+    const [{ total }] = await conn.execute(`select count(*)::int as total from scim_user r where ${where}`, params);
+    const rows: UserRow[] =
+      query.count > 0 && total >= query.startIndex
+        ? await conn.execute(`${SELECT} where ${where} order by r.id limit ? offset ?`, [
+            ...params,
+            query.count,
+            query.startIndex - 1,
+          ])
+        : [];
+    return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow) };
+  }
+
+  /** RFC 7644 §3.5.1: the body replaces every writable attribute. */
+  async replace(ctx: RequestContext, id: string, body: unknown): Promise<UserRecord> {
+    const { doc } = normalizeResource(body, userResourceType, { requireRequired: true });
+    const bodyId = (body as { id?: unknown }).id;
+    if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
+    return this.write(async (em) => {
+      const user = await this.lock(em, ctx, id);
+      project(user, doc);
+      user.version += 1;
+      user.updatedAt = new Date();
+      await em.flush();
+      return this.reload(em, user.id);
+    }, doc.userName as string);
+  }
+
+  /** RFC 7644 §3.5.2: all operations apply, or none. A PATCH that changes nothing keeps the version. */
+  async patch(ctx: RequestContext, id: string, operations: unknown): Promise<{ user: UserRecord; changed: string[] }> {
+    return this.write(async (em) => {
+      const user = await this.lock(em, ctx, id);
+      const result = applyPatch(user.attributes, operations, userResourceType);
+      if (result.changed.length > 0) {
+        project(user, result.doc);
+        user.version += 1;
+        user.updatedAt = new Date();
+        await em.flush();
+      }
+      return { user: await this.reload(em, user.id), changed: result.changed };
+    });
+  }
+
+  /**
+   * RFC 7644 §3.6. The row stays as an inactive tombstone; the user is 404 from now on. Its
+   * memberships are removed, and each group it left gets a new version.
+   */
+  async delete(ctx: RequestContext, id: string): Promise<void> {
+    await this.write(async (em) => {
+      const user = await this.lock(em, ctx, id);
+      const tx = em.getTransactionContext();
+      await em
+        .getConnection()
+        .execute(
+          `with gone as (delete from group_member where member_id = ? returning group_id)
+           update scim_group set version = version + 1, updated_at = now() where id in (select group_id from gone)`,
+          [user.id],
+          'run',
+          tx,
+        );
+      user.deletedAt = new Date();
+      user.active = false;
+      user.version += 1;
+      user.updatedAt = user.deletedAt;
+      await em.flush();
+    });
+  }
+
+  /** Reads a user back inside the write's transaction, as the edges will show it. */
+  private async reload(em: EntityManager, id: string): Promise<UserRecord> {
+    const rows: UserRow[] = await em.getConnection().execute(`${SELECT} where r.id = ?`, [id], 'all', em.getTransactionContext());
+    return fromRow(rows[0]);
+  }
+
+  private async lock(em: EntityManager, ctx: RequestContext, id: string): Promise<ScimUser> {
+    const user = isUuid(id)
+      ? await em.findOne(ScimUser, { id, tenant: ctx.tenant.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+      : null;
+    if (!user) throw this.notFound(id);
+    return user;
+  }
+
+  /** One transaction per write; a unique-index violation (a concurrent create) becomes a 409. */
+  private async write<T>(work: (em: EntityManager) => Promise<T>, userName?: string): Promise<T> {
+    try {
+      return await this.em().transactional(work);
+    } catch (e) {
+      if (e instanceof UniqueConstraintViolationException) throw this.taken(userName ?? '');
+      throw e;
+    }
+  }
+
+  private taken(userName: string): UniquenessError {
+    return new UniquenessError(`userName "${userName}" is already taken in this tenant`);
+  }
+
+  private notFound(id: string): NotFoundError {
+    return new NotFoundError(`User "${id}" not found`);
+  }
+}

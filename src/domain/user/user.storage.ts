@@ -1,0 +1,17 @@
+import type { ResourceStorage } from '../query/storage';
+
+/** Where the filter compiler finds User attributes in the scim_user table (alias r). */
+export const userStorage: ResourceStorage = {
+  alias: 'r',
+  documentColumn: 'attributes',
+  columns: {
+    id: 'r.id::text',
+    username: 'r.user_name',
+    externalid: 'r.external_id',
+    displayname: 'r.display_name',
+    active: 'r.active',
+    'meta.created': 'r.created_at',
+    'meta.lastmodified': 'r.updated_at',
+    'meta.resourcetype': "'User'",
+  },
+};

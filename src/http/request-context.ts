@@ -1,0 +1,67 @@
+import type { Middleware } from 'koa';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { toScimError, errorBody } from '../scim/scim-error';
+import { SCIM_CONTENT_TYPE } from '../scim/media';
+import { SCIM_PREFIX } from '../scim/urls';
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Outermost middleware: a request id (the caller's X-Request-Id when sane, else a new UUID) echoed in
+ * the response, one structured log line per request, and the single error mapper. Under /scim every
+ * error is an RFC 7644 §3.12 body; an unexpected error is logged with the request id and answered
+ * as a bare 500 that leaks nothing.
+ */
+export function requestContext(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    const incoming = ctx.get('x-request-id');
+    const requestId = REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    let failure: unknown;
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) notFound(ctx);
+    } catch (err) {
+      failure = err;
+      respondWithError(ctx, err);
+    }
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const line = { reqId: requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 };
+    if (ctx.status >= 500) logger.error({ ...line, err: failure }, 'request failed');
+    else logger.info(line, 'request');
+  };
+}
+
+function isScim(path: string): boolean {
+  return path.toLowerCase().startsWith(SCIM_PREFIX + '/');
+}
+
+function notFound(ctx: Parameters<Middleware>[0]): void {
+  const detail = `no route for ${ctx.method} ${ctx.path}`;
+  if (isScim(ctx.path)) {
+    ctx.status = 404;
+    ctx.type = SCIM_CONTENT_TYPE;
+    ctx.body = errorBody(404, detail);
+  } else {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found', detail };
+  }
+}
+
+function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
+  const mapped = toScimError(err);
+  // Koa's own HTTP errors (e.g. from ctx.throw) carry an expose-able status below 500.
+  const httpish = err as { status?: number; expose?: boolean; message?: string };
+  const status = mapped?.status ?? (httpish.expose && httpish.status && httpish.status < 500 ? httpish.status : 500);
+  const detail = mapped?.body.detail ?? (status < 500 ? httpish.message ?? 'bad request' : 'internal server error');
+  ctx.status = status;
+  if (isScim(ctx.path)) {
+    ctx.type = SCIM_CONTENT_TYPE;
+    ctx.body = mapped?.body ?? errorBody(status, detail);
+  } else {
+    ctx.body = { error: mapped?.body.scimType ?? (status < 500 ? 'bad_request' : 'internal'), detail };
+  }
+}

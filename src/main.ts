@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import pino from 'pino';
+import { buildApp } from './app';
+import { startControlSocket } from './cli/control-socket';
+import { loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { scimBaseUrl } from './scim/urls';
+import { createServices, Services } from './services';
+
+/** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
+async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string } | undefined> {
+  if ((await services.tenants.count()) > 0) return undefined;
+  const tenant = await services.tenants.create({ name: 'Demo', slug: 'demo' });
+  const { token } = await services.connections.createConnection(tenant.id, { idp: 'generic', name: 'demo' });
+  return { slug: tenant.slug, token: token.token };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const db = await openDatabase(config);
+  const applied = await db.migrate();
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const services = createServices(db.orm, config);
+
+  const control = db.embedded ? await startControlSocket(services, config, db.migrate) : undefined;
+  const demo = db.embedded ? await bootstrapDemo(services) : undefined;
+
+  const app = buildApp({ config, services, logger });
+  const server = http.createServer(app.callback());
+  server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  logger.info({ port: config.port, publicUrl: config.publicUrl, database: db.embedded ? 'embedded' : 'postgresql' }, 'Provisio listening');
+  process.send?.('ready'); // for a parent that started us with an IPC channel (the benchmarks)
+  if (demo) {
+    process.stdout.write(
+      `\nFirst start: created the "demo" tenant. This token is shown only once.\n` +
+        `  SCIM URL: ${scimBaseUrl(config, demo.slug)}\n  Token:    ${demo.token}\n` +
+        `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    control?.close();
+    // close() stops accepting and waits for in-flight requests; idle keep-alive sockets go now.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    await closed;
+    clearTimeout(force);
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`provisio: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

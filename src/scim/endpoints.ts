@@ -1,0 +1,39 @@
+import { groupResourceType, userResourceType } from '../domain/schema/core-schemas';
+import type { GroupRecord } from '../domain/group/group.service';
+import type { UserRecord } from '../domain/user/user.service';
+import type { Services } from '../services';
+import { toScimGroup } from './group.mapper';
+import type { ResourceEndpoint } from './resource.routes';
+import { wants } from './projection';
+import { toScimUser } from './user.mapper';
+
+/** /Users (RFC 7643 §4.1): PATCH answers 200 with the user. */
+export function usersEndpoint({ users }: Services): ResourceEndpoint<UserRecord> {
+  return {
+    rt: userResourceType,
+    toScim: toScimUser,
+    create: async (ctx, body) => (await users.create(ctx, body)).user,
+    get: (ctx, id) => users.get(ctx, id),
+    list: (ctx, q) => users.list(ctx, q),
+    replace: (ctx, id, body) => users.replace(ctx, id, body),
+    patch: async (ctx, id, ops) => (await users.patch(ctx, id, ops)).user,
+    delete: (ctx, id) => users.delete(ctx, id),
+    patchNoContent: false,
+  };
+}
+
+/** /Groups (RFC 7643 §4.2): members are loaded only when the projection wants them; PATCH answers 204. */
+export function groupsEndpoint({ groups }: Services): ResourceEndpoint<GroupRecord> {
+  const read = (p: Parameters<typeof wants>[0]) => ({ members: wants(p, 'members') });
+  return {
+    rt: groupResourceType,
+    toScim: toScimGroup,
+    create: (ctx, body, p) => groups.create(ctx, body, read(p)),
+    get: (ctx, id, p) => groups.get(ctx, id, read(p)),
+    list: (ctx, q, p) => groups.list(ctx, q, read(p)),
+    replace: (ctx, id, body, p) => groups.replace(ctx, id, body, read(p)),
+    patch: async (ctx, id, ops, p) => (await groups.patch(ctx, id, ops, read(p))).group,
+    delete: (ctx, id) => groups.delete(ctx, id),
+    patchNoContent: true,
+  };
+}

@@ -1,0 +1,97 @@
+import type Router from '@koa/router';
+import type { Config } from '../config';
+import type { RequestContext } from '../domain/context';
+import type { ResourceTypeDef } from '../domain/schema/attribute';
+import type { ListQuery, ListResult } from '../domain/user/user.service';
+import { listResponse, pagingParams } from './list';
+import { readJson, SCIM_CONTENT_TYPE } from './media';
+import { applyProjection, parseProjection, Projection } from './projection';
+import type { ScimContext, ScimState } from './state';
+import { scimBaseUrl } from './urls';
+import { etag } from './user.mapper';
+
+/** What the SCIM routes need of a resource type: its schema, its wire mapping and one service call per verb. */
+export interface ResourceEndpoint<R extends { id: string; version: number }> {
+  rt: ResourceTypeDef;
+  toScim(resource: R, baseUrl: string): Record<string, unknown>;
+  create(ctx: RequestContext, body: unknown, p: Projection): Promise<R>;
+  get(ctx: RequestContext, id: string, p: Projection): Promise<R>;
+  list(ctx: RequestContext, query: ListQuery, p: Projection): Promise<ListResult<R>>;
+  replace(ctx: RequestContext, id: string, body: unknown, p: Projection): Promise<R>;
+  patch(ctx: RequestContext, id: string, operations: unknown, p: Projection): Promise<R>;
+  delete(ctx: RequestContext, id: string): Promise<void>;
+  /** Answer PATCH with 204 unless the client asked for attributes (what Entra expects of groups). */
+  patchNoContent: boolean;
+}
+
+/**
+ * RFC 7644 §3.2-§3.6 for one resource endpoint. Handlers parse, call one service method, and map
+ * the result; projection (§3.4.2.5) applies to every response that carries a resource.
+ */
+export function resourceRoutes<R extends { id: string; version: number }>(
+  router: Router<ScimState>,
+  endpoint: ResourceEndpoint<R>,
+  config: Config,
+): void {
+  const path = endpoint.rt.endpoint;
+  const base = (ctx: ScimContext) => scimBaseUrl(config, ctx.state.scim.tenant.slug);
+  const render = (ctx: ScimContext, r: R, p: Projection) => applyProjection(endpoint.toScim(r, base(ctx)), endpoint.rt, p);
+  const send = (ctx: ScimContext, status: number, body: unknown) => {
+    ctx.status = status;
+    ctx.type = SCIM_CONTENT_TYPE;
+    ctx.body = body;
+  };
+  const sendOne = (ctx: ScimContext, status: number, r: R, p: Projection) => {
+    ctx.set('ETag', etag(r.version));
+    send(ctx, status, render(ctx, r, p));
+  };
+  const body = (ctx: ScimContext) => readJson(ctx, config.maxBodyBytes);
+
+  router.post(path, async (ctx) => {
+    const p = parseProjection(ctx.query);
+    const created = await endpoint.create(ctx.state.scim, await body(ctx), p);
+    ctx.set('Location', `${base(ctx)}${path}/${created.id}`);
+    sendOne(ctx, 201, created, p);
+  });
+
+  router.get(path, async (ctx) => {
+    const p = parseProjection(ctx.query);
+    const filter = typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined;
+    const result = await endpoint.list(ctx.state.scim, { filter, ...pagingParams(ctx.query, config.maxResults) }, p);
+    send(ctx, 200, listResponse(result, (r) => render(ctx, r, p)));
+  });
+
+  router.get(`${path}/:id`, async (ctx) => {
+    const p = parseProjection(ctx.query);
+    sendOne(ctx, 200, await endpoint.get(ctx.state.scim, ctx.params.id, p), p);
+  });
+
+  router.put(`${path}/:id`, async (ctx) => {
+    const p = parseProjection(ctx.query);
+    sendOne(ctx, 200, await endpoint.replace(ctx.state.scim, ctx.params.id, await body(ctx), p), p);
+  });
+
+  router.patch(`${path}/:id`, async (ctx) => {
+    const p = parseProjection(ctx.query);
+    const updated = await endpoint.patch(ctx.state.scim, ctx.params.id, patchOperations(await body(ctx)), p);
+    if (endpoint.patchNoContent && !p.attributes) {
+      ctx.set('ETag', etag(updated.version));
+      ctx.status = 204;
+    } else sendOne(ctx, 200, updated, p);
+  });
+
+  router.delete(`${path}/:id`, async (ctx) => {
+    await endpoint.delete(ctx.state.scim, ctx.params.id);
+    ctx.status = 204;
+  });
+}
+
+/**
+ * The Operations of an RFC 7644 §3.5.2 PatchOp body. The member name is matched
+ * case-insensitively (RFC 7643 §2.1); the PATCH engine validates what it holds.
+ */
+export function patchOperations(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const key = Object.keys(body).find((k) => k.toLowerCase() === 'operations');
+  return key === undefined ? undefined : (body as Record<string, unknown>)[key];
+}

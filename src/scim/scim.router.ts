@@ -1,0 +1,19 @@
+import Router from '@koa/router';
+import type { Config } from '../config';
+import type { Services } from '../services';
+import { scimAuth } from './auth';
+import { discoveryRoutes } from './discovery.routes';
+import { groupsEndpoint, usersEndpoint } from './endpoints';
+import { resourceRoutes } from './resource.routes';
+import type { ScimState } from './state';
+import { SCIM_PREFIX } from './urls';
+
+/** The SCIM 2.0 facade: authentication per tenant, then the resource routes. Routes are thin. */
+export function scimRouter(services: Services, config: Config): Router<ScimState> {
+  const router = new Router<ScimState>({ prefix: `${SCIM_PREFIX}/:tenant`, sensitive: false });
+  router.use(scimAuth(services.connections));
+  resourceRoutes(router, usersEndpoint(services), config);
+  resourceRoutes(router, groupsEndpoint(services), config);
+  discoveryRoutes(router, config);
+  return router;
+}

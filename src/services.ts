@@ -1,0 +1,25 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Config } from './config';
+import { ConnectionService } from './domain/connection/connection.service';
+import { GroupService } from './domain/group/group.service';
+import { TenantService } from './domain/tenant/tenant.service';
+import { UserService } from './domain/user/user.service';
+
+/** The one domain service layer, shared by the SCIM facade, the admin API and the CLI. */
+export interface Services {
+  orm: MikroORM;
+  tenants: TenantService;
+  connections: ConnectionService;
+  users: UserService;
+  groups: GroupService;
+}
+
+export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefaultDays' | 'tokenMaxDays'>): Services {
+  return {
+    orm,
+    tenants: new TenantService(orm),
+    connections: new ConnectionService(orm, { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays }),
+    users: new UserService(orm),
+    groups: new GroupService(orm),
+  };
+}

@@ -1,0 +1,43 @@
+import pino from 'pino';
+import request from 'supertest';
+import type { Server } from 'node:http';
+import http from 'node:http';
+import { buildApp } from '../../src/app';
+import { createTestDb, TestDb } from './database';
+
+export interface TestApp extends TestDb {
+  server: Server;
+  /** Creates a tenant with a generic connection; returns its slug, SCIM base path and token. */
+  tenant(name: string): Promise<{ id: string; slug: string; base: string; token: string; connectionId: string; tokenId: string }>;
+}
+
+/** The real app over a real database, driven through app.callback() (no port is opened). */
+export async function createTestApp(): Promise<TestApp> {
+  const db = await createTestDb();
+  const app = buildApp({ config: db.config, services: db.services, logger: pino({ level: 'silent' }) });
+  const server = http.createServer(app.callback());
+  return {
+    ...db,
+    server,
+    async tenant(name: string) {
+      const t = await db.services.tenants.create({ name });
+      const { connection, token } = await db.services.connections.createConnection(t.id, { idp: 'generic' });
+      return { id: t.id, slug: t.slug, base: `/scim/v2/${t.slug}`, token: token.token, connectionId: connection.id, tokenId: token.id };
+    },
+  };
+}
+
+export const SCIM_JSON = 'application/scim+json';
+
+/** A supertest agent with the tenant's bearer token. */
+export function scim(app: TestApp, token: string) {
+  const agent = request(app.server);
+  const auth = (r: request.Test) => r.set('Authorization', `Bearer ${token}`);
+  return {
+    get: (url: string) => auth(agent.get(url)),
+    delete: (url: string) => auth(agent.delete(url)),
+    post: (url: string, body?: unknown) => auth(agent.post(url)).set('Content-Type', SCIM_JSON).send(body as object),
+    put: (url: string, body?: unknown) => auth(agent.put(url)).set('Content-Type', SCIM_JSON).send(body as object),
+    patch: (url: string, body?: unknown) => auth(agent.patch(url)).set('Content-Type', SCIM_JSON).send(body as object),
+  };
+}
