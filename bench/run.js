@@ -27,6 +27,10 @@ async function main() {
       body: JSON.stringify({ schemas: [USER], userName: 'seed@example.com', name: { givenName: 'S', familyName: 'Eed' }, emails: [{ value: 'seed@example.com', type: 'work', primary: true }] }),
     }).then((r) => r.json());
 
+    const pgPort = freePort();
+    children.push(await startProcess([path.join(__dirname, 'pg-route.js')], { PORT: String(pgPort), DATABASE_URL: db.url }, () => false));
+    const pgRoute = await load('reference: bare Koa + one pg query', { url: `http://127.0.0.1:${pgPort}/${seeded.id}` });
+
     const get = await load('GET /Users/{id}', { url: `${base}/Users/${seeded.id}`, headers });
     let n = 0;
     const post = await load('POST /Users', {
@@ -42,7 +46,7 @@ async function main() {
         },
       ],
     });
-    report(hello, [get, post], { 'GET /Users/{id}': 0.25, 'POST /Users': 0.12 });
+    report(hello, [pgRoute, get, post], { 'GET /Users/{id}': 0.25, 'POST /Users': 0.12 });
   } finally {
     for (const c of children.reverse()) await stop(c);
     await db.drop();

@@ -27,10 +27,9 @@ export function buildApp(deps: AppDeps): Koa {
   });
   /** Readiness: the database answers. */
   ops.get('/readyz', async (ctx) => {
-    try {
-      await deps.services.orm.em.fork().getConnection().execute('select 1');
-      ctx.body = { status: 'ok' };
-    } catch {
+    const check = await deps.services.orm.checkConnection();
+    if (check.ok) ctx.body = { status: 'ok' };
+    else {
       ctx.status = 503;
       ctx.body = { status: 'unavailable', detail: 'database unreachable' };
     }

@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { startControlSocket } from './cli/control-socket';
 import { loadConfig } from './config';
 import { openDatabase } from './db/database';
+import { TokenRevocationListener } from './db/token-revocations';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
 
@@ -24,6 +25,11 @@ async function main(): Promise<void> {
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const services = createServices(db.orm, config);
 
+  // Embedded: this process owns every write, so the token cache needs no notifications.
+  // PostgreSQL: other processes (the CLI, more instances) revoke too, so listen for them.
+  const revocations = config.databaseUrl ? new TokenRevocationListener(config.databaseUrl, services.connections.tokenCache, logger) : undefined;
+  if (revocations) await revocations.start();
+  else services.connections.tokenCache.setEnabled(true);
   const control = db.embedded ? await startControlSocket(services, config, db.migrate) : undefined;
   const demo = db.embedded ? await bootstrapDemo(services) : undefined;
 
@@ -53,6 +59,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(force);
+    await revocations?.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

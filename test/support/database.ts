@@ -14,6 +14,8 @@ export interface TestDb {
   config: Config;
   /** "postgresql" when DATABASE_URL is set, else "pglite". */
   kind: 'postgresql' | 'pglite';
+  /** connection string of this test database */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function createTestDb(): Promise<TestDb> {
       services: createServices(orm, config),
       config,
       kind: 'postgresql',
+      url: url.toString(),
       async close() {
         await orm.close(true);
         const c = new Client({ connectionString: base });
@@ -59,6 +62,7 @@ export async function createTestDb(): Promise<TestDb> {
     services: createServices(orm, config),
     config,
     kind: 'pglite',
+    url: pg.url,
     async close() {
       await orm.close(true);
       await pg.stop();

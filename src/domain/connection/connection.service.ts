@@ -6,7 +6,12 @@ import { isUuid } from '../ids';
 import { Tenant } from '../tenant/tenant.entity';
 import { IDP_KINDS, IdpKind, ScimConnection } from './scim-connection.entity';
 import { ScimToken } from './scim-token.entity';
+import { sql } from '../../db/sql';
+import { TokenCache } from './token-cache';
 import { digestsEqual, displayPrefix, generateToken, hashToken } from './token-secret';
+
+/** The channel on which rotate and revoke announce a token that must stop working (pg_notify). */
+export const TOKEN_REVOKED_CHANNEL = 'provisio_token_revoked';
 
 const DAY_MS = 86_400_000;
 /** last_used_at is written at most this often per token, so authentication stays a read. */
@@ -51,6 +56,7 @@ export class ConnectionService {
   constructor(
     private readonly orm: MikroORM,
     private readonly limits: { defaultDays: number; maxDays: number },
+    readonly tokenCache = new TokenCache(),
   ) {}
 
   private em(): EntityManager {
@@ -109,6 +115,7 @@ export class ConnectionService {
       else if (old.expiresAt > cutoff) old.expiresAt = cutoff;
       const token = this.newToken(em, old.connection, lifetime);
       await em.flush();
+      await this.announceRevocation(em, old.id);
       return token;
     });
   }
@@ -119,8 +126,18 @@ export class ConnectionService {
       const token = await this.token(em, tenantId, tokenId);
       token.revokedAt ??= new Date();
       await em.flush();
+      await this.announceRevocation(em, token.id);
       return info(token);
     });
+  }
+
+  /**
+   * Drops the token from this process's cache and, at commit, notifies every other process that
+   * listens (pg_notify is transactional: nothing is sent if the change rolls back).
+   */
+  private async announceRevocation(em: EntityManager, tokenId: string): Promise<void> {
+    this.tokenCache.invalidate(tokenId);
+    await sql(em, 'select pg_notify(?, ?)', [TOKEN_REVOKED_CHANNEL, tokenId]);
   }
 
   /**
@@ -131,6 +148,16 @@ export class ConnectionService {
    */
   async authenticate(slug: string, secret: string): Promise<ScimPrincipal> {
     const digest = hashToken(secret);
+    const now = Date.now();
+    const cached = this.tokenCache.get(digest, now);
+    if (cached) {
+      if (cached.principal.tenant.slug !== slug || cached.expiresAt <= now) throw new UnauthenticatedError('invalid bearer token');
+      if (now - cached.lastUsedAt > LAST_USED_GRANULARITY_MS) {
+        cached.lastUsedAt = now;
+        await this.touch(cached.principal.actor.tokenId);
+      }
+      return cached.principal;
+    }
     const rows: {
       token_id: string;
       hash: string;
@@ -142,7 +169,8 @@ export class ConnectionService {
       tenant_id: string;
       slug: string;
       name: string;
-    }[] = await this.em().getConnection().execute(
+    }[] = await sql(
+      this.em(),
       `select t.id as token_id, t.hash, t.expires_at, t.revoked_at, t.last_used_at,
               c.id as connection_id, c.idp, n.id as tenant_id, n.slug, n.name
          from scim_token t
@@ -152,7 +180,6 @@ export class ConnectionService {
       [digest],
     );
     const row = rows[0];
-    const now = Date.now();
     if (
       !row ||
       !digestsEqual(row.hash, digest) ||
@@ -162,13 +189,22 @@ export class ConnectionService {
     ) {
       throw new UnauthenticatedError('invalid bearer token');
     }
-    if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > LAST_USED_GRANULARITY_MS) {
-      await this.em().getConnection().execute('update scim_token set last_used_at = now() where id = ?', [row.token_id]);
+    let lastUsedAt = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+    if (now - lastUsedAt > LAST_USED_GRANULARITY_MS) {
+      await this.touch(row.token_id);
+      lastUsedAt = now;
     }
-    return {
+    const principal: ScimPrincipal = {
       tenant: { id: row.tenant_id, slug: row.slug, name: row.name },
       actor: { kind: 'scim', connectionId: row.connection_id, tokenId: row.token_id, idp: row.idp },
     };
+    this.tokenCache.set(digest, { principal, expiresAt: new Date(row.expires_at).getTime(), lastUsedAt }, now);
+    return principal;
+  }
+
+  /** Records use, at most once a minute per token, so authentication stays a read. */
+  private async touch(tokenId: string): Promise<void> {
+    await sql(this.em(), 'update scim_token set last_used_at = now() where id = ?', [tokenId]);
   }
 
   private lifetime(days: number | undefined): number {

@@ -12,6 +12,7 @@ import { Tenant } from '../tenant/tenant.entity';
 import type { ListQuery, ListResult } from '../user/user.service';
 import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
+import { sql, sqlRun } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
 
 export interface MemberRecord {
@@ -85,7 +86,7 @@ export class GroupService {
   async get(ctx: RequestContext, id: string, read: GroupReadOptions): Promise<GroupRecord> {
     const em = this.em();
     const rows: GroupRow[] = isUuid(id)
-      ? await em.getConnection().execute(`${SELECT} where r.id = ? and r.tenant_id = ?`, [id, ctx.tenant.id])
+      ? await sql<GroupRow>(em, `${SELECT} where r.id = ? and r.tenant_id = ?`, [id, ctx.tenant.id])
       : [];
     if (!rows[0]) throw this.notFound(id);
     const [record] = await this.withMembers(em, rows.map(fromRow), read);
@@ -102,11 +103,10 @@ export class GroupService {
       params.push(...compiled.params);
     }
     const em = this.em();
-    const conn = em.getConnection();
-    const [{ total }] = await conn.execute(`select count(*)::int as total from scim_group r where ${where}`, params);
-    const rows: GroupRow[] =
+    const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int as total from scim_group r where ${where}`, params);
+    const rows =
       query.count > 0 && total >= query.startIndex
-        ? await conn.execute(`${SELECT} where ${where} order by r.id limit ? offset ?`, [...params, query.count, query.startIndex - 1])
+        ? await sql<GroupRow>(em, `${SELECT} where ${where} order by r.id limit ? offset ?`, [...params, query.count, query.startIndex - 1])
         : [];
     return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read) };
   }
@@ -152,7 +152,7 @@ export class GroupService {
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await this.write(async (em) => {
       const group = await this.lock(em, ctx, id);
-      await em.getConnection().execute('delete from group_member where group_id = ?', [group.id], 'run', em.getTransactionContext());
+      await sqlRun(em, 'delete from group_member where group_id = ?', [group.id]);
       em.remove(group);
       await em.flush();
     });
@@ -174,15 +174,12 @@ export class GroupService {
 
   private async withMembers(em: EntityManager, groups: GroupRecord[], read: GroupReadOptions): Promise<GroupRecord[]> {
     if (!read.members || groups.length === 0) return groups;
-    const rows: { group_id: string; id: string; user_name: string; display_name: string | null }[] = await em
-      .getConnection()
-      .execute(
-        `select m.group_id, u.id, u.user_name, u.display_name from group_member m join scim_user u on u.id = m.member_id
-          where m.group_id = any(?::uuid[]) order by m.group_id, u.id`,
-        [`{${groups.map((g) => g.id).join(',')}}`],
-        'all',
-        em.getTransactionContext(),
-      );
+    const rows = await sql<{ group_id: string; id: string; user_name: string; display_name: string | null }>(
+      em,
+      `select m.group_id, u.id, u.user_name, u.display_name from group_member m join scim_user u on u.id = m.member_id
+        where m.group_id = any(?::uuid[]) order by m.group_id, u.id`,
+      [`{${groups.map((g) => g.id).join(',')}}`],
+    );
     const byGroup = new Map<string, MemberRecord[]>(groups.map((g) => [g.id, []]));
     for (const r of rows) byGroup.get(r.group_id)!.push({ id: r.id, display: r.display_name ?? r.user_name });
     return groups.map((g) => ({ ...g, members: byGroup.get(g.id) }));

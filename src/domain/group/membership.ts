@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Filter } from '../query/ast';
 import { InvalidFilterError, InvalidPathError, InvalidValueError } from '../errors';
 import { isUuid } from '../ids';
+import { sql, sqlRun } from '../../db/sql';
 
 /** A change to a group's member set, applied in SQL (never by rewriting the whole list). */
 export type MemberChange =
@@ -50,9 +51,7 @@ function uuidArray(ids: string[]): string {
  * Cost is proportional to the members named, not to the group's size. Returns whether anything changed.
  */
 export async function applyMemberChanges(em: EntityManager, tenantId: string, groupId: string, changes: MemberChange[]): Promise<boolean> {
-  const conn = em.getConnection();
-  const tx = em.getTransactionContext();
-  const exec = (sql: string, params: unknown[]) => conn.execute(sql, params, 'run', tx) as Promise<{ affectedRows: number }>;
+  const exec = (text: string, params: unknown[]) => sqlRun(em, text, params);
   let changed = false;
   for (const change of changes) {
     if (change.kind === 'removeAll' || change.kind === 'set') {
@@ -61,13 +60,13 @@ export async function applyMemberChanges(em: EntityManager, tenantId: string, gr
         change.kind === 'set'
           ? await exec('delete from group_member where group_id = ? and member_id <> all(?::uuid[])', [groupId, uuidArray(change.ids)])
           : await exec('delete from group_member where group_id = ?', [groupId]);
-      changed ||= res.affectedRows > 0;
+      changed ||= res > 0;
       if (change.kind === 'removeAll') continue;
     }
     if (change.kind === 'remove') {
       if (change.ids.length === 0) continue;
       const res = await exec('delete from group_member where group_id = ? and member_id = any(?::uuid[])', [groupId, uuidArray(change.ids)]);
-      changed ||= res.affectedRows > 0;
+      changed ||= res > 0;
       continue;
     }
     if (change.ids.length === 0) continue;
@@ -78,21 +77,18 @@ export async function applyMemberChanges(em: EntityManager, tenantId: string, gr
        on conflict do nothing`,
       [groupId, uuidArray(change.ids)],
     );
-    changed ||= res.affectedRows > 0;
+    changed ||= res > 0;
   }
   return changed;
 }
 
 async function assertUsers(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const found: { id: string }[] = await em
-    .getConnection()
-    .execute(
-      'select id from scim_user where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null for share',
-      [uuidArray(ids), tenantId],
-      'all',
-      em.getTransactionContext(),
-    );
+  const found = await sql<{ id: string }>(
+    em,
+    'select id from scim_user where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null for share',
+    [uuidArray(ids), tenantId],
+  );
   if (found.length === ids.length) return;
   const known = new Set(found.map((r) => r.id));
   const missing = ids.filter((id) => !known.has(id));

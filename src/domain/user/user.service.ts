@@ -11,6 +11,7 @@ import { Document, normalizeResource } from '../schema/normalize';
 import { Tenant } from '../tenant/tenant.entity';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
+import { sql } from '../../db/sql';
 
 /** A user as the domain hands it to the edges. */
 export interface UserRecord {
@@ -95,15 +96,14 @@ export class UserService {
     const userName = doc.userName as string;
     const externalId = doc.externalId as string | undefined;
     return this.write(async (em) => {
-      const candidates: { id: string; deleted: boolean; by_name: boolean }[] = await em.getConnection().execute(
+      const candidates = await sql<{ id: string; deleted: boolean; by_name: boolean }>(
+        em,
         `select id, deleted_at is not null as deleted, lower(user_name) = lower(?) as by_name
            from scim_user
           where tenant_id = ? and (lower(user_name) = lower(?) or (external_id = ? and deleted_at is not null))
           order by by_name desc, deleted_at desc
           for update`,
         [userName, ctx.tenant.id, userName, externalId ?? null],
-        'all',
-        em.getTransactionContext(),
       );
       if (candidates.some((c) => c.by_name && !c.deleted)) throw this.taken(userName);
       const tombstone = candidates.find((c) => c.deleted);
@@ -118,17 +118,16 @@ export class UserService {
       }
       project(user, doc);
       await em.flush();
-      // A restored user comes back without the memberships it had: they were removed at deletion.
-      return { user: await this.reload(em, user.id), restored: !!tombstone };
+      // New and restored users have no groups: a deleted user's memberships were removed with it.
+      const record: UserRecord = { id: user.id, doc: user.attributes, active: user.active, version: user.version, createdAt: user.createdAt, updatedAt: user.updatedAt, groups: [] };
+      return { user: record, restored: !!tombstone };
     }, userName);
   }
 
   /** RFC 7644 §3.4.1. Tombstoned users are not found. */
   async get(ctx: RequestContext, id: string): Promise<UserRecord> {
     if (!isUuid(id)) throw this.notFound(id);
-    const rows: UserRow[] = await this.em()
-      .getConnection()
-      .execute(`${SELECT} where r.id = ? and r.tenant_id = ? and r.deleted_at is null`, [id, ctx.tenant.id]);
+    const rows = await sql<UserRow>(this.em(), `${SELECT} where r.id = ? and r.tenant_id = ? and r.deleted_at is null`, [id, ctx.tenant.id]);
     if (!rows[0]) throw this.notFound(id);
     return fromRow(rows[0]);
   }
@@ -142,11 +141,11 @@ export class UserService {
       where += ` and (${compiled.sql})`;
       params.push(...compiled.params);
     }
-    const conn = this.em().getConnection();
-    const [{ total }] = await conn.execute(`select count(*)::int as total from scim_user r where ${where}`, params);
-    const rows: UserRow[] =
+    const em = this.em();
+    const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int as total from scim_user r where ${where}`, params);
+    const rows =
       query.count > 0 && total >= query.startIndex
-        ? await conn.execute(`${SELECT} where ${where} order by r.id limit ? offset ?`, [
+        ? await sql<UserRow>(em, `${SELECT} where ${where} order by r.id limit ? offset ?`, [
             ...params,
             query.count,
             query.startIndex - 1,
@@ -192,16 +191,12 @@ export class UserService {
   async delete(ctx: RequestContext, id: string): Promise<void> {
     await this.write(async (em) => {
       const user = await this.lock(em, ctx, id);
-      const tx = em.getTransactionContext();
-      await em
-        .getConnection()
-        .execute(
-          `with gone as (delete from group_member where member_id = ? returning group_id)
-           update scim_group set version = version + 1, updated_at = now() where id in (select group_id from gone)`,
-          [user.id],
-          'run',
-          tx,
-        );
+      await sql(
+        em,
+        `with gone as (delete from group_member where member_id = ? returning group_id)
+         update scim_group set version = version + 1, updated_at = now() where id in (select group_id from gone)`,
+        [user.id],
+      );
       user.deletedAt = new Date();
       user.active = false;
       user.version += 1;
@@ -212,7 +207,7 @@ export class UserService {
 
   /** Reads a user back inside the write's transaction, as the edges will show it. */
   private async reload(em: EntityManager, id: string): Promise<UserRecord> {
-    const rows: UserRow[] = await em.getConnection().execute(`${SELECT} where r.id = ?`, [id], 'all', em.getTransactionContext());
+    const rows = await sql<UserRow>(em, `${SELECT} where r.id = ?`, [id]);
     return fromRow(rows[0]);
   }
 
