@@ -1,9 +1,51 @@
 // npm run bench: load benchmarks on the real PostgreSQL, reported as ratios to a bare Koa
 // hello-world measured in the same run (the machine is shared and noisy: absolute numbers drift).
 const path = require('node:path');
-const { scratchDatabase, freePort, startProcess, stop, load, cli, report } = require('./lib');
+const { scratchDatabase, freePort, startProcess, stop, load, cli, report, sql } = require('./lib');
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+/** Issue 4: membership PATCH cost must follow the members named, not the group's size. */
+async function groupBench(url, tenantId, base, headers) {
+  const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+  const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+  await sql(
+    url,
+    `insert into scim_user (id, tenant_id, user_name, active, attributes, version, created_at, updated_at)
+     select gen_random_uuid(), $1, 'member' || n || '@example.com', true,
+            jsonb_build_object('userName', 'member' || n || '@example.com', 'active', true), 1, now(), now()
+       from generate_series(1, 150000) n`,
+    [tenantId],
+  );
+  const post = (displayName) =>
+    fetch(`${base}/Groups`, { method: 'POST', headers, body: JSON.stringify({ schemas: [GROUP], displayName }) }).then((r) => r.json());
+  const big = await post('Everyone');
+  const empty = await post('Nobody yet');
+  const ids = (await sql(url, `select id from scim_user where user_name like 'member%' order by user_name`)).rows.map((r) => r.id);
+  await sql(url, 'insert into group_member (group_id, member_id, created_at) select $1, unnest($2::uuid[]), now()', [big.id, ids.slice(0, 100000)]);
+  const spare = ids.slice(100000);
+  const addOne = (groupId, offset) => {
+    let i = offset;
+    return {
+      url: `${base}/Groups/${groupId}`,
+      method: 'PATCH',
+      headers,
+      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: spare[i++ % 20000] }] }] }) }) }],
+    };
+  };
+  const onEmpty = await load('PATCH add 1 member (empty group)', addOne(empty.id, 0));
+  const onBig = await load('PATCH add 1 member (100k-member group)', addOne(big.id, 20000));
+  const started = process.hrtime.bigint();
+  const res = await fetch(`${base}/Groups/${big.id}`, {
+    method: 'PATCH',
+    headers,
+    body: JSON.stringify({ schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: spare.slice(45000, 46000).map((value) => ({ value })) }] }),
+  });
+  const thousandMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (res.status !== 204) throw new Error(`1,000-member PATCH answered ${res.status}`);
+  const light = await load('GET /Groups/{id}?excludedAttributes=members (100k members)', { url: `${base}/Groups/${big.id}?excludedAttributes=members`, headers });
+  return { rows: [onEmpty, onBig, light], emptyRps: onEmpty.rps, bigRps: onBig.rps, thousandMs };
+}
 
 async function main() {
   const db = await scratchDatabase('provisio_bench');
@@ -47,6 +89,12 @@ async function main() {
       ],
     });
     report(hello, [pgRoute, get, post], { 'GET /Users/{id}': 0.25, 'POST /Users': 0.12 });
+
+    console.log('\nGroups: seeding 100,000 members in SQL…');
+    const groups = await groupBench(db.url, tenant.tenant.id, base, headers);
+    report(hello, groups.rows, { 'GET /Groups/{id}?excludedAttributes=members (100k members)': 0.2 });
+    console.log(`PATCH add 1 member, 100k-member group vs empty group: ${(groups.emptyRps / groups.bigRps).toFixed(2)}x the cost (aim <= 1.5)`);
+    console.log(`one PATCH adding 1,000 members to the 100k-member group: ${groups.thousandMs.toFixed(0)} ms`);
   } finally {
     for (const c of children.reverse()) await stop(c);
     await db.drop();

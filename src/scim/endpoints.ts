@@ -32,7 +32,8 @@ export function groupsEndpoint({ groups }: Services): ResourceEndpoint<GroupReco
     get: (ctx, id, p) => groups.get(ctx, id, read(p)),
     list: (ctx, q, p) => groups.list(ctx, q, read(p)),
     replace: (ctx, id, body, p) => groups.replace(ctx, id, body, read(p)),
-    patch: async (ctx, id, ops, p) => (await groups.patch(ctx, id, ops, read(p))).group,
+    // PATCH answers 204 unless attributes are asked for: never load members nobody will see
+    patch: async (ctx, id, ops, p) => (await groups.patch(ctx, id, ops, { members: !!p.attributes && wants(p, 'members') })).group,
     delete: (ctx, id) => groups.delete(ctx, id),
     patchNoContent: true,
   };

@@ -239,3 +239,36 @@ describe('IdP replay: Okta group push and Entra ID group provisioning', () => {
     expect((await api.delete(`${t.base}/Groups/${id}`)).status).toBe(204);
   });
 });
+
+describe('size', () => {
+  it('adds 10,000 members in one PATCH, then reads, probes and removes them', async () => {
+    // users are seeded in SQL: this test is about the PATCH, not about 10,000 POSTs
+    const em = app.orm.em.fork();
+    const rows: { id: string }[] = await em.getConnection().execute(
+      `insert into scim_user (id, tenant_id, user_name, active, attributes, version, created_at, updated_at)
+       select gen_random_uuid(), ?, 'bulk' || n || '@example.com', true,
+              jsonb_build_object('userName', 'bulk' || n || '@example.com', 'active', true), 1, now(), now()
+         from generate_series(1, 10000) n
+       returning id`,
+      [t.id],
+    );
+    const ids = rows.map((r) => r.id);
+    const g = await group('Ten Thousand');
+    const body = { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }] };
+    expect(JSON.stringify(body).length).toBeLessThan(app.config.maxBodyBytes);
+    const res = await api.patch(`${t.base}/Groups/${g.id}`, body);
+    expect(res.status).toBe(204);
+    const [{ n }] = await em.getConnection().execute('select count(*)::int as n from group_member where group_id = ?', [g.id]);
+    expect(n).toBe(10_000);
+    const full = await api.get(`${t.base}/Groups/${g.id}`);
+    expect(full.body.members).toHaveLength(10_000);
+    const light = await api.get(`${t.base}/Groups/${g.id}`).query({ excludedAttributes: 'members' });
+    expect(light.body.members).toBeUndefined();
+    const probe = await api.get(`${t.base}/Groups`).query({ filter: `id eq "${g.id}" and members[value eq "${ids[9_999]}"]`, attributes: 'id' });
+    expect(probe.body.totalResults).toBe(1);
+    const removed = await patch(g.id, [{ op: 'remove', path: 'members', value: ids.slice(0, 5_000).map((value) => ({ value })) }]);
+    expect(removed.status).toBe(204);
+    const [{ left }] = await em.getConnection().execute('select count(*)::int as left from group_member where group_id = ?', [g.id]);
+    expect(left).toBe(5_000);
+  });
+});
