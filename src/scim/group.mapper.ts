@@ -1,6 +1,6 @@
 import type { GroupRecord } from '../domain/group/group.service';
 import { URN } from '../domain/schema/core-schemas';
-import { etag } from './user.mapper';
+import { resourceMeta } from './meta';
 
 /** A group as an RFC 7643 §4.2 resource; members carry value, $ref, display and type. */
 export function toScimGroup(group: GroupRecord, baseUrl: string): Record<string, unknown> {
@@ -11,12 +11,6 @@ export function toScimGroup(group: GroupRecord, baseUrl: string): Record<string,
     ...(group.members?.length
       ? { members: group.members.map((m) => ({ value: m.id, $ref: `${baseUrl}/Users/${m.id}`, display: m.display, type: 'User' })) }
       : {}),
-    meta: {
-      resourceType: 'Group',
-      created: group.createdAt.toISOString(),
-      lastModified: group.updatedAt.toISOString(),
-      location: `${baseUrl}/Groups/${group.id}`,
-      version: etag(group.version),
-    },
+    meta: resourceMeta('Group', group, `${baseUrl}/Groups/${group.id}`),
   };
 }

@@ -1,5 +1,5 @@
 import { URN } from '../domain/schema/core-schemas';
-import type { ListResult } from '../domain/user/user.service';
+import type { ListResult } from '../domain/query/page';
 
 /** Reads a query parameter as an integer; absent or blank -> undefined, garbage -> the fallback. */
 function intParam(value: unknown, fallback: number): number {

@@ -2,13 +2,13 @@ import type Router from '@koa/router';
 import type { Config } from '../config';
 import type { RequestContext } from '../domain/context';
 import type { ResourceTypeDef } from '../domain/schema/attribute';
-import type { ListQuery, ListResult } from '../domain/user/user.service';
+import type { ListQuery, ListResult } from '../domain/query/page';
 import { listResponse, pagingParams } from './list';
 import { readJson, SCIM_CONTENT_TYPE } from './media';
 import { applyProjection, parseProjection, Projection } from './projection';
 import type { ScimContext, ScimState } from './state';
 import { scimBaseUrl } from './urls';
-import { etag } from './user.mapper';
+import { etag } from './meta';
 
 /** What the SCIM routes need of a resource type: its schema, its wire mapping and one service call per verb. */
 export interface ResourceEndpoint<R extends { id: string; version: number }> {

@@ -1,11 +1,6 @@
 import type { UserRecord } from '../domain/user/user.service';
-import { URN } from '../domain/schema/core-schemas';
-import { userResourceType } from '../domain/schema/core-schemas';
-
-/** Weak entity tag of a resource version (RFC 7644 §3.14, RFC 7232 §2.3). */
-export function etag(version: number): string {
-  return `W/"${version}"`;
-}
+import { URN, userResourceType } from '../domain/schema/core-schemas';
+import { resourceMeta } from './meta';
 
 /**
  * A user as an RFC 7643 §4.1 resource: `schemas` lists the core URN and each extension present,
@@ -21,12 +16,6 @@ export function toScimUser(user: UserRecord, baseUrl: string): Record<string, un
     ...(user.groups.length
       ? { groups: user.groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.display, type: 'direct' })) }
       : {}),
-    meta: {
-      resourceType: 'User',
-      created: user.createdAt.toISOString(),
-      lastModified: user.updatedAt.toISOString(),
-      location: `${baseUrl}/Users/${user.id}`,
-      version: etag(user.version),
-    },
+    meta: resourceMeta('User', user, `${baseUrl}/Users/${user.id}`),
   };
 }

@@ -4,12 +4,10 @@ import type { RequestContext } from '../context';
 import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
 import { isUuid } from '../ids';
 import { applyPatch } from '../patch/patch';
-import { compileFilter } from '../query/filter-sql';
-import { parseFilter } from '../query/filter-parser';
+import { ListQuery, ListResult, pageOf } from '../query/page';
 import { groupResourceType } from '../schema/core-schemas';
 import { Document, normalizeResource } from '../schema/normalize';
 import { Tenant } from '../tenant/tenant.entity';
-import type { ListQuery, ListResult } from '../user/user.service';
 import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
 import { sql, sqlRun } from '../../db/sql';
@@ -93,21 +91,14 @@ export class GroupService {
     return record;
   }
 
-  /** RFC 7644 §3.4.2: filtered in SQL (member filters through group_member), ordered by id, then paged. */
+  /** RFC 7644 §3.4.2: filtered in SQL (member filters through group_member), then paged (see pageOf). */
   async list(ctx: RequestContext, query: ListQuery, read: GroupReadOptions): Promise<ListResult<GroupRecord>> {
-    let where = 'r.tenant_id = ?';
-    const params: unknown[] = [ctx.tenant.id];
-    if (query.filter !== undefined) {
-      const compiled = compileFilter(parseFilter(query.filter), groupResourceType, groupStorage);
-      where += ` and (${compiled.sql})`;
-      params.push(...compiled.params);
-    }
     const em = this.em();
-    const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int as total from scim_group r where ${where}`, params);
-    const rows =
-      query.count > 0 && total >= query.startIndex
-        ? await sql<GroupRow>(em, `${SELECT} where ${where} order by r.id limit ? offset ?`, [...params, query.count, query.startIndex - 1])
-        : [];
+    const { total, rows } = await pageOf<GroupRow>(
+      em,
+      { rt: groupResourceType, storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id] },
+      query,
+    );
     return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read) };
   }
 

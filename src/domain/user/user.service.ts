@@ -4,8 +4,7 @@ import type { RequestContext } from '../context';
 import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
 import { isUuid } from '../ids';
 import { applyPatch } from '../patch/patch';
-import { compileFilter } from '../query/filter-sql';
-import { parseFilter } from '../query/filter-parser';
+import { ListQuery, ListResult, pageOf } from '../query/page';
 import { userResourceType } from '../schema/core-schemas';
 import { Document, normalizeResource } from '../schema/normalize';
 import { Tenant } from '../tenant/tenant.entity';
@@ -23,19 +22,6 @@ export interface UserRecord {
   updatedAt: Date;
   /** Direct group memberships (RFC 7643 §4.1.2 User.groups, readOnly). */
   groups: { id: string; display: string }[];
-}
-
-export interface ListQuery {
-  filter?: string;
-  /** 1-based (RFC 7644 §3.4.2.4). */
-  startIndex: number;
-  count: number;
-}
-
-export interface ListResult<T> {
-  totalResults: number;
-  startIndex: number;
-  items: T[];
 }
 
 interface UserRow {
@@ -132,25 +118,13 @@ export class UserService {
     return fromRow(rows[0]);
   }
 
-  /** RFC 7644 §3.4.2: filtered in SQL, then paged; ordered by id (UUIDv7: creation order). */
+  /** RFC 7644 §3.4.2: filtered in SQL, then paged (see pageOf). */
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
-    let where = 'r.tenant_id = ? and r.deleted_at is null';
-    const params: unknown[] = [ctx.tenant.id];
-    if (query.filter !== undefined) {
-      const compiled = compileFilter(parseFilter(query.filter), userResourceType, userStorage);
-      where += ` and (${compiled.sql})`;
-      params.push(...compiled.params);
-    }
-    const em = this.em();
-    const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int as total from scim_user r where ${where}`, params);
-    const rows =
-      query.count > 0 && total >= query.startIndex
-        ? await sql<UserRow>(em, `${SELECT} where ${where} order by r.id limit ? offset ?`, [
-            ...params,
-            query.count,
-            query.startIndex - 1,
-          ])
-        : [];
+    const { total, rows } = await pageOf<UserRow>(
+      this.em(),
+      { rt: userResourceType, storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is null', params: [ctx.tenant.id] },
+      query,
+    );
     return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow) };
   }
 

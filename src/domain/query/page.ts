@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../db/sql';
+import type { ResourceTypeDef } from '../schema/attribute';
+import { compileFilter } from './filter-sql';
+import { parseFilter } from './filter-parser';
+import type { ResourceStorage } from './storage';
+
+/** A list request: optional filter, 1-based startIndex, count (RFC 7644 §3.4.2, §3.4.2.4). */
+export interface ListQuery {
+  filter?: string;
+  startIndex: number;
+  count: number;
+}
+
+export interface ListResult<T> {
+  totalResults: number;
+  startIndex: number;
+  items: T[];
+}
+
+/**
+ * One page of a resource table: the filter is compiled to SQL and applied first, then the page
+ * is cut (never the other way round), ordered by id (UUIDv7: creation order, stable across
+ * pages); totalResults is exact. `select` must select from `table` with the storage's alias.
+ */
+export async function pageOf<Row>(
+  em: EntityManager,
+  spec: { rt: ResourceTypeDef; storage: ResourceStorage; table: string; select: string; where: string; params: unknown[] },
+  query: ListQuery,
+): Promise<{ total: number; rows: Row[] }> {
+  const a = spec.storage.alias;
+  let where = spec.where;
+  const params = [...spec.params];
+  if (query.filter !== undefined) {
+    const compiled = compileFilter(parseFilter(query.filter), spec.rt, spec.storage);
+    where += ` and (${compiled.sql})`;
+    params.push(...compiled.params);
+  }
+  const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int as total from ${spec.table} ${a} where ${where}`, params);
+  const rows =
+    query.count > 0 && total >= query.startIndex
+      ? await sql<Row>(em, `${spec.select} where ${where} order by ${a}.id limit ? offset ?`, [...params, query.count, query.startIndex - 1])
+      : [];
+  return { total, rows };
+}
