@@ -6,7 +6,7 @@ import { isUuid } from '../ids';
 import { Tenant } from '../tenant/tenant.entity';
 import { IDP_KINDS, IdpKind, ScimConnection } from './scim-connection.entity';
 import { ScimToken } from './scim-token.entity';
-import { sql } from '../../db/sql';
+import { sql, sqlPrepared } from '../../db/sql';
 import { TokenCache } from './token-cache';
 import { digestsEqual, displayPrefix, generateToken, hashToken } from './token-secret';
 
@@ -169,8 +169,9 @@ export class ConnectionService {
       tenant_id: string;
       slug: string;
       name: string;
-    }[] = await sql(
+    }[] = await sqlPrepared(
       this.em(),
+      'provisio_token_authenticate',
       `select t.id as token_id, t.hash, t.expires_at, t.revoked_at, t.last_used_at,
               c.id as connection_id, c.idp, n.id as tenant_id, n.slug, n.name
          from scim_token t

@@ -10,7 +10,7 @@ import { Document, normalizeResource } from '../schema/normalize';
 import { Tenant } from '../tenant/tenant.entity';
 import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
-import { sql, sqlRun } from '../../db/sql';
+import { sql, sqlPrepared, sqlRun } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
 
 export interface MemberRecord {
@@ -84,7 +84,7 @@ export class GroupService {
   async get(ctx: RequestContext, id: string, read: GroupReadOptions): Promise<GroupRecord> {
     const em = this.em();
     const rows: GroupRow[] = isUuid(id)
-      ? await sql<GroupRow>(em, `${SELECT} where r.id = ? and r.tenant_id = ?`, [id, ctx.tenant.id])
+      ? await sqlPrepared<GroupRow>(em, 'provisio_group_get', `${SELECT} where r.id = ? and r.tenant_id = ?`, [id, ctx.tenant.id])
       : [];
     if (!rows[0]) throw this.notFound(id);
     const [record] = await this.withMembers(em, rows.map(fromRow), read);

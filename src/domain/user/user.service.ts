@@ -10,7 +10,7 @@ import { Document, normalizeResource } from '../schema/normalize';
 import { Tenant } from '../tenant/tenant.entity';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
-import { sql } from '../../db/sql';
+import { sql, sqlPrepared } from '../../db/sql';
 
 /** A user as the domain hands it to the edges. */
 export interface UserRecord {
@@ -113,7 +113,7 @@ export class UserService {
   /** RFC 7644 §3.4.1. Tombstoned users are not found. */
   async get(ctx: RequestContext, id: string): Promise<UserRecord> {
     if (!isUuid(id)) throw this.notFound(id);
-    const rows = await sql<UserRow>(this.em(), `${SELECT} where r.id = ? and r.tenant_id = ? and r.deleted_at is null`, [id, ctx.tenant.id]);
+    const rows = await sqlPrepared<UserRow>(this.em(), 'provisio_user_get', `${SELECT} where r.id = ? and r.tenant_id = ? and r.deleted_at is null`, [id, ctx.tenant.id]);
     if (!rows[0]) throw this.notFound(id);
     return fromRow(rows[0]);
   }
