@@ -2,12 +2,11 @@ import { LockMode, MikroORM, UniqueConstraintViolationException } from '@mikro-o
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context';
 import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
-import { isUuid } from '../ids';
+import { isUuid, newId } from '../ids';
 import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
 import { userResourceType } from '../schema/core-schemas';
 import { Document, normalizeResource } from '../schema/normalize';
-import { Tenant } from '../tenant/tenant.entity';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
@@ -53,14 +52,24 @@ function fromRow(row: UserRow): UserRecord {
   };
 }
 
-/** Copies the constrained and indexed attributes of a document into their columns. */
-function project(user: ScimUser, doc: Document): void {
+/** PostgreSQL's unique_violation SQLSTATE, for statements sent past MikroORM's error mapping. */
+const UNIQUE_VIOLATION = '23505';
+
+/** The constrained and indexed attributes of a document, as their columns hold them. */
+function columns(doc: Document): { userName: string; externalId: string | null; displayName: string | null; active: boolean } {
   if (doc.active === undefined) doc.active = true; // the server's default, so reads and filters agree
+  return {
+    userName: doc.userName as string,
+    externalId: (doc.externalId as string | undefined) ?? null,
+    displayName: (doc.displayName as string | undefined) ?? null,
+    active: doc.active as boolean,
+  };
+}
+
+/** Copies a document and its columns into the entity. */
+function project(user: ScimUser, doc: Document): void {
+  Object.assign(user, columns(doc));
   user.attributes = doc;
-  user.userName = doc.userName as string;
-  user.externalId = (doc.externalId as string | undefined) ?? null;
-  user.displayName = (doc.displayName as string | undefined) ?? null;
-  user.active = doc.active as boolean;
 }
 
 /**
@@ -76,11 +85,23 @@ export class UserService {
     return this.orm.em.fork() as EntityManager;
   }
 
-  /** RFC 7644 §3.3. Restores a tombstone with the same userName (or else externalId) under its old id. */
+  /**
+   * RFC 7644 §3.3. Restores a tombstone with the same userName (or else externalId) under its old
+   * id. Without one (the usual case) the create is a single INSERT, atomic on its own, and the
+   * unique index decides between concurrent creates.
+   */
   async create(ctx: RequestContext, body: unknown): Promise<{ user: UserRecord; restored: boolean }> {
     const { doc } = normalizeResource(body, userResourceType, { requireRequired: true });
     const userName = doc.userName as string;
-    const externalId = doc.externalId as string | undefined;
+    const externalId = (doc.externalId as string | undefined) ?? null;
+    const tombstones = await sqlPrepared(
+      this.em(),
+      'provisio_user_tombstone',
+      `select 1 from scim_user
+        where tenant_id = ? and deleted_at is not null and (lower(user_name) = lower(?) or external_id = ?) limit 1`,
+      [ctx.tenant.id, userName, externalId],
+    );
+    if (tombstones.length === 0) return { user: await this.insert(ctx, doc), restored: false };
     return this.write(async (em) => {
       const candidates = await sql<{ id: string; deleted: boolean; by_name: boolean }>(
         em,
@@ -89,25 +110,40 @@ export class UserService {
           where tenant_id = ? and (lower(user_name) = lower(?) or (external_id = ? and deleted_at is not null))
           order by by_name desc, deleted_at desc
           for update`,
-        [userName, ctx.tenant.id, userName, externalId ?? null],
+        [userName, ctx.tenant.id, userName, externalId],
       );
       if (candidates.some((c) => c.by_name && !c.deleted)) throw this.taken(userName);
       const tombstone = candidates.find((c) => c.deleted);
-      let user: ScimUser;
-      if (tombstone) {
-        user = await em.findOneOrFail(ScimUser, tombstone.id);
-        user.deletedAt = null;
-        user.version += 1;
-        user.updatedAt = new Date();
-      } else {
-        user = em.create(ScimUser, { tenant: em.getReference(Tenant, ctx.tenant.id) } as ScimUser);
-      }
+      if (!tombstone) return { user: await this.insert(ctx, doc), restored: false }; // restored meanwhile by another request
+      const user = await em.findOneOrFail(ScimUser, tombstone.id);
+      user.deletedAt = null;
+      user.version += 1;
+      user.updatedAt = new Date();
       project(user, doc);
       await em.flush();
-      // New and restored users have no groups: a deleted user's memberships were removed with it.
-      const record: UserRecord = { id: user.id, doc: user.attributes, active: user.active, version: user.version, createdAt: user.createdAt, updatedAt: user.updatedAt, groups: [] };
-      return { user: record, restored: !!tombstone };
+      // a deleted user's memberships were removed with it: a restored user has no groups
+      return { user: { id: user.id, doc: user.attributes, active: user.active, version: user.version, createdAt: user.createdAt, updatedAt: user.updatedAt, groups: [] }, restored: true };
     }, userName);
+  }
+
+  /** A new user in one statement (prepared: POST /Users is the hot write). */
+  private async insert(ctx: RequestContext, doc: Document): Promise<UserRecord> {
+    const c = columns(doc);
+    const id = newId();
+    const now = new Date();
+    try {
+      await sqlPrepared(
+        this.em(),
+        'provisio_user_insert',
+        `insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        [id, ctx.tenant.id, c.userName, c.externalId, c.displayName, c.active, JSON.stringify(doc), now, now],
+      );
+    } catch (e) {
+      if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw this.taken(c.userName);
+      throw e;
+    }
+    return { id, doc, active: c.active, version: 1, createdAt: now, updatedAt: now, groups: [] };
   }
 
   /** RFC 7644 §3.4.1. Tombstoned users are not found. */
