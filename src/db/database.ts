@@ -29,7 +29,7 @@ export async function openDatabase(config: Config): Promise<Database> {
     url = pg.url;
   }
   try {
-    const orm = await openOrm(url, pg ? 1 : config.dbPoolMax);
+    const orm = await openOrm(url, config.dbPoolMax, !!pg);
     return {
       orm,
       embedded: !!pg,

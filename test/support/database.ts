@@ -55,7 +55,7 @@ export async function createTestDb(): Promise<TestDb> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-test-'));
   const pg = await startEmbeddedPostgres(dir);
-  const orm = await openOrm(pg.url, 1);
+  const orm = await openOrm(pg.url, 1, true);
   await migrate(orm);
   return {
     orm,
