@@ -62,7 +62,7 @@ export function allSchemas(): SchemaDef[] {
 
 /**
  * RFC 7643 §5 / RFC 7644 §4: what this service really supports. Bulk, changePassword and etag
- * are false until they work; sort is false until the query engine sorts.
+ * are false until they work.
  */
 export function serviceProviderConfig(config: Config, baseUrl: string): Record<string, unknown> {
   return {
@@ -72,7 +72,7 @@ export function serviceProviderConfig(config: Config, baseUrl: string): Record<s
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: config.maxResults },
     changePassword: { supported: false },
-    sort: { supported: false },
+    sort: { supported: true },
     etag: { supported: false },
     authenticationSchemes: [
       {

@@ -1,5 +1,6 @@
 import { URN } from '../domain/schema/core-schemas';
-import type { ListResult } from '../domain/query/page';
+import { InvalidValueError } from '../domain/errors';
+import type { ListQuery, ListResult } from '../domain/query/page';
 
 /** Reads a query parameter as an integer; absent or blank -> undefined, garbage -> the fallback. */
 function intParam(value: unknown, fallback: number): number {
@@ -16,6 +17,16 @@ export function pagingParams(query: Record<string, unknown>, maxResults: number)
   const startIndex = Math.max(1, intParam(query.startIndex ?? query.startindex, 1));
   const count = Math.min(maxResults, Math.max(0, intParam(query.count, maxResults)));
   return { startIndex, count };
+}
+
+/** RFC 7644 §3.4.2.3 sortBy / sortOrder (sortOrder is case-insensitive; anything else is a 400). */
+export function sortParams(query: Record<string, unknown>): Pick<ListQuery, 'sortBy' | 'sortOrder'> {
+  const sortBy = typeof query.sortBy === 'string' && query.sortBy.trim() ? query.sortBy : undefined;
+  const raw = typeof query.sortOrder === 'string' ? query.sortOrder.toLowerCase() : undefined;
+  if (raw !== undefined && raw !== 'ascending' && raw !== 'descending') {
+    throw new InvalidValueError(`sortOrder must be "ascending" or "descending", got "${query.sortOrder}"`);
+  }
+  return { ...(sortBy ? { sortBy } : {}), ...(raw ? { sortOrder: raw as 'ascending' | 'descending' } : {}) };
 }
 
 /** RFC 7644 §3.4.2 ListResponse. */

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { RequestContext } from '../domain/context';
 import type { ResourceTypeDef } from '../domain/schema/attribute';
 import type { ListQuery, ListResult } from '../domain/query/page';
-import { listResponse, pagingParams } from './list';
+import { listResponse, pagingParams, sortParams } from './list';
 import { readJson, SCIM_CONTENT_TYPE } from './media';
 import { applyProjection, parseProjection, Projection } from './projection';
 import type { ScimContext, ScimState } from './state';
@@ -57,7 +57,7 @@ export function resourceRoutes<R extends { id: string; version: number }>(
   router.get(path, async (ctx) => {
     const p = parseProjection(ctx.query);
     const filter = typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined;
-    const result = await endpoint.list(ctx.state.scim, { filter, ...pagingParams(ctx.query, config.maxResults) }, p);
+    const result = await endpoint.list(ctx.state.scim, { filter, ...sortParams(ctx.query), ...pagingParams(ctx.query, config.maxResults) }, p);
     send(ctx, 200, listResponse(result, (r) => render(ctx, r, p)));
   });
 

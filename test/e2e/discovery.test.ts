@@ -22,6 +22,7 @@ describe('discovery (RFC 7644 §4)', () => {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
       patch: { supported: true },
       filter: { supported: true, maxResults: app.config.maxResults },
+      sort: { supported: true },
       authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken' })],
     });
     expect(hasNull(res.body)).toBe(false);

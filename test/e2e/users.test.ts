@@ -388,3 +388,38 @@ describe('DELETE /Users/{id} (RFC 7644 §3.6) and tombstones', () => {
     expect(res.body.userName).toBe('freed@example.com');
   });
 });
+
+describe('sorting (RFC 7644 §3.4.2.3)', () => {
+  it('sorts by singular, sub- and extension attributes in SQL, with ties and paging stable', async () => {
+    const s = await app.tenant('Sorting Co');
+    const sapi = scim(app, s.token);
+    const people = [
+      ['carol@example.com', 'Zeta', '3'],
+      ['Alice@example.com', 'alpha', '1'],
+      ['bob@example.com', 'Mu', '2'],
+      ['dave@example.com', undefined, undefined],
+    ] as const;
+    for (const [userName, familyName, employeeNumber] of people) {
+      const body: Record<string, unknown> = { schemas: [USER], userName };
+      if (familyName) body.name = { familyName };
+      if (employeeNumber) body[ENT] = { employeeNumber };
+      expect((await sapi.post(`${s.base}/Users`, body)).status).toBe(201);
+    }
+    const names = async (q: Record<string, string | number>) =>
+      (await sapi.get(`${s.base}/Users`).query(q)).body.Resources.map((u: any) => u.userName);
+    expect(await names({ sortBy: 'userName' })).toEqual(['Alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
+    expect(await names({ sortBy: 'USERNAME', sortOrder: 'Descending' })).toEqual(['dave@example.com', 'carol@example.com', 'bob@example.com', 'Alice@example.com']);
+    // case-insensitive order; the user without a familyName sorts last
+    expect(await names({ sortBy: 'name.familyName' })).toEqual(['Alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
+    expect(await names({ sortBy: `${ENT}:employeeNumber`, sortOrder: 'descending' })).toEqual(['carol@example.com', 'bob@example.com', 'Alice@example.com', 'dave@example.com']);
+    expect(await names({ sortBy: 'meta.created' })).toEqual(people.map((p) => p[0]));
+    const paged = [...(await names({ sortBy: 'userName', count: 2 })), ...(await names({ sortBy: 'userName', count: 2, startIndex: 3 }))];
+    expect(paged).toEqual(await names({ sortBy: 'userName' }));
+  });
+
+  it('400 for an unknown sortBy or a bad sortOrder', async () => {
+    expectScimError(await api.get(`${t.base}/Users`).query({ sortBy: 'noSuchThing' }), 400, 'invalidValue');
+    expectScimError(await api.get(`${t.base}/Users`).query({ sortBy: 'name' }), 400, 'invalidValue');
+    expectScimError(await api.get(`${t.base}/Users`).query({ sortBy: 'userName', sortOrder: 'sideways' }), 400, 'invalidValue');
+  });
+});

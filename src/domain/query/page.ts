@@ -1,13 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
 import type { ResourceTypeDef } from '../schema/attribute';
-import { compileFilter } from './filter-sql';
+import { compileFilter, compileSort } from './filter-sql';
 import { parseFilter } from './filter-parser';
 import type { ResourceStorage } from './storage';
 
 /** A list request: optional filter, 1-based startIndex, count (RFC 7644 §3.4.2, §3.4.2.4). */
 export interface ListQuery {
   filter?: string;
+  /** RFC 7644 §3.4.2.3: an attribute path; ties (and no sortBy) fall back to id order. */
+  sortBy?: string;
+  sortOrder?: 'ascending' | 'descending';
   startIndex: number;
   count: number;
 }
@@ -19,9 +22,9 @@ export interface ListResult<T> {
 }
 
 /**
- * One page of a resource table: the filter is compiled to SQL and applied first, then the page
- * is cut (never the other way round), ordered by id (UUIDv7: creation order, stable across
- * pages); totalResults is exact. `select` must select from `table` with the storage's alias.
+ * One page of a resource table: the filter is compiled to SQL and applied first, then sorted
+ * (sortBy, ties broken by id) or ordered by id (UUIDv7: creation order), then the page is cut;
+ * order is stable across pages and totalResults is exact. `select` must select from `table` with the storage's alias.
  */
 export async function pageOf<Row>(
   em: EntityManager,
@@ -36,10 +39,13 @@ export async function pageOf<Row>(
     where += ` and (${compiled.sql})`;
     params.push(...compiled.params);
   }
+  // RFC 7644 §3.4.2.3: sortOrder defaults to ascending; resources without the attribute sort last
+  const dir = query.sortOrder === 'descending' ? 'desc' : 'asc';
+  const order = query.sortBy ? `${compileSort(query.sortBy, spec.rt, spec.storage)} ${dir} nulls last, ${a}.id ${dir}` : `${a}.id`;
   const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int as total from ${spec.table} ${a} where ${where}`, params);
   const rows =
     query.count > 0 && total >= query.startIndex
-      ? await sql<Row>(em, `${spec.select} where ${where} order by ${a}.id limit ? offset ?`, [...params, query.count, query.startIndex - 1])
+      ? await sql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, query.startIndex - 1])
       : [];
   return { total, rows };
 }
