@@ -2,8 +2,9 @@ import { URN } from '../domain/schema/core-schemas';
 import { InvalidValueError } from '../domain/errors';
 import type { ListQuery, ListResult } from '../domain/query/page';
 
-/** Reads a query parameter as an integer; absent or blank -> undefined, garbage -> the fallback. */
+/** Reads an integer from a query parameter or a SearchRequest member; absent or garbage -> the fallback. */
 function intParam(value: unknown, fallback: number): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : fallback;
   if (typeof value !== 'string' || value.trim() === '') return fallback;
   const n = Number(value);
   return Number.isFinite(n) ? Math.trunc(n) : fallback;

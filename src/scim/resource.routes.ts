@@ -1,6 +1,7 @@
 import type Router from '@koa/router';
 import type { Config } from '../config';
 import type { RequestContext } from '../domain/context';
+import { InvalidSyntaxError } from '../domain/errors';
 import type { ResourceTypeDef } from '../domain/schema/attribute';
 import type { ListQuery, ListResult } from '../domain/query/page';
 import { listResponse, pagingParams, sortParams } from './list';
@@ -54,11 +55,21 @@ export function resourceRoutes<R extends { id: string; version: number }>(
     sendOne(ctx, 201, created, p);
   });
 
-  router.get(path, async (ctx) => {
-    const p = parseProjection(ctx.query);
-    const filter = typeof ctx.query.filter === 'string' ? ctx.query.filter : undefined;
-    const result = await endpoint.list(ctx.state.scim, { filter, ...sortParams(ctx.query), ...pagingParams(ctx.query, config.maxResults) }, p);
+  /** A query, from the URL (GET) or from a SearchRequest body (POST /.search). */
+  const list = async (ctx: ScimContext, source: Record<string, unknown>) => {
+    const p = parseProjection(source);
+    const filter = typeof source.filter === 'string' ? source.filter : undefined;
+    const result = await endpoint.list(ctx.state.scim, { filter, ...sortParams(source), ...pagingParams(source, config.maxResults) }, p);
     send(ctx, 200, listResponse(result, (r) => render(ctx, r, p)));
+  };
+
+  router.get(path, (ctx) => list(ctx, ctx.query));
+
+  /** RFC 7644 §3.4.3: the same query in a SearchRequest body, so filters stay out of URLs and logs. */
+  router.post(`${path}/.search`, async (ctx) => {
+    const request = await body(ctx);
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new InvalidSyntaxError('a SearchRequest must be a JSON object');
+    await list(ctx, request as Record<string, unknown>);
   });
 
   router.get(`${path}/:id`, async (ctx) => {

@@ -423,3 +423,28 @@ describe('sorting (RFC 7644 §3.4.2.3)', () => {
     expectScimError(await api.get(`${t.base}/Users`).query({ sortBy: 'userName', sortOrder: 'sideways' }), 400, 'invalidValue');
   });
 });
+
+describe('POST /Users/.search (RFC 7644 §3.4.3)', () => {
+  it('runs a SearchRequest body like the equivalent GET', async () => {
+    const s = await app.tenant('Search Co');
+    const sapi = scim(app, s.token);
+    for (const n of ['s1', 's2', 's3']) expect((await sapi.post(`${s.base}/Users`, { schemas: [USER], userName: `${n}@example.com`, title: n })).status).toBe(201);
+    const res = await sapi.post(`${s.base}/Users/.search`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'userName sw "s"',
+      sortBy: 'userName',
+      sortOrder: 'descending',
+      startIndex: 1,
+      count: 2,
+      attributes: ['userName'],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.totalResults).toBe(3);
+    expect(res.body.Resources).toEqual([
+      { schemas: [USER], id: expect.any(String), userName: 's3@example.com' },
+      { schemas: [USER], id: expect.any(String), userName: 's2@example.com' },
+    ]);
+    expectScimError(await sapi.post(`${s.base}/Users/.search`, { filter: 'userName zz "x"' }), 400, 'invalidFilter');
+    expectScimError(await sapi.post(`${s.base}/Users/.search`, [1]), 400, 'invalidSyntax');
+  });
+});
