@@ -5,44 +5,20 @@ import { sql } from '../../src/db/sql';
 import { evaluateFilter } from '../../src/domain/query/filter-eval';
 import { parseFilter } from '../../src/domain/query/filter-parser';
 import { compileFilter } from '../../src/domain/query/filter-sql';
-import { attr, ResourceTypeDef } from '../../src/domain/schema/attribute';
-import { enterpriseUserSchema, userSchema } from '../../src/domain/schema/core-schemas';
+import { URN } from '../../src/domain/schema/core-schemas';
 import { userStorage } from '../../src/domain/user/user.storage';
+import { TEST_URN, testUserType } from '../fixtures/resource-types';
 import { createTestDb, TestDb } from '../support/database';
 
 /**
  * Property (issue #3): for random users stored in the real scim_user table and random filters, the
  * database's answer to the compiled SQL equals the reference evaluator's, written from RFC 7644
- * §3.4.2.2. A test extension adds integer, decimal, dateTime, boolean, multi-valued and caseExact
- * attributes so that every type path of the compiler is exercised.
+ * §3.4.2.2. The shared test extension adds integer, decimal, dateTime, boolean, multi-valued and
+ * caseExact attributes so that every type path of the compiler is exercised.
  */
-const X = 'urn:test:params:scim:schemas:extension:x:2.0:User';
-const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const rt: ResourceTypeDef = {
-  name: 'User',
-  endpoint: '/Users',
-  description: '',
-  schema: userSchema,
-  extensions: [
-    { schema: enterpriseUserSchema, required: false },
-    {
-      schema: {
-        id: X,
-        name: 'X',
-        description: '',
-        attributes: [
-          attr('level', 'integer'),
-          attr('score', 'decimal'),
-          attr('hired', 'dateTime'),
-          attr('vip', 'boolean'),
-          attr('tags', 'string', { multiValued: true }),
-          attr('code', 'string', { caseExact: true }),
-        ],
-      },
-      required: false,
-    },
-  ],
-};
+const X = TEST_URN;
+const ENT = URN.enterpriseUser;
+const rt = testUserType;
 
 const strs = ['', 'a', 'A', 'abc', 'ABC', 'a%c', 'a_c', 'a\\c', 'é', 'É', 'x@example.com', 'X@EXAMPLE.COM', 'work', 'Work', 'home', "O'Malley", 'b', 'Z', 'a)b', 'say "hi"'];
 const dates = ['2020-01-01T00:00:00Z', '2020-01-01T00:00:00.001Z', '2020-01-01T00:00:00.5Z', '2021-06-01T12:00:00+02:00'];
@@ -65,7 +41,7 @@ const user = fc.record({
         hired: opt(fc.constantFrom(...dates)),
         vip: opt(fc.boolean()),
         tags: opt(fc.array(str, { maxLength: 3 })),
-        code: opt(str),
+        badge: opt(str),
       },
       { requiredKeys: [] },
     ),
@@ -77,7 +53,7 @@ const q = (s: string) => JSON.stringify(s);
 const leaf = fc.oneof(
   fc
     .tuple(
-      fc.constantFrom('userName', 'externalId', 'displayName', 'title', 'name.givenName', 'name.familyName', 'emails', 'emails.value', 'emails.type', `${X}:code`, `${X}:tags`, `${ENT}:department`, 'manager.value'),
+      fc.constantFrom('userName', 'externalId', 'displayName', 'title', 'name.givenName', 'name.familyName', 'emails', 'emails.value', 'emails.type', `${X}:badge`, `${X}:tags`, `${ENT}:department`, 'manager.value'),
       fc.constantFrom('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'),
       str,
     )

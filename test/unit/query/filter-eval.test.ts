@@ -3,7 +3,7 @@ import { evaluateFilter, matchesElement } from '../../../src/domain/query/filter
 import { parseFilter } from '../../../src/domain/query/filter-parser';
 import { attr, findAttr } from '../../../src/domain/schema/attribute';
 import { URN, userSchema } from '../../../src/domain/schema/core-schemas';
-import { bjensen, TEST_URN, testUserType } from './fixtures';
+import { bjensen, TEST_URN, testUserType } from '../../fixtures/resource-types';
 
 const matches = (filter: string, resource: Record<string, unknown> = bjensen()) => evaluateFilter(parseFilter(filter), resource, testUserType);
 

@@ -5,7 +5,7 @@ import { CompiledSql, compileFilter, compileSort } from '../../../src/domain/que
 import type { ResourceTypeDef } from '../../../src/domain/schema/attribute';
 import { groupResourceType, URN } from '../../../src/domain/schema/core-schemas';
 import { userStorage } from '../../../src/domain/user/user.storage';
-import { TEST_URN, testUserType } from './fixtures';
+import { TEST_URN, testUserType } from '../../fixtures/resource-types';
 
 const DOC = 'r.attributes';
 const ENT = `${DOC}->'${URN.enterpriseUser}'`;
