@@ -10,11 +10,12 @@ import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
 
 /** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
-async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string } | undefined> {
+async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string; adminKey: string } | undefined> {
   if ((await services.tenants.count()) > 0) return undefined;
   const tenant = await services.tenants.create({ name: 'Demo', slug: 'demo' });
   const { token } = await services.connections.createConnection(tenant.id, { idp: 'generic', name: 'demo' });
-  return { slug: tenant.slug, token: token.token };
+  const adminKey = await services.adminKeys.create({ role: 'admin' });
+  return { slug: tenant.slug, token: token.token, adminKey: adminKey.key };
 }
 
 async function main(): Promise<void> {
@@ -41,9 +42,10 @@ async function main(): Promise<void> {
   process.send?.('ready'); // for a parent that started us with an IPC channel (the benchmarks)
   if (demo) {
     process.stdout.write(
-      `\nFirst start: created the "demo" tenant. This token is shown only once.\n` +
+      `\nFirst start: created the "demo" tenant. This token and the admin key are shown only once.\n` +
         `  SCIM URL: ${scimBaseUrl(config, demo.slug)}\n  Token:    ${demo.token}\n` +
-        `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n\n`,
+        `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n` +
+        `  Admin key (GraphQL at ${config.publicUrl}/graphql, every tenant): ${demo.adminKey}\n\n`,
     );
   }
 

@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Config } from './config';
+import { AdminKeyService } from './domain/admin/admin-key.service';
 import { ConnectionService } from './domain/connection/connection.service';
 import { GroupService } from './domain/group/group.service';
 import { TenantService } from './domain/tenant/tenant.service';
@@ -12,6 +13,7 @@ export interface Services {
   connections: ConnectionService;
   users: UserService;
   groups: GroupService;
+  adminKeys: AdminKeyService;
 }
 
 export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefaultDays' | 'tokenMaxDays'>): Services {
@@ -21,5 +23,6 @@ export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefault
     connections: new ConnectionService(orm, { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays }),
     users: new UserService(orm),
     groups: new GroupService(orm),
+    adminKeys: new AdminKeyService(orm),
   };
 }
