@@ -6,6 +6,7 @@ import { startControlSocket } from './cli/control-socket';
 import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
+import { graphqlRouter } from './graphql/router';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const control = db.embedded ? await startControlSocket(services, config, db.migrate) : undefined;
   const demo = db.embedded ? await bootstrapDemo(services) : undefined;
 
-  const app = buildApp({ config, services, logger });
+  const app = buildApp({ config, services, logger, extraRouters: [await graphqlRouter({ services, config, logger })] });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
