@@ -1,5 +1,13 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import request from 'supertest';
+import { buildApp } from '../../src/app';
 import { runCommand } from '../../src/cli/commands';
+import { sendToServer, startControlSocket } from '../../src/cli/control-socket';
+import { graphqlRouter } from '../../src/graphql/router';
 import { migrate } from '../../src/db/orm';
 import { codes, createGqlTestApp, GqlTestApp } from './graphql-helpers';
 
@@ -38,6 +46,22 @@ describe('admin keys (provisio admin-key)', () => {
     const refused = await app.gql(key, '{ tenants { slug } }');
     expect(refused.status).toBe(401);
     expect(codes(refused)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('in embedded mode the CLI creates keys through the running server (control socket)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-gql-sock-'));
+    const config = { ...app.config, dataDir };
+    const server = await startControlSocket(app.services, config, () => migrate(app.orm));
+    try {
+      const reply = await sendToServer(config, 'admin-key.create', { role: 'admin' });
+      expect(reply?.ok).toBe(true);
+      const created = reply?.result as { key: string; role: string; tenant: null };
+      expect(Object.keys(created)).toEqual(['key', 'role', 'tenant']);
+      expect((await app.gql(created.key, '{ tenants { id } }')).status).toBe(200);
+    } finally {
+      await new Promise((r) => server.close(r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -123,6 +147,42 @@ describe('GraphQL errors', () => {
       expect(JSON.stringify(res.body)).not.toContain('secret');
     } finally {
       app.services.stats.counts = original;
+    }
+  });
+
+  it('with NODE_ENV=production too: no stack, no detail to the client; the log has both, with the request id', async () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    const lines: string[] = [];
+    try {
+      const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+      const prod = buildApp({ config: app.config, services: app.services, logger, extraRouters: [await graphqlRouter({ services: app.services, config: app.config, logger })] });
+      const server = http.createServer(prod.callback());
+      const key = await app.key();
+      const t = await app.tenant('Prod Inc');
+      const original = app.services.stats.counts;
+      app.services.stats.counts = async () => {
+        throw new TypeError('cannot read x of undefined');
+      };
+      try {
+        const res = await request(server)
+          .post('/graphql')
+          .set('Authorization', `Bearer ${key}`)
+          .set('X-Request-Id', 'req-prod-7')
+          .send({ query: `{ tenant(slug: "${t.slug}") { stats { groups } } }` });
+        expect(res.body.errors).toHaveLength(1);
+        const logged = lines.map((l) => JSON.parse(l)).find((l) => l.reqId === 'req-prod-7');
+        expect(logged?.err?.message).toBe('cannot read x of undefined');
+        expect(logged?.err?.stack).toContain('TypeError');
+        expect(res.body.errors[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        expect(JSON.stringify(res.body)).not.toMatch(/stacktrace|cannot read|TypeError/);
+        const bad = await request(server).post('/graphql').set('Authorization', `Bearer ${key}`).send({ query: `{ tenant(slug: "${t.slug}") { users(filter: "x eq") { totalCount } } }` });
+        expect(bad.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'invalidFilter' });
+      } finally {
+        app.services.stats.counts = original;
+      }
+    } finally {
+      process.env.NODE_ENV = previous;
     }
   });
 
