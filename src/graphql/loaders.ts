@@ -3,7 +3,6 @@ import type { ConnectionActivity } from '../domain/admin/stats.service';
 import type { TokenInfo } from '../domain/connection/connection.service';
 import type { RequestContext } from '../domain/context';
 import type { GroupRecord } from '../domain/group/group.service';
-import { isUuid } from '../domain/ids';
 import type { Tenant } from '../domain/tenant/tenant.entity';
 import type { Services } from '../services';
 
@@ -36,12 +35,7 @@ export function createLoaders(services: Services): Loaders {
     groups: perTenant(
       (ctx) =>
         new DataLoader(async (ids) => {
-          const valid = ids.filter(isUuid);
-          // the query engine's own filter, so the batch goes through the same tenant-scoped list as SCIM
-          const found = valid.length
-            ? (await services.groups.list(ctx, { filter: valid.map((id) => `id eq "${id}"`).join(' or '), startIndex: 1, count: valid.length }, { members: false })).items
-            : [];
-          const byId = new Map(found.map((g) => [g.id, g]));
+          const byId = new Map((await services.groups.getMany(ctx, ids, { members: false })).map((g) => [g.id, g]));
           return ids.map((id) => byId.get(id) ?? null);
         }),
     ),
