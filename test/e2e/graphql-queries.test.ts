@@ -144,6 +144,14 @@ describe('GraphQL queries', () => {
     }
   });
 
+  it('members are found with the SCIM filter on User.groups, which SCIM clients can use too', async () => {
+    const viaScim = await scim(app, t.token).get(`${t.base}/Users?filter=${encodeURIComponent(`groups[value eq "${groupId}"] and active eq true`)}&count=100`);
+    expect(viaScim.status).toBe(200);
+    expect(viaScim.body.Resources.map((r: any) => r.id)).toEqual(userIds.slice(0, 17).filter((_, i) => i % 4 !== 0));
+    const viaGql = await app.gql(key, `{ tenant(slug: "${t.slug}") { users(filter: "groups.value eq \\"${emptyGroupId}\\"") { totalCount } } }`);
+    expect(viaGql.body.data.tenant.users.totalCount).toBe(0);
+  });
+
   it('SCIM connections and tokens: metadata only, with the last request', async () => {
     // one SCIM request marks the token used
     expect((await scim(app, t.token).get(`${t.base}/Users?count=1`)).status).toBe(200);
