@@ -1,7 +1,7 @@
 import { LockMode, MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context';
-import { DomainError, InvalidValueError, NotFoundError, UniquenessError } from '../errors';
+import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
 import { isUuid, newId } from '../ids';
 import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
@@ -10,6 +10,7 @@ import { Document, normalizeResource } from '../schema/normalize';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
+import { DomainError } from '../errors'; // purge/restore (admin API)
 
 /** A user as the domain hands it to the edges. */
 export interface UserRecord {
