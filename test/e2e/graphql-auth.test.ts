@@ -101,6 +101,13 @@ describe('GraphQL authentication and authorization', () => {
     expect(codes(await app.gql(key, `{ stats(tenant: "${b.slug}") { groups } }`))).toEqual(['FORBIDDEN']);
     expect(codes(await app.gql(key, `mutation { revokeToken(tenant: "${b.slug}", id: "${b.tokenId}") { id } }`))).toEqual(['FORBIDDEN']);
     expect(codes(await app.gql(key, 'mutation { createTenant(input: { name: "Gamma" }) { id } }'))).toEqual(['FORBIDDEN']);
+    // figures without a tenant argument are its tenant's only
+    await app.services.users.create({ tenant: { id: b.id, slug: b.slug, name: 'Beta Scope' }, actor: { kind: 'system' }, requestId: 't' }, {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'only-in-beta@example.com',
+    });
+    const stats = await app.gql(key, '{ stats { usersActive connections { id } } }');
+    expect(stats.body.data.stats).toEqual({ usersActive: 0, connections: [{ id: a.connectionId }] });
     // its own tenant works, writes included
     const own = await app.gql(key, `mutation { updateTenant(tenant: "${a.slug}", input: { name: "Alpha Renamed" }) { name slug } }`);
     expect(own.body.data.updateTenant).toEqual({ name: 'Alpha Renamed', slug: a.slug });
