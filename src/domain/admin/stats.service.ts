@@ -51,6 +51,12 @@ export class StatsService {
     return row;
   }
 
+  /** The figures of one tenant (every tenant: null) with the activity of its SCIM connections. */
+  async summary(tenantId: string | null): Promise<DirectoryCounts & { connections: ConnectionActivity[] }> {
+    const [counts, connections] = await Promise.all([this.counts(tenantId), this.connectionActivity(tenantId === null ? null : [tenantId])]);
+    return { ...counts, connections };
+  }
+
   /** Every SCIM connection of the tenants given (all tenants: null), with its last request. */
   async connectionActivity(tenantIds: string[] | null): Promise<ConnectionActivity[]> {
     const ids = tenantIds === null ? null : `{${tenantIds.filter(isUuid).join(',')}}`;

@@ -82,7 +82,7 @@ export class TenantResolver {
   @FieldResolver(() => Stats)
   async stats(@Root() t: TenantType, @Ctx() ctx: GqlContext): Promise<Stats> {
     tenantContext(ctx, t);
-    const [counts, connections] = await Promise.all([ctx.services.stats.counts(t.id), ctx.loaders.connectionActivity.load(t.id)]);
+    const { connections, ...counts } = await ctx.services.stats.summary(t.id);
     return { ...counts, connections: connections.map(ScimConnectionType.from) };
   }
 }
@@ -93,7 +93,7 @@ export class StatsResolver {
   @Query(() => Stats, { description: 'figures of one tenant (slug or id), or of every tenant the key sees' })
   async stats(@Ctx() ctx: GqlContext, @Arg('tenant', () => String, { nullable: true }) tenant?: string | null): Promise<Stats> {
     const scope = tenant ? (await resolveTenant(ctx, tenant)).tenant.id : (ctx.principal.tenant?.id ?? null);
-    const [counts, connections] = await Promise.all([ctx.services.stats.counts(scope), ctx.services.stats.connectionActivity(scope ? [scope] : null)]);
+    const { connections, ...counts } = await ctx.services.stats.summary(scope);
     return { ...counts, connections: connections.map(ScimConnectionType.from) };
   }
 }
