@@ -14,5 +14,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
   setupFiles: ['reflect-metadata'],
+  // @as-integrations/koa is ESM-only (an `import` condition only): point jest at its file and let swc compile it
+  moduleNameMapper: { '^@as-integrations/koa$': '<rootDir>/node_modules/@as-integrations/koa/dist/index.js' },
+  transformIgnorePatterns: ['/node_modules/(?!@as-integrations/koa/)'],
   testTimeout: 60000,
 };

@@ -6,15 +6,17 @@ import { startControlSocket } from './cli/control-socket';
 import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
+import { graphqlRouter } from './graphql/router';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
 
 /** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
-async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string } | undefined> {
+async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string; adminKey: string } | undefined> {
   if ((await services.tenants.count()) > 0) return undefined;
   const tenant = await services.tenants.create({ name: 'Demo', slug: 'demo' });
   const { token } = await services.connections.createConnection(tenant.id, { idp: 'generic', name: 'demo' });
-  return { slug: tenant.slug, token: token.token };
+  const adminKey = await services.adminKeys.create({ role: 'admin' });
+  return { slug: tenant.slug, token: token.token, adminKey: adminKey.key };
 }
 
 async function main(): Promise<void> {
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   const control = db.embedded ? await startControlSocket(services, config, db.migrate) : undefined;
   const demo = db.embedded ? await bootstrapDemo(services) : undefined;
 
-  const app = buildApp({ config, services, logger });
+  const app = buildApp({ config, services, logger, extraRouters: [await graphqlRouter({ services, config, logger })] });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
@@ -41,9 +43,10 @@ async function main(): Promise<void> {
   process.send?.('ready'); // for a parent that started us with an IPC channel (the benchmarks)
   if (demo) {
     process.stdout.write(
-      `\nFirst start: created the "demo" tenant. This token is shown only once.\n` +
+      `\nFirst start: created the "demo" tenant. This token and the admin key are shown only once.\n` +
         `  SCIM URL: ${scimBaseUrl(config, demo.slug)}\n  Token:    ${demo.token}\n` +
-        `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n\n`,
+        `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n` +
+        `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Admin key: ${demo.adminKey}\n\n`,
     );
   }
 

@@ -1,5 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Config } from './config';
+import { AdminKeyService } from './domain/admin/admin-key.service';
+import { StatsService } from './domain/admin/stats.service';
 import { ConnectionService } from './domain/connection/connection.service';
 import { GroupService } from './domain/group/group.service';
 import { TenantService } from './domain/tenant/tenant.service';
@@ -12,6 +14,8 @@ export interface Services {
   connections: ConnectionService;
   users: UserService;
   groups: GroupService;
+  adminKeys: AdminKeyService;
+  stats: StatsService;
 }
 
 export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefaultDays' | 'tokenMaxDays'>): Services {
@@ -21,5 +25,7 @@ export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefault
     connections: new ConnectionService(orm, { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays }),
     users: new UserService(orm),
     groups: new GroupService(orm),
+    adminKeys: new AdminKeyService(orm),
+    stats: new StatsService(orm),
   };
 }

@@ -9,7 +9,17 @@ import type { Services } from '../services';
  * (DATABASE_URL mode, or embedded with no server running) or inside the running server, reached
  * through its control socket (embedded mode: PGlite admits one process).
  */
-export type CommandName = 'migrate' | 'tenant.create' | 'tenant.list' | 'token.list' | 'token.create' | 'token.rotate' | 'token.revoke';
+export type CommandName =
+  | 'migrate'
+  | 'tenant.create'
+  | 'tenant.list'
+  | 'token.list'
+  | 'token.create'
+  | 'token.rotate'
+  | 'token.revoke'
+  | 'admin-key.create'
+  | 'admin-key.list'
+  | 'admin-key.revoke';
 export type CommandArgs = Record<string, string | number | boolean | undefined>;
 
 export interface TenantCreated {
@@ -89,6 +99,14 @@ export async function runCommand(
       const tenant = await services.tenants.get(str(args, 'tenant'));
       return tokenView(await services.connections.revokeToken(tenant.id, str(args, 'id')));
     }
+    case 'admin-key.create': {
+      const issued = await services.adminKeys.create({ role: str(args, 'role'), tenant: args.tenant as string | undefined });
+      return { key: issued.key, role: issued.role, tenant: issued.tenant };
+    }
+    case 'admin-key.list':
+      return services.adminKeys.list();
+    case 'admin-key.revoke':
+      return services.adminKeys.revoke(str(args, 'id'));
     default:
       throw new InvalidValueError(`unknown command ${String(name)}`);
   }

@@ -94,6 +94,21 @@ export function buildCli(): Command {
     .requiredOption('--id <tokenId>')
     .option('--json', 'print JSON')
     .action(act('token.revoke', (r) => `revoked ${r.prefix}… (${r.id})`));
+
+  const adminKey = program.command('admin-key').description('manage keys of the GraphQL admin API (/graphql)');
+  adminKey
+    .command('create')
+    .description('create an admin key and print it (shown only this once)')
+    .requiredOption('--role <role>', 'admin (read and change) | auditor (read only)')
+    .option('--tenant <slug>', 'limit the key to one tenant')
+    .option('--json', 'print {"key":…,"role":…,"tenant":…}')
+    .action(act('admin-key.create', (r) => `Admin key (${r.role}${r.tenant ? `, tenant ${r.tenant}` : ', every tenant'}): ${r.key}\n(the key is shown only this once)`));
+  adminKey.command('list').description('list admin keys (never the secret)').option('--json', 'print JSON').action(act('admin-key.list', table));
+  adminKey
+    .command('revoke')
+    .requiredOption('--id <keyId>')
+    .option('--json', 'print JSON')
+    .action(act('admin-key.revoke', (r) => `revoked ${r.prefix}… (${r.id})`));
   return program;
 }
 

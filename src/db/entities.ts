@@ -1,3 +1,4 @@
+import { AdminKey } from '../domain/admin/admin-key.entity';
 import { ScimConnection } from '../domain/connection/scim-connection.entity';
 import { ScimToken } from '../domain/connection/scim-token.entity';
 import { GroupMember } from '../domain/group/group-member.entity';
@@ -6,4 +7,4 @@ import { Tenant } from '../domain/tenant/tenant.entity';
 import { ScimUser } from '../domain/user/user.entity';
 
 /** Every entity, listed explicitly: no folder discovery at start. */
-export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember];
+export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey];

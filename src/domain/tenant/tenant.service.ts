@@ -62,4 +62,23 @@ export class TenantService {
     if (!tenant) throw new NotFoundError(`tenant "${slugOrId}" not found`);
     return tenant;
   }
+
+  /**
+   * Renames a tenant. The slug is not changeable: it is part of the SCIM URL that every IdP of the
+   * tenant is configured with.
+   */
+  async update(id: string, input: { name?: string }): Promise<Tenant> {
+    const em = this.orm.em.fork();
+    return em.transactional(async (tx) => {
+      const tenant = isUuid(id) ? await tx.findOne(Tenant, id) : null;
+      if (!tenant) throw new NotFoundError(`tenant "${id}" not found`);
+      if (input.name !== undefined) {
+        const name = input.name.trim();
+        if (!name) throw new InvalidValueError('tenant name must not be empty');
+        tenant.name = name;
+      }
+      await tx.flush();
+      return tenant;
+    });
+  }
 }

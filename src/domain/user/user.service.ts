@@ -10,6 +10,7 @@ import { Document, normalizeResource } from '../schema/normalize';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
+import { DomainError } from '../errors'; // purge/restore (admin API)
 
 /** A user as the domain hands it to the edges. */
 export interface UserRecord {
@@ -245,5 +246,51 @@ export class UserService {
 
   private notFound(id: string): NotFoundError {
     return new NotFoundError(`User "${id}" not found`);
+  }
+
+  /** Deleted users (tombstones) of the tenant, filtered and paged like list(): what purge and restore act on. */
+  async listDeleted(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
+    const { total, rows } = await pageOf<UserRow>(
+      this.em(),
+      { rt: userResourceType, storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is not null', params: [ctx.tenant.id] },
+      query,
+    );
+    return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow) };
+  }
+
+  /**
+   * Erasure of a deleted user (GDPR art. 17): its tombstone row goes for good, and with it every row
+   * that references it (memberships cascade). A live user must be deleted by its IdP first, which stays
+   * the source of truth: purging one is refused (preconditionFailed).
+   */
+  async purge(ctx: RequestContext, id: string): Promise<void> {
+    await this.write(async (em) => {
+      const rows = isUuid(id)
+        ? await sql<{ deleted: boolean }>(em, 'select deleted_at is not null as deleted from scim_user where id = ? and tenant_id = ? for update', [id, ctx.tenant.id])
+        : [];
+      if (!rows[0]) throw this.notFound(id);
+      if (!rows[0].deleted) throw new DomainError('preconditionFailed', `User "${id}" is not deleted: only a deleted user can be purged`);
+      await sql(em, 'delete from group_member where member_id = ?', [id]);
+      await sql(em, 'delete from scim_user where id = ?', [id]);
+    });
+  }
+
+  /**
+   * Undoes a delete: the tombstone becomes the user it was, under its old id and with its old document
+   * (active as the document says), without group memberships (they went with the delete). Refused
+   * (uniqueness) when a live user has taken its userName meanwhile.
+   */
+  async restore(ctx: RequestContext, id: string): Promise<UserRecord> {
+    return this.write(async (em) => {
+      const user = isUuid(id) ? await em.findOne(ScimUser, { id, tenant: ctx.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
+      if (!user) throw this.notFound(id);
+      if (!user.deletedAt) throw new DomainError('preconditionFailed', `User "${id}" is not deleted`);
+      user.deletedAt = null;
+      user.active = user.attributes.active !== false;
+      user.version += 1;
+      user.updatedAt = new Date();
+      await em.flush();
+      return this.reload(em, user.id);
+    }, undefined);
   }
 }

@@ -14,4 +14,13 @@ export const userStorage: ResourceStorage = {
     'meta.lastmodified': 'r.updated_at',
     'meta.resourcetype': "'User'",
   },
+  relations: {
+    // User.groups (RFC 7643 §4.1.2) are group_member rows, so `groups[value eq "<group id>"]` is a join
+    groups: {
+      table: 'group_member',
+      alias: 'ug',
+      join: 'ug.member_id = r.id',
+      subColumns: { value: 'ug.group_id::text', type: "'direct'" },
+    },
+  },
 };

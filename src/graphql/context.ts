@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { RequestContext, TenantRef } from '../domain/context';
+import { AdminPrincipal, assertCanMutate, assertTenantAccess } from '../domain/admin/admin-principal';
+import type { Services } from '../services';
+import { createLoaders, Loaders } from './loaders';
+
+/** What every resolver gets: the domain services, the admin key's principal and per-request loaders. */
+export interface GqlContext {
+  services: Services;
+  config: Config;
+  logger: Logger;
+  requestId: string;
+  principal: AdminPrincipal;
+  loaders: Loaders;
+}
+
+export function createContext(deps: { services: Services; config: Config; logger: Logger }, requestId: string, principal: AdminPrincipal): GqlContext {
+  return { ...deps, requestId, principal, loaders: createLoaders(deps.services) };
+}
+
+/** The domain's RequestContext for work on `tenant`, after checking the key may see (and, for writes, change) it. */
+export function tenantContext(ctx: GqlContext, tenant: TenantRef, write = false): RequestContext {
+  assertTenantAccess(ctx.principal, tenant.id);
+  if (write) assertCanMutate(ctx.principal);
+  return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin', keyId: ctx.principal.keyId }, requestId: ctx.requestId };
+}
+
+/** Resolves a tenant by slug or id for this key: NotFound, or Forbidden when the key is limited to another one. */
+export async function resolveTenant(ctx: GqlContext, slugOrId: string, write = false): Promise<RequestContext> {
+  const tenant = await ctx.loaders.tenant.load(slugOrId);
+  return tenantContext(ctx, tenant, write);
+}

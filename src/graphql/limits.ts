@@ -1,0 +1,65 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { codedError } from './errors';
+
+export interface QueryLimits {
+  /** deepest field nesting an operation may have (introspection fields are not counted) */
+  maxDepth: number;
+  /** largest estimated cost: each field 1, paged fields their children times `first` (see pagedComplexity) */
+  maxCost: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000 };
+
+/** Depth of a selection set, following fragments; `__schema`/`__type` subtrees are not counted. */
+function depth(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  if (!set) return 0;
+  let max = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      if (sel.name.value.startsWith('__')) continue;
+      max = Math.max(max, 1 + depth(sel.selectionSet, fragments, seen));
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      max = Math.max(max, depth(sel.selectionSet, fragments, seen));
+    } else {
+      const name = sel.name.value;
+      const fragment = fragments.get(name);
+      if (!fragment || seen.has(name)) continue; // a fragment cycle fails validation anyway
+      max = Math.max(max, depth(fragment.selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return max;
+}
+
+/**
+ * Rejects an operation that is too deep or too expensive before anything runs, with
+ * extensions.code QUERY_TOO_DEEP or QUERY_TOO_COMPLEX (HTTP 400), naming the limit and the figure.
+ */
+export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request, schema }) {
+          const fragments = new Map(
+            document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+          );
+          const d = depth((operation as OperationDefinitionNode).selectionSet, fragments, new Set());
+          if (d > limits.maxDepth) {
+            throw codedError(`query depth ${d} exceeds the maximum of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', 400, { depth: d, maxDepth: limits.maxDepth });
+          }
+          const cost = getComplexity({
+            schema: schema as GraphQLSchema,
+            query: document,
+            variables: request.variables ?? {},
+            operationName: request.operationName ?? undefined,
+            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (cost > limits.maxCost) {
+            throw codedError(`query cost ${cost} exceeds the maximum of ${limits.maxCost}`, 'QUERY_TOO_COMPLEX', 400, { cost, maxCost: limits.maxCost });
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import DataLoader from 'dataloader';
+import type { ConnectionActivity } from '../domain/admin/stats.service';
+import type { TokenInfo } from '../domain/connection/connection.service';
+import type { RequestContext } from '../domain/context';
+import type { GroupRecord } from '../domain/group/group.service';
+import type { Tenant } from '../domain/tenant/tenant.entity';
+import type { Services } from '../services';
+
+/**
+ * Per-request DataLoaders: whatever a query nests (users with their groups, groups with member
+ * counts, tenants with their connections), each kind of record costs a fixed number of statements
+ * per request level, never one per item.
+ */
+export interface Loaders {
+  tenant: DataLoader<string, Tenant>;
+  /** groups of one tenant by id (null: not a group of that tenant) */
+  groups(ctx: RequestContext): DataLoader<string, GroupRecord | null>;
+  memberCounts(ctx: RequestContext): DataLoader<string, number>;
+  tokens: DataLoader<string, TokenInfo[]>;
+  connectionActivity: DataLoader<string, ConnectionActivity[]>;
+}
+
+function perTenant<V>(make: (ctx: RequestContext) => DataLoader<string, V>): (ctx: RequestContext) => DataLoader<string, V> {
+  const byTenant = new Map<string, DataLoader<string, V>>();
+  return (ctx) => {
+    let loader = byTenant.get(ctx.tenant.id);
+    if (!loader) byTenant.set(ctx.tenant.id, (loader = make(ctx)));
+    return loader;
+  };
+}
+
+export function createLoaders(services: Services): Loaders {
+  return {
+    tenant: new DataLoader(async (refs) => Promise.all(refs.map((r) => services.tenants.get(r).catch((e: Error) => e)))),
+    groups: perTenant(
+      (ctx) =>
+        new DataLoader(async (ids) => {
+          const byId = new Map((await services.groups.getMany(ctx, ids, { members: false })).map((g) => [g.id, g]));
+          return ids.map((id) => byId.get(id) ?? null);
+        }),
+    ),
+    memberCounts: perTenant(
+      (ctx) =>
+        new DataLoader(async (ids) => {
+          const counts = await services.stats.memberCounts(ctx.tenant.id, ids);
+          return ids.map((id) => counts.get(id) ?? 0);
+        }),
+    ),
+    tokens: new DataLoader(async (tenantIds) => Promise.all(tenantIds.map((id) => services.connections.listTokens(id)))),
+    connectionActivity: new DataLoader(async (tenantIds) => {
+      const all = await services.stats.connectionActivity([...tenantIds]);
+      return tenantIds.map((id) => all.filter((c) => c.tenantId === id));
+    }),
+  };
+}

@@ -1,0 +1,72 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { UnauthenticatedError } from '../domain/errors';
+import { readJson } from '../scim/media';
+import type { Services } from '../services';
+import { createContext, GqlContext } from './context';
+import { codedError, formatError, isUnexpected } from './errors';
+import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
+import { adminSchema } from './schema';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** `Authorization: Bearer <admin key>` (RFC 6750 §2.1) to a principal; anything else is UNAUTHENTICATED (401). */
+async function authenticate(services: Services, header: string) {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw codedError('an admin key is required (Authorization: Bearer <key>)', 'UNAUTHENTICATED', 401);
+  try {
+    return await services.adminKeys.authenticate(match[1]);
+  } catch (e) {
+    if (e instanceof UnauthenticatedError) throw codedError(e.message, 'UNAUTHENTICATED', 401);
+    throw e;
+  }
+}
+
+/**
+ * The GraphQL admin API at /graphql on the app's Koa instance (mounted through buildApp's
+ * extraRouters): Apollo Server 5, the Apollo landing page on GET from a browser, admin-key auth,
+ * depth and cost limits, domain errors mapped to extensions.code.
+ */
+export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits }): Promise<Router> {
+  // ESM-only package (only an `import` condition): a dynamic import works from CommonJS
+  const { koaMiddleware } = await import('@as-integrations/koa');
+  const server = new ApolloServer<GqlContext>({
+    schema: adminSchema(),
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    plugins: [
+      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      queryLimitsPlugin(deps.limits ?? DEFAULT_LIMITS),
+      {
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ errors, contextValue }) {
+              for (const err of errors) {
+                if (isUnexpected(err)) deps.logger.error({ reqId: contextValue.requestId, err: err.originalError ?? err }, 'GraphQL request failed');
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await server.start();
+  const middleware = koaMiddleware(server as never, {
+    context: async ({ ctx }: { ctx: Context }) => {
+      const principal = await authenticate(deps.services, ctx.get('authorization'));
+      return createContext(deps, ctx.state.requestId as string, principal);
+    },
+  });
+  const router = new Router();
+  router.all(GRAPHQL_PATH, async (ctx, next) => {
+    // the Koa integration expects a parsed body (what @koa/bodyparser would set)
+    if (ctx.method === 'POST') (ctx.request as { body?: unknown }).body = await readJson(ctx, deps.config.maxBodyBytes);
+    await next();
+  }, middleware as never);
+  return router;
+}

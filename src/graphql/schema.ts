@@ -1,0 +1,27 @@
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchemaSync } from 'type-graphql';
+import { GroupResolver, ScimConnectionResolver, UserResolver } from './resolvers/directory.resolver';
+import { MutationResolver } from './resolvers/mutation.resolver';
+import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
+import { DateTime } from './types/scalars';
+
+let built: GraphQLSchema | undefined;
+
+/**
+ * The admin API's schema, built once from the type-graphql classes (needs decorator metadata:
+ * tsc-built code or swc with decoratorMetadata, never tsx/esbuild).
+ */
+export function adminSchema(): GraphQLSchema {
+  built ??= buildSchemaSync({
+    resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver],
+    scalarsMap: [{ type: Date, scalar: DateTime }],
+    validate: false, // input is validated by the domain, which SCIM shares
+    emitSchemaFile: false,
+  });
+  return built;
+}
+
+/** The SDL committed as schema/admin.graphql: sorted, so that it only changes when the schema does. */
+export function adminSdl(): string {
+  return printSchema(lexicographicSortSchema(adminSchema())) + '\n';
+}

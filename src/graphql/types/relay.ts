@@ -1,0 +1,106 @@
+import { ArgsType, ClassType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { encodeCursor } from '../cursor';
+
+/** Relay Cursor Connections: page boundaries of a connection. */
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field()
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export enum SortDirection {
+  ASC = 'ascending',
+  DESC = 'descending',
+}
+registerEnumType(SortDirection, { name: 'SortDirection' });
+
+@InputType({ description: 'Order of a list: a SCIM attribute path (RFC 7644 §3.4.2.3 sortBy), ties broken by id' })
+export class OrderBy {
+  @Field({ description: 'e.g. "userName", "name.familyName", "meta.lastModified"' })
+  attribute!: string;
+
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+  direction!: SortDirection;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: 'page size (default 50)' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'endCursor of the previous page' })
+  after?: string | null;
+}
+
+@ArgsType()
+export class ListArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: 'a SCIM filter (RFC 7644 §3.4.2.2), e.g. active eq false and meta.lastModified gt "2026-01-01T00:00:00Z"' })
+  filter?: string | null;
+
+  @Field(() => OrderBy, { nullable: true })
+  orderBy?: OrderBy | null;
+}
+
+/** Cost of a paged field for graphql-query-complexity: its children once per requested item. */
+export const pagedComplexity = ({ args, childComplexity }: { args: { first?: number | null }; childComplexity: number }) =>
+  1 + childComplexity * (args.first ?? 50);
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** A connection type `<Name>Connection` with `<Name>Edge` for a node type. */
+export function connectionType<T extends object>(node: ClassType<T>, name: string): ClassType<Connection<T>> {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class Conn {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => [node], { description: 'the nodes of edges, without cursors' })
+    nodes!: T[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: 'items matching the filter, over every page' })
+    totalCount!: number;
+  }
+  return Conn;
+}
+
+/** A connection from one page of a domain list that started at 0-based `offset`. */
+export function toConnection<T>(items: T[], offset: number, totalCount: number): Connection<T> {
+  const edges = items.map((node, i) => ({ cursor: encodeCursor(offset + i), node }));
+  return {
+    edges,
+    nodes: items,
+    totalCount,
+    pageInfo: {
+      hasNextPage: offset + items.length < totalCount,
+      hasPreviousPage: offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { ConnectionActivity } from '../../domain/admin/stats.service';
+import type { TokenInfo } from '../../domain/connection/connection.service';
+import { DateTime } from './scalars';
+
+/** The IdP kinds with a compatibility profile (src/domain/connection/scim-connection.entity.ts). */
+export enum IdpKindGql {
+  ENTRA = 'entra',
+  OKTA = 'okta',
+  JUMPCLOUD = 'jumpcloud',
+  GENERIC = 'generic',
+}
+registerEnumType(IdpKindGql, { name: 'IdpKind' });
+
+export enum TokenStatus {
+  ACTIVE = 'active',
+  EXPIRED = 'expired',
+  REVOKED = 'revoked',
+}
+registerEnumType(TokenStatus, { name: 'TokenStatus' });
+
+@ObjectType('ScimToken', { description: "A SCIM bearer token's metadata. The secret is never stored, so never shown after creation" })
+export class ScimTokenType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  connectionId!: string;
+
+  @Field({ description: 'the first characters of the token, to recognise it' })
+  prefix!: string;
+
+  @Field(() => DateTime)
+  createdAt!: Date;
+
+  @Field(() => DateTime)
+  expiresAt!: Date;
+
+  @Field(() => DateTime, { nullable: true, description: 'last authenticated request (minute precision)' })
+  lastUsedAt!: Date | null;
+
+  @Field(() => DateTime, { nullable: true })
+  revokedAt!: Date | null;
+
+  @Field(() => TokenStatus)
+  status!: TokenStatus;
+
+  static from(t: TokenInfo, now = Date.now()): ScimTokenType {
+    const status = t.revokedAt ? TokenStatus.REVOKED : t.expiresAt.getTime() <= now ? TokenStatus.EXPIRED : TokenStatus.ACTIVE;
+    return Object.assign(new ScimTokenType(), {
+      id: t.id,
+      connectionId: t.connectionId,
+      prefix: t.prefix,
+      createdAt: t.createdAt,
+      expiresAt: t.expiresAt,
+      lastUsedAt: t.lastUsedAt,
+      revokedAt: t.revokedAt,
+      status,
+    });
+  }
+}
+
+@ObjectType('ScimConnection', { description: "One IdP's SCIM client configuration of a tenant" })
+export class ScimConnectionType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => IdpKindGql)
+  idp!: IdpKindGql;
+
+  @Field()
+  name!: string;
+
+  @Field(() => DateTime, { nullable: true, description: 'the last request any of its tokens authenticated (minute precision)' })
+  lastRequestAt!: Date | null;
+
+  @Field(() => Int, { description: 'tokens neither revoked nor expired' })
+  activeTokens!: number;
+
+  tenantId!: string;
+
+  static from(c: ConnectionActivity): ScimConnectionType {
+    return Object.assign(new ScimConnectionType(), {
+      id: c.connectionId,
+      idp: c.idp as IdpKindGql,
+      name: c.name,
+      lastRequestAt: c.lastRequestAt,
+      activeTokens: c.activeTokens,
+      tenantId: c.tenantId,
+    });
+  }
+}
+
+@ObjectType({ description: 'A new SCIM token: `token` is shown only in this response' })
+export class IssuedScimToken {
+  @Field({ description: 'the bearer token; it is not stored and cannot be shown again' })
+  token!: string;
+
+  @Field({ description: "the tenant's SCIM base URL to configure in the IdP" })
+  scimUrl!: string;
+
+  @Field(() => ScimTokenType)
+  info!: ScimTokenType;
+}
+
+@ObjectType({ description: 'A new SCIM connection with its first token (shown only in this response)' })
+export class CreatedScimConnection {
+  @Field(() => ScimConnectionType)
+  connection!: ScimConnectionType;
+
+  @Field()
+  scimUrl!: string;
+
+  @Field({ description: 'the bearer token; it is not stored and cannot be shown again' })
+  token!: string;
+
+  @Field(() => ScimTokenType)
+  tokenInfo!: ScimTokenType;
+}

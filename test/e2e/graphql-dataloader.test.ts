@@ -1,0 +1,86 @@
+import { Client } from 'pg';
+import { scim } from '../support/app';
+import { createGqlTestApp, GqlTestApp } from './graphql-helpers';
+
+let app: GqlTestApp;
+let key: string;
+let slug: string;
+
+/** Counts every statement sent to PostgreSQL through the pg driver (the ORM, knex and prepared statements all use it). */
+async function countStatements(work: () => Promise<void>): Promise<number> {
+  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  let n = 0;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    n++;
+    return original.apply(this, args);
+  };
+  try {
+    await work();
+  } finally {
+    proto.query = original;
+  }
+  return n;
+}
+
+beforeAll(async () => {
+  app = await createGqlTestApp();
+  key = await app.key('auditor');
+  const t = await app.tenant('Loader Co');
+  slug = t.slug;
+  const client = scim(app, t.token);
+  const ids: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const res = await client.post(`${t.base}/Users`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `u${i}@example.com` });
+    ids.push(res.body.id);
+  }
+  // six groups; every user in three of them
+  for (let g = 0; g < 6; g++) {
+    const members = ids.filter((_, i) => i % 2 === g % 2 || i % 3 === g % 3).map((value) => ({ value }));
+    expect((await client.post(`${t.base}/Groups`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `G${g}`, members })).status).toBe(201);
+  }
+  // and a group of its own each, so that a larger page of users names more distinct groups
+  for (let i = 0; i < 50; i++) {
+    const res = await client.post(`${t.base}/Groups`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `P${i}`, members: [{ value: ids[i] }] });
+    expect(res.status).toBe(201);
+  }
+});
+afterAll(async () => app.close());
+
+const USERS_WITH_GROUPS = `query($slug: String, $first: Int) { tenant(slug: $slug) { users(first: $first) { nodes { id userName groups { id displayName externalId memberCount } } } } }`;
+const GROUPS_WITH_MEMBERS = `query($slug: String, $first: Int) { tenant(slug: $slug) { groups(filter: "displayName sw \\"G\\"") { nodes { id memberCount members(first: $first) { nodes { id groups { displayName } } } } } } }`;
+
+describe('DataLoader: nested lists cost a fixed number of SQL statements', () => {
+  it('a page of users with their groups and member counts: the same count for 5 and 50 users', async () => {
+    await app.gql(key, USERS_WITH_GROUPS, { slug, first: 1 }); // warm-up: the key's last-used stamp is written at most once a minute
+    const counts: Record<number, number> = {};
+    for (const first of [5, 50]) {
+      counts[first] = await countStatements(async () => {
+        const res = await app.gql(key, USERS_WITH_GROUPS, { slug, first });
+        expect(res.body.errors).toBeUndefined();
+        const nodes = res.body.data.tenant.users.nodes;
+        expect(nodes).toHaveLength(first);
+        for (const n of nodes) expect(n.groups.length).toBeGreaterThanOrEqual(4); // its own and at least three shared
+        expect(nodes.flatMap((n: any) => n.groups).every((g: any) => g.memberCount > 0)).toBe(true);
+      });
+    }
+    // admin key, tenant, users (count + page), their groups in one batch, member counts in one batch
+    expect(counts[5]).toBeGreaterThan(0);
+    expect(counts[5]).toBeLessThanOrEqual(6);
+    expect(counts[50]).toBe(counts[5]);
+  });
+
+  it('groups with a page of members each, and the members’ groups: the same count for 5 and 50 members', async () => {
+    // warm-up: the resolvers of the six groups run concurrently, and new pool connections run setup statements
+    await app.gql(key, GROUPS_WITH_MEMBERS, { slug, first: 1 });
+    const counts: Record<number, number> = {};
+    for (const first of [5, 50]) {
+      counts[first] = await countStatements(async () => {
+        const res = await app.gql(key, GROUPS_WITH_MEMBERS, { slug, first });
+        expect(res.body.errors).toBeUndefined();
+        expect(res.body.data.tenant.groups.nodes).toHaveLength(6);
+      });
+    }
+    expect(counts[50]).toBe(counts[5]);
+  });
+});

@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildSchema, printSchema, lexicographicSortSchema } from 'graphql';
+import { adminSdl } from '../../src/graphql/schema';
+
+const COMMITTED = path.join(__dirname, '../../schema/admin.graphql');
+
+describe('schema/admin.graphql', () => {
+  it('is exactly the SDL the code builds (run `npm run schema:emit` after changing the schema)', () => {
+    const committed = fs.readFileSync(COMMITTED, 'utf8');
+    expect(committed).toBe(adminSdl());
+  });
+
+  it('is valid SDL and names every root field of the admin API', () => {
+    const schema = buildSchema(fs.readFileSync(COMMITTED, 'utf8'));
+    expect(printSchema(lexicographicSortSchema(schema)) + '\n').toBe(adminSdl());
+    expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(['stats', 'tenant', 'tenants']);
+    expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(
+      ['createScimConnection', 'createTenant', 'purgeUser', 'restoreUser', 'revokeToken', 'rotateToken', 'updateTenant'],
+    );
+    for (const scalar of ['DateTime', 'JSON']) expect(schema.getType(scalar)).toBeDefined();
+  });
+});
