@@ -61,7 +61,7 @@ export function allSchemas(): SchemaDef[] {
 }
 
 /**
- * RFC 7643 §5 / RFC 7644 §4: what this service really supports. Bulk, changePassword and etag
+ * RFC 7643 §5 / RFC 7644 §4: what this service really supports. Bulk and changePassword
  * are false until they work.
  */
 export function serviceProviderConfig(config: Config, baseUrl: string): Record<string, unknown> {
@@ -73,7 +73,7 @@ export function serviceProviderConfig(config: Config, baseUrl: string): Record<s
     filter: { supported: true, maxResults: config.maxResults },
     changePassword: { supported: false },
     sort: { supported: true },
-    etag: { supported: false },
+    etag: { supported: true },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

@@ -8,6 +8,7 @@ import { ListQuery, ListResult, pageOf } from '../query/page';
 import { groupResourceType } from '../schema/core-schemas';
 import { Document, normalizeResource } from '../schema/normalize';
 import { Tenant } from '../tenant/tenant.entity';
+import { assertVersion, WriteOptions } from '../precondition';
 import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
 import { sql, sqlPrepared, sqlRun } from '../../db/sql';
@@ -103,12 +104,12 @@ export class GroupService {
   }
 
   /** RFC 7644 §3.5.1: attributes and the member list are replaced. */
-  async replace(ctx: RequestContext, id: string, body: unknown, read: GroupReadOptions): Promise<GroupRecord> {
+  async replace(ctx: RequestContext, id: string, body: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<GroupRecord> {
     const { doc, ids } = splitMembers(normalizeResource(body, groupResourceType, { requireRequired: true }).doc);
     const bodyId = (body as { id?: unknown }).id;
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
-      const group = await this.lock(em, ctx, id);
+      const group = await this.lock(em, ctx, id, options);
       project(group, doc);
       await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }]);
       this.touch(group);
@@ -121,9 +122,9 @@ export class GroupService {
    * RFC 7644 §3.5.2. Attribute operations go through the PATCH engine; member operations are
    * delegated to SQL set operations, applied in request order, all in one transaction.
    */
-  async patch(ctx: RequestContext, id: string, operations: unknown, read: GroupReadOptions): Promise<{ group: GroupRecord; changed: string[] }> {
+  async patch(ctx: RequestContext, id: string, operations: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<{ group: GroupRecord; changed: string[] }> {
     return this.write(async (em) => {
-      const group = await this.lock(em, ctx, id);
+      const group = await this.lock(em, ctx, id, options);
       const result = applyPatch(group.attributes, operations, groupResourceType, { delegated: ['members'] });
       const valueId = idInPatch(operations);
       if (valueId !== undefined && valueId !== id) throw new InvalidValueError('id in the PATCH value does not match the URL');
@@ -140,9 +141,9 @@ export class GroupService {
   }
 
   /** RFC 7644 §3.6. The group and its memberships are removed. */
-  async delete(ctx: RequestContext, id: string): Promise<void> {
+  async delete(ctx: RequestContext, id: string, options?: WriteOptions): Promise<void> {
     await this.write(async (em) => {
-      const group = await this.lock(em, ctx, id);
+      const group = await this.lock(em, ctx, id, options);
       await sqlRun(em, 'delete from group_member where group_id = ?', [group.id]);
       em.remove(group);
       await em.flush();
@@ -176,9 +177,11 @@ export class GroupService {
     return groups.map((g) => ({ ...g, members: byGroup.get(g.id) }));
   }
 
-  private async lock(em: EntityManager, ctx: RequestContext, id: string): Promise<ScimGroup> {
+  /** Locks a group for a write; `options.ifVersion` is checked under the lock (RFC 7644 §3.14). */
+  private async lock(em: EntityManager, ctx: RequestContext, id: string, options?: WriteOptions): Promise<ScimGroup> {
     const group = isUuid(id) ? await em.findOne(ScimGroup, { id, tenant: ctx.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
     if (!group) throw this.notFound(id);
+    assertVersion(group.version, options, `Group "${id}"`);
     return group;
   }
 
