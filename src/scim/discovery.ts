@@ -61,15 +61,15 @@ export function allSchemas(): SchemaDef[] {
 }
 
 /**
- * RFC 7643 §5 / RFC 7644 §4: what this service really supports. Bulk and changePassword
- * are false until they work.
+ * RFC 7643 §5 / RFC 7644 §4: what this service really supports. changePassword is false: passwords
+ * are never stored.
  */
 export function serviceProviderConfig(config: Config, baseUrl: string): Record<string, unknown> {
   return {
     schemas: [SPC_URN],
     documentationUri: `${config.publicUrl}/`,
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: { supported: true, maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },
     filter: { supported: true, maxResults: config.maxResults },
     changePassword: { supported: false },
     sort: { supported: true },
