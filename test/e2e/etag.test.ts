@@ -164,6 +164,60 @@ describe('ETags follow membership (RFC 7644 §3.14)', () => {
   });
 });
 
+describe("a user's version follows its group memberships (User.groups is part of the user)", () => {
+  const tagOf = async (id: string) => (await api.get(`${t.base}/Users/${id}`)).headers.etag as string;
+  const newUser = async () => (await api.post(`${t.base}/Users`, userBody())).body;
+
+  it('joining, leaving, a renamed group and a deleted group each give the user a new version', async () => {
+    const u = await newUser();
+    const bystander = await newUser();
+    const g = (await api.post(`${t.base}/Groups`, groupBody({ members: [{ value: u.id }] }))).body;
+    const seen = [u.meta.version];
+    const step = async () => {
+      const tag = await tagOf(u.id);
+      expect(seen).not.toContain(tag);
+      seen.push(tag);
+    };
+    await step(); // created with the user as a member
+    expect((await api.get(`${t.base}/Users/${u.id}`).set('If-None-Match', u.meta.version)).status).toBe(200);
+    await api.patch(`${t.base}/Groups/${g.id}`, ops({ op: 'remove', path: `members[value eq "${u.id}"]` }));
+    await step();
+    await api.patch(`${t.base}/Groups/${g.id}`, ops({ op: 'add', path: 'members', value: [{ value: u.id }] }));
+    await step();
+    await api.patch(`${t.base}/Groups/${g.id}`, ops({ op: 'replace', path: 'displayName', value: `Renamed ${seq++}` }));
+    await step();
+    const renamed = (await api.get(`${t.base}/Users/${u.id}`)).body;
+    expect(renamed.groups[0].display).toMatch(/^Renamed/);
+    await api.put(`${t.base}/Groups/${g.id}`, { schemas: [GROUP], displayName: renamed.groups[0].display, members: [] });
+    await step();
+    await api.put(`${t.base}/Groups/${g.id}`, { schemas: [GROUP], displayName: renamed.groups[0].display, members: [{ value: u.id }] });
+    await step();
+    expect((await api.delete(`${t.base}/Groups/${g.id}`)).status).toBe(204);
+    await step();
+    expect((await api.get(`${t.base}/Users/${u.id}`)).body.groups ?? []).toEqual([]);
+    // a user the group never touched keeps its version
+    expect(await tagOf(bystander.id)).toBe(bystander.meta.version);
+  });
+
+  it('a stale If-Match on a user fails once a group write changed its groups', async () => {
+    const u = await newUser();
+    await api.post(`${t.base}/Groups`, groupBody({ members: [{ value: u.id }] }));
+    const res = await api.patch(`${t.base}/Users/${u.id}`, ops({ op: 'replace', path: 'displayName', value: 'x' })).set('If-Match', u.meta.version);
+    expect412(res);
+  });
+
+  it('concurrent group writes over the same members all succeed (they queue, they do not deadlock)', async () => {
+    const members = await Promise.all([0, 1, 2, 3, 4, 5].map(() => newUser()));
+    const groups = await Promise.all([0, 1, 2, 3].map(async () => (await api.post(`${t.base}/Groups`, groupBody())).body));
+    const value = (order: number) => (order % 2 ? [...members].reverse() : members).map((m) => ({ value: m.id }));
+    const results = await Promise.all(groups.map((g, i) => api.patch(`${t.base}/Groups/${g.id}`, ops({ op: 'add', path: 'members', value: value(i) }))));
+    expect(results.map((r) => r.status)).toEqual([204, 204, 204, 204]);
+    const removed = await Promise.all(groups.map((g, i) => api.patch(`${t.base}/Groups/${g.id}`, ops({ op: 'remove', path: 'members', value: value(i + 1) }))));
+    expect(removed.map((r) => r.status)).toEqual([204, 204, 204, 204]);
+    for (const m of members) expect(await tagOf(m.id)).toBe('W/"9"');
+  });
+});
+
 describe('discovery', () => {
   it('ServiceProviderConfig says etag is supported', async () => {
     expect((await api.get(`${t.base}/ServiceProviderConfig`)).body.etag).toEqual({ supported: true });

@@ -11,7 +11,7 @@ import { Tenant } from '../tenant/tenant.entity';
 import { assertVersion, WriteOptions } from '../precondition';
 import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
-import { sql, sqlPrepared, sqlRun } from '../../db/sql';
+import { sql, sqlPrepared } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
 
 export interface MemberRecord {
@@ -110,8 +110,9 @@ export class GroupService {
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
       const group = await this.lock(em, ctx, id, options);
+      const renamed = group.displayName !== doc.displayName;
       project(group, doc);
-      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }]);
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }], { renamed });
       this.touch(group);
       await em.flush();
       return this.record(em, group, read);
@@ -129,7 +130,8 @@ export class GroupService {
       const valueId = idInPatch(operations);
       if (valueId !== undefined && valueId !== id) throw new InvalidValueError('id in the PATCH value does not match the URL');
       const memberChanges: MemberChange[] = memberChangesFromPatch(result.delegated);
-      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges);
+      const renamed = group.displayName !== result.doc.displayName;
+      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges, { renamed });
       const changed = [...result.changed, ...(membersChanged ? ['members'] : [])];
       if (changed.length > 0) {
         project(group, result.doc);
@@ -144,7 +146,7 @@ export class GroupService {
   async delete(ctx: RequestContext, id: string, options?: WriteOptions): Promise<void> {
     await this.write(async (em) => {
       const group = await this.lock(em, ctx, id, options);
-      await sqlRun(em, 'delete from group_member where group_id = ?', [group.id]);
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'removeAll' }]); // its members' versions change too
       em.remove(group);
       await em.flush();
     });
