@@ -54,10 +54,11 @@ export function substituteBulkIds(value: unknown, resolve: (bulkId: string) => s
 }
 
 export interface BulkPlan {
-  /** indexes of the operations in the order they run */
-  order: number[];
-  /** operations in a reference cycle (RFC 7644 §3.7.1), answered 409 */
-  circular: Set<number>;
+  /**
+   * The operations in the order they run, as steps: one operation, or the POSTs of a reference
+   * cycle (RFC 7644 §3.7.1), which run together (see splitCircular).
+   */
+  steps: { ops: number[]; circular: boolean }[];
   /** each operation's references; undefined for data nested too deeply */
   references: (Set<string> | undefined)[];
 }
@@ -67,8 +68,9 @@ export interface BulkPlan {
  * POST declaring a bulkId runs before any operation referencing it (a depth-first post-order,
  * so the client's intent is preserved). Reference cycles — strongly connected components of the
  * reference graph, or an operation referencing its own bulkId — are found with Tarjan's algorithm,
- * written iteratively so a long reference chain cannot exhaust the stack. A reference to a bulkId
- * that no POST declares adds no edge: it fails when its operation runs.
+ * written iteratively so a long reference chain cannot exhaust the stack. Only POSTs declare
+ * bulkIds, so a cycle is made of POSTs. A reference to a bulkId that no POST declares adds no
+ * edge: it fails when its operation runs.
  */
 export function planBulk(operations: BulkOperation[]): BulkPlan {
   const n = operations.length;
@@ -83,8 +85,7 @@ export function planBulk(operations: BulkOperation[]): BulkPlan {
   const low = new Array<number>(n).fill(0);
   const onStack = new Array<boolean>(n).fill(false);
   const stack: number[] = [];
-  const order: number[] = [];
-  const circular = new Set<number>();
+  const steps: BulkPlan['steps'] = [];
   let counter = 0;
   for (let root = 0; root < n; root++) {
     if (index[root] !== -1) continue;
@@ -116,9 +117,56 @@ export function planBulk(operations: BulkOperation[]): BulkPlan {
         onStack[w] = false;
         component.push(w);
       } while (w !== v);
-      if (component.length > 1 || edges[v].includes(v)) for (const c of component) circular.add(c);
-      order.push(...component.sort((a, b) => a - b));
+      steps.push({ ops: component.sort((a, b) => a - b), circular: component.length > 1 || edges[v].includes(v) });
     }
   }
-  return { order, circular, references };
+  return { steps, references };
+}
+
+/** Whether a value holds a reference to one of `pending` anywhere. */
+function holds(value: unknown, pending: Set<string>): boolean {
+  if (typeof value === 'string') {
+    const id = referencedBulkId(value);
+    return id !== undefined && pending.has(id);
+  }
+  if (typeof value === 'object' && value !== null) return (Array.isArray(value) ? value : Object.values(value)).some((v) => holds(v, pending));
+  return false;
+}
+
+/** A value without the parts that reference `pending`: whole complex values, or elements of a list. */
+function strip(value: unknown, pending: Set<string>): unknown {
+  if (Array.isArray(value)) return value.filter((v) => !holds(v, pending));
+  return holds(value, pending) ? undefined : value;
+}
+
+/**
+ * RFC 7644 §3.7.1 circular references: splits a POST's data into what can be created now — every
+ * attribute holding a reference to a not-yet-created member of its cycle left out (a list keeps
+ * its other elements) — and the PATCH `replace` operations that complete it once the whole cycle
+ * exists, one per such attribute, with its full value (references still unresolved). Extension
+ * attributes are addressed by their URN-qualified path.
+ */
+export function splitCircular(data: Record<string, unknown>, pending: Set<string>): { initial: Record<string, unknown>; later: { op: 'replace'; path: string; value: unknown }[] } {
+  const initial: Record<string, unknown> = {};
+  const later: { op: 'replace'; path: string; value: unknown }[] = [];
+  const split = (target: Record<string, unknown>, key: string, value: unknown, path: string) => {
+    if (!holds(value, pending)) {
+      target[key] = value;
+      return;
+    }
+    const kept = strip(value, pending);
+    if (kept !== undefined) target[key] = kept;
+    later.push({ op: 'replace', path, value });
+  };
+  for (const [key, value] of Object.entries(data)) {
+    const extension = key.includes(':') && typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (!extension) {
+      split(initial, key, value, key);
+      continue;
+    }
+    const ext: Record<string, unknown> = {};
+    for (const [sub, v] of Object.entries(value as Record<string, unknown>)) split(ext, sub, v, `${key}:${sub}`);
+    initial[key] = ext;
+  }
+  return { initial, later };
 }

@@ -75,7 +75,8 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
     expect(results.map((r) => r.status)).toEqual(['201', '201', '201', '204', '200', '200', '204']);
     const [a, b, g] = results.slice(0, 3).map((r) => idOf(r.location));
     expect(results[3]).toMatchObject({ method: 'PATCH', location: url(`/Groups/${g}`), version: 'W/"2"' });
-    expect(results[4]).toMatchObject({ method: 'PUT', location: url(`/Users/${a}`), version: 'W/"2"' });
+    // created (1), joined g (2), replaced (3)
+    expect(results[4]).toMatchObject({ method: 'PUT', location: url(`/Users/${a}`), version: 'W/"3"' });
     expect(results[6]).toEqual({ method: 'DELETE', location: url(`/Users/${b}`), status: '204' });
     expect((await api.get(`${t.base}/Users/${a}`)).body).toMatchObject({ userName: 'replaced-in-bulk@example.com', displayName: 'Replaced' });
     expect((await api.get(`${t.base}/Users/${b}`)).status).toBe(404);
@@ -142,27 +143,53 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
     expect((await api.get(`${t.base}/Groups`).query({ filter: `displayName eq "${displayName}"` })).body.totalResults).toBe(0);
   });
 
-  it('circular references (RFC 7644 §3.7.1) are answered 409 for each operation of the cycle; nothing of it is created', async () => {
-    const n1 = name('cycle');
-    const n2 = name('cycle');
+  it('circular references are resolved as RFC 7644 §3.7.1 describes: created, then completed', async () => {
+    const manager = (ref: string) => ({ schemas: [USER, ENT], [ENT]: { department: 'Loops', manager: { value: ref } } });
     const results = await ok(
       await bulk([
-        postUser('c1', { userName: n1, schemas: [USER, ENT], [ENT]: { manager: { value: 'bulkId:c2' } } }),
-        postUser('c2', { userName: n2, schemas: [USER, ENT], [ENT]: { manager: { value: 'bulkId:c1' } } }),
-        postUser('self', { schemas: [USER, ENT], [ENT]: { manager: { value: 'bulkId:self' } } }),
-        postGroup('dependent', { members: [{ value: 'bulkId:c1' }] }),
-        postUser('bystander'),
+        postUser('c1', manager('bulkId:c2')),
+        postUser('c2', manager('bulkId:c3')),
+        postUser('c3', manager('bulkId:c1')),
+        postUser('self', manager('bulkId:self')),
+        postGroup('dependent', { members: [{ value: 'bulkId:c1' }, { value: 'bulkId:self' }] }),
       ]),
     );
     expect(results.map((r) => [r.bulkId, r.status])).toEqual([
-      ['c1', '409'],
-      ['c2', '409'],
-      ['self', '409'],
-      ['dependent', '409'],
-      ['bystander', '201'],
+      ['c1', '201'],
+      ['c2', '201'],
+      ['c3', '201'],
+      ['self', '201'],
+      ['dependent', '201'],
     ]);
-    expect(results[0].response.detail).toMatch(/circular/);
-    for (const n of [n1, n2]) expect((await api.get(`${t.base}/Users`).query({ filter: `userName eq "${n}"` })).body.totalResults).toBe(0);
+    const [c1, c2, c3, self, g] = results.map((r) => idOf(r.location));
+    const read = async (id: string) => (await api.get(`${t.base}/Users/${id}`)).body;
+    const users = { c1: await read(c1), c2: await read(c2), c3: await read(c3), self: await read(self) };
+    expect(users.c1[ENT]).toEqual({ department: 'Loops', manager: expect.objectContaining({ value: c2 }) });
+    expect(users.c2[ENT].manager.value).toBe(c3);
+    expect(users.c3[ENT].manager.value).toBe(c1);
+    expect(users.self[ENT].manager.value).toBe(self);
+    // each result's version is the resource's after its completion; c3 needed none (c1 existed)
+    expect(results[1].version).toBe(users.c2.meta.version);
+    expect(results[1].version).toBe('W/"2"');
+    expect(results[2].version).toBe('W/"1"');
+    expect(users.c1.meta.version).toBe('W/"3"'); // completed (2), then joined the group (3)
+    expect((await api.get(`${t.base}/Groups/${g}`)).body.members.map((m: any) => m.value).sort()).toEqual([c1, self].sort());
+  });
+
+  it('a cycle that cannot be completed leaves no half-made resource: its POSTs fail, 409 where a partner failed', async () => {
+    const taken = name('taken');
+    await api.post(`${t.base}/Users`, { schemas: [USER], userName: taken });
+    const partner = name('partner');
+    const manager = (ref: string) => ({ schemas: [USER, ENT], [ENT]: { manager: { value: ref } } });
+    const results = await ok(await bulk([postUser('x', { ...manager('bulkId:y'), userName: taken }), postUser('y', { ...manager('bulkId:x'), userName: partner })]));
+    expect(results.map((r) => [r.bulkId, r.status])).toEqual([
+      ['x', '409'],
+      ['y', '409'],
+    ]);
+    expect(results[0].response.scimType).toBe('uniqueness');
+    expect(results[1].response.detail).toMatch(/bulkId "x"/);
+    expect(results[1].location).toBeUndefined();
+    expect((await api.get(`${t.base}/Users`).query({ filter: `userName eq "${partner}"` })).body.totalResults).toBe(0);
   });
 
   it('an operation version acts as If-Match: stale -> 412, current -> proceeds', async () => {
