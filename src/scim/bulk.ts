@@ -124,6 +124,7 @@ async function runOperation(run: BulkRun, op: BulkOperation, shallow: boolean): 
     const target = parsePath(op.path, method as Method, run.endpoints, resolve);
     if (target.id !== undefined) location = `${run.baseUrl}${target.endpoint.rt.endpoint}/${target.id}`;
     const data = substituteBulkIds(op.data, resolve);
+    if (op.version !== undefined && op.version !== null && typeof op.version !== 'string') throw new InvalidValueError('version must be an ETag such as W/"3"');
     const options = writeOptions(typeof op.version === 'string' ? op.version : undefined);
     switch (method as Method) {
       case 'POST': {

@@ -202,6 +202,8 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
     const stale = await ok(await bulk([change(v1), { method: 'DELETE', path: `/Users/${id}`, version: v1 }]));
     expect(stale.map((r) => r.status)).toEqual(['412', '412']);
     expect(stale[0].response).toMatchObject({ schemas: [ERROR], status: '412' });
+    const numeric = await ok(await bulk([{ method: 'DELETE', path: `/Users/${id}`, version: 2 }]));
+    expect(numeric[0]).toMatchObject({ status: '400', response: { scimType: 'invalidValue' } });
     const del = await ok(await bulk([{ method: 'DELETE', path: `/Users/${id}`, version: first[0].version }]));
     expect(del[0].status).toBe('204');
   });
