@@ -15,6 +15,9 @@ export interface Config {
   /** Largest page a list returns (RFC 7644 §3.4.2.4: count above it is capped). */
   maxResults: number;
   dbPoolMax: number;
+  /** RFC 7644 §3.7.4 bulk limits: operations per request, and request body size in bytes (over either -> 413). */
+  bulkMaxOperations: number;
+  bulkMaxPayloadBytes: number;
   /** Default and maximum token lifetime, in days. */
   tokenDefaultDays: number;
   tokenMaxDays: number;
@@ -40,6 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: int('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 2 * 1024 * 1024),
     maxResults: int('SCIM_MAX_RESULTS', env.SCIM_MAX_RESULTS, 1000),
     dbPoolMax: int('DB_POOL_MAX', env.DB_POOL_MAX, 10),
+    bulkMaxOperations: int('BULK_MAX_OPERATIONS', env.BULK_MAX_OPERATIONS, 1000),
+    bulkMaxPayloadBytes: int('BULK_MAX_PAYLOAD_BYTES', env.BULK_MAX_PAYLOAD_BYTES, 2 * 1024 * 1024),
     tokenDefaultDays: 365,
     tokenMaxDays: 3650,
   };

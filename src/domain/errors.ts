@@ -87,3 +87,10 @@ export class ForbiddenError extends DomainError {
     super('forbidden', message);
   }
 }
+
+/** The resource changed since the version the client named (RFC 7644 §3.14, RFC 7232 §4.2 412). */
+export class PreconditionFailedError extends DomainError {
+  constructor(message: string) {
+    super('preconditionFailed', message);
+  }
+}

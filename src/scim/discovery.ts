@@ -61,19 +61,19 @@ export function allSchemas(): SchemaDef[] {
 }
 
 /**
- * RFC 7643 §5 / RFC 7644 §4: what this service really supports. Bulk, changePassword and etag
- * are false until they work.
+ * RFC 7643 §5 / RFC 7644 §4: what this service really supports. changePassword is false: passwords
+ * are never stored.
  */
 export function serviceProviderConfig(config: Config, baseUrl: string): Record<string, unknown> {
   return {
     schemas: [SPC_URN],
     documentationUri: `${config.publicUrl}/`,
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: { supported: true, maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },
     filter: { supported: true, maxResults: config.maxResults },
     changePassword: { supported: false },
     sort: { supported: true },
-    etag: { supported: false },
+    etag: { supported: true },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

@@ -15,9 +15,9 @@ export function usersEndpoint({ users }: Services): ResourceEndpoint<UserRecord>
     create: async (ctx, body) => (await users.create(ctx, body)).user,
     get: (ctx, id) => users.get(ctx, id),
     list: (ctx, q) => users.list(ctx, q),
-    replace: (ctx, id, body) => users.replace(ctx, id, body),
-    patch: async (ctx, id, ops) => (await users.patch(ctx, id, ops)).user,
-    delete: (ctx, id) => users.delete(ctx, id),
+    replace: (ctx, id, body, _p, options) => users.replace(ctx, id, body, options),
+    patch: async (ctx, id, ops, _p, options) => (await users.patch(ctx, id, ops, options)).user,
+    delete: (ctx, id, options) => users.delete(ctx, id, options),
     patchNoContent: false,
   };
 }
@@ -31,10 +31,10 @@ export function groupsEndpoint({ groups }: Services): ResourceEndpoint<GroupReco
     create: (ctx, body, p) => groups.create(ctx, body, read(p)),
     get: (ctx, id, p) => groups.get(ctx, id, read(p)),
     list: (ctx, q, p) => groups.list(ctx, q, read(p)),
-    replace: (ctx, id, body, p) => groups.replace(ctx, id, body, read(p)),
+    replace: (ctx, id, body, p, options) => groups.replace(ctx, id, body, read(p), options),
     // PATCH answers 204 unless attributes are asked for: never load members nobody will see
-    patch: async (ctx, id, ops, p) => (await groups.patch(ctx, id, ops, { members: !!p.attributes && wants(p, 'members') })).group,
-    delete: (ctx, id) => groups.delete(ctx, id),
+    patch: async (ctx, id, ops, p, options) => (await groups.patch(ctx, id, ops, { members: !!p.attributes && wants(p, 'members') }, options)).group,
+    delete: (ctx, id, options) => groups.delete(ctx, id, options),
     patchNoContent: true,
   };
 }

@@ -9,7 +9,8 @@ import { readJson, SCIM_CONTENT_TYPE } from './media';
 import { applyProjection, parseProjection, Projection } from './projection';
 import type { ScimContext, ScimState } from './state';
 import { scimBaseUrl } from './urls';
-import { etag } from './meta';
+import { etag, matchesVersion, parseEntityTags } from './meta';
+import type { WriteOptions } from '../domain/precondition';
 
 /** What the SCIM routes need of a resource type: its schema, its wire mapping and one service call per verb. */
 export interface ResourceEndpoint<R extends { id: string; version: number }> {
@@ -18,9 +19,9 @@ export interface ResourceEndpoint<R extends { id: string; version: number }> {
   create(ctx: RequestContext, body: unknown, p: Projection): Promise<R>;
   get(ctx: RequestContext, id: string, p: Projection): Promise<R>;
   list(ctx: RequestContext, query: ListQuery, p: Projection): Promise<ListResult<R>>;
-  replace(ctx: RequestContext, id: string, body: unknown, p: Projection): Promise<R>;
-  patch(ctx: RequestContext, id: string, operations: unknown, p: Projection): Promise<R>;
-  delete(ctx: RequestContext, id: string): Promise<void>;
+  replace(ctx: RequestContext, id: string, body: unknown, p: Projection, options?: WriteOptions): Promise<R>;
+  patch(ctx: RequestContext, id: string, operations: unknown, p: Projection, options?: WriteOptions): Promise<R>;
+  delete(ctx: RequestContext, id: string, options?: WriteOptions): Promise<void>;
   /** Answer PATCH with 204 unless the client asked for attributes (what Entra expects of groups). */
   patchNoContent: boolean;
 }
@@ -72,19 +73,27 @@ export function resourceRoutes<R extends { id: string; version: number }>(
     await list(ctx, request as Record<string, unknown>);
   });
 
+  /** RFC 7644 §3.14: If-None-Match naming the current version (or `*`) -> 304 without a body. */
   router.get(`${path}/:id`, async (ctx) => {
     const p = parseProjection(ctx.query);
-    sendOne(ctx, 200, await endpoint.get(ctx.state.scim, ctx.params.id, p), p);
+    const found = await endpoint.get(ctx.state.scim, ctx.params.id, p);
+    const unless = parseEntityTags(ctx.get('if-none-match') || undefined);
+    if (unless !== undefined && matchesVersion(unless, found.version)) {
+      ctx.set('ETag', etag(found.version));
+      ctx.status = 304;
+      return;
+    }
+    sendOne(ctx, 200, found, p);
   });
 
   router.put(`${path}/:id`, async (ctx) => {
     const p = parseProjection(ctx.query);
-    sendOne(ctx, 200, await endpoint.replace(ctx.state.scim, ctx.params.id, await body(ctx), p), p);
+    sendOne(ctx, 200, await endpoint.replace(ctx.state.scim, ctx.params.id, await body(ctx), p, ifMatch(ctx)), p);
   });
 
   router.patch(`${path}/:id`, async (ctx) => {
     const p = parseProjection(ctx.query);
-    const updated = await endpoint.patch(ctx.state.scim, ctx.params.id, patchOperations(await body(ctx)), p);
+    const updated = await endpoint.patch(ctx.state.scim, ctx.params.id, patchOperations(await body(ctx)), p, ifMatch(ctx));
     if (endpoint.patchNoContent && !p.attributes) {
       ctx.set('ETag', etag(updated.version));
       ctx.status = 204;
@@ -92,9 +101,24 @@ export function resourceRoutes<R extends { id: string; version: number }>(
   });
 
   router.delete(`${path}/:id`, async (ctx) => {
-    await endpoint.delete(ctx.state.scim, ctx.params.id);
+    await endpoint.delete(ctx.state.scim, ctx.params.id, ifMatch(ctx));
     ctx.status = 204;
   });
+}
+
+/** The If-Match header as the domain's version precondition; `*` asks only that the resource exist. */
+function ifMatch(ctx: ScimContext): WriteOptions | undefined {
+  return writeOptions(ctx.get('if-match') || undefined);
+}
+
+/**
+ * An If-Match value (a header, or a bulk operation's `version`, RFC 7644 §3.7) as write options
+ * (RFC 7644 §3.14). `*` and absence check nothing: the write needs the resource to exist anyway,
+ * and RFC 7232 §5 lets a 404 take precedence over a precondition.
+ */
+export function writeOptions(value: string | undefined): WriteOptions | undefined {
+  const condition = parseEntityTags(value);
+  return condition === undefined || condition === '*' ? undefined : { ifVersion: condition };
 }
 
 /**

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Config } from '../config';
 import type { Services } from '../services';
 import { scimAuth } from './auth';
+import { bulkRoutes } from './bulk.routes';
 import { discoveryRoutes } from './discovery.routes';
 import { groupsEndpoint, usersEndpoint } from './endpoints';
 import { resourceRoutes } from './resource.routes';
@@ -12,8 +13,11 @@ import { SCIM_PREFIX } from './urls';
 export function scimRouter(services: Services, config: Config): Router<ScimState> {
   const router = new Router<ScimState>({ prefix: `${SCIM_PREFIX}/:tenant`, sensitive: false });
   router.use(scimAuth(services.connections));
-  resourceRoutes(router, usersEndpoint(services), config);
-  resourceRoutes(router, groupsEndpoint(services), config);
+  const users = usersEndpoint(services);
+  const groups = groupsEndpoint(services);
+  resourceRoutes(router, users, config);
+  resourceRoutes(router, groups, config);
+  bulkRoutes(router, [users, groups], config);
   discoveryRoutes(router, config);
   return router;
 }

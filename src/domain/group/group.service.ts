@@ -8,9 +8,10 @@ import { ListQuery, ListResult, pageOf } from '../query/page';
 import { groupResourceType } from '../schema/core-schemas';
 import { Document, normalizeResource } from '../schema/normalize';
 import { Tenant } from '../tenant/tenant.entity';
+import { assertVersion, WriteOptions } from '../precondition';
 import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
-import { sql, sqlPrepared, sqlRun } from '../../db/sql';
+import { sql, sqlPrepared } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
 
 export interface MemberRecord {
@@ -103,14 +104,15 @@ export class GroupService {
   }
 
   /** RFC 7644 §3.5.1: attributes and the member list are replaced. */
-  async replace(ctx: RequestContext, id: string, body: unknown, read: GroupReadOptions): Promise<GroupRecord> {
+  async replace(ctx: RequestContext, id: string, body: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<GroupRecord> {
     const { doc, ids } = splitMembers(normalizeResource(body, groupResourceType, { requireRequired: true }).doc);
     const bodyId = (body as { id?: unknown }).id;
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
-      const group = await this.lock(em, ctx, id);
+      const group = await this.lock(em, ctx, id, options);
+      const renamed = group.displayName !== doc.displayName;
       project(group, doc);
-      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }]);
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }], { renamed });
       this.touch(group);
       await em.flush();
       return this.record(em, group, read);
@@ -121,14 +123,15 @@ export class GroupService {
    * RFC 7644 §3.5.2. Attribute operations go through the PATCH engine; member operations are
    * delegated to SQL set operations, applied in request order, all in one transaction.
    */
-  async patch(ctx: RequestContext, id: string, operations: unknown, read: GroupReadOptions): Promise<{ group: GroupRecord; changed: string[] }> {
+  async patch(ctx: RequestContext, id: string, operations: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<{ group: GroupRecord; changed: string[] }> {
     return this.write(async (em) => {
-      const group = await this.lock(em, ctx, id);
+      const group = await this.lock(em, ctx, id, options);
       const result = applyPatch(group.attributes, operations, groupResourceType, { delegated: ['members'] });
       const valueId = idInPatch(operations);
       if (valueId !== undefined && valueId !== id) throw new InvalidValueError('id in the PATCH value does not match the URL');
       const memberChanges: MemberChange[] = memberChangesFromPatch(result.delegated);
-      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges);
+      const renamed = group.displayName !== result.doc.displayName;
+      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges, { renamed });
       const changed = [...result.changed, ...(membersChanged ? ['members'] : [])];
       if (changed.length > 0) {
         project(group, result.doc);
@@ -140,10 +143,10 @@ export class GroupService {
   }
 
   /** RFC 7644 §3.6. The group and its memberships are removed. */
-  async delete(ctx: RequestContext, id: string): Promise<void> {
+  async delete(ctx: RequestContext, id: string, options?: WriteOptions): Promise<void> {
     await this.write(async (em) => {
-      const group = await this.lock(em, ctx, id);
-      await sqlRun(em, 'delete from group_member where group_id = ?', [group.id]);
+      const group = await this.lock(em, ctx, id, options);
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'removeAll' }]); // its members' versions change too
       em.remove(group);
       await em.flush();
     });
@@ -176,9 +179,11 @@ export class GroupService {
     return groups.map((g) => ({ ...g, members: byGroup.get(g.id) }));
   }
 
-  private async lock(em: EntityManager, ctx: RequestContext, id: string): Promise<ScimGroup> {
+  /** Locks a group for a write; `options.ifVersion` is checked under the lock (RFC 7644 §3.14). */
+  private async lock(em: EntityManager, ctx: RequestContext, id: string, options?: WriteOptions): Promise<ScimGroup> {
     const group = isUuid(id) ? await em.findOne(ScimGroup, { id, tenant: ctx.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
     if (!group) throw this.notFound(id);
+    assertVersion(group.version, options, `Group "${id}"`);
     return group;
   }
 

@@ -46,47 +46,74 @@ function uuidArray(ids: string[]): string {
 
 /**
  * Applies member changes to one group, in order, inside the caller's transaction. Every named
- * member must be a live user of the tenant (locked FOR SHARE, so a concurrent delete cannot slip
+ * member must be a live user of the tenant (locked FOR KEY SHARE, so a concurrent delete cannot slip
  * in between the check and the insert); otherwise 400 invalidValue and the transaction rolls back.
  * Cost is proportional to the members named, not to the group's size. Returns whether anything changed.
+ *
+ * Every user who joins or leaves gets a new version (RFC 7644 §3.14): User.groups is part of the
+ * user's representation. With `renamed` (the group's displayName changed, so every member's
+ * `groups[].display` did) all members get one too. See touchUsers for the locking.
  */
-export async function applyMemberChanges(em: EntityManager, tenantId: string, groupId: string, changes: MemberChange[]): Promise<boolean> {
-  const exec = (text: string, params: unknown[]) => sqlRun(em, text, params);
-  let changed = false;
+export async function applyMemberChanges(
+  em: EntityManager,
+  tenantId: string,
+  groupId: string,
+  changes: MemberChange[],
+  options: { renamed?: boolean } = {},
+): Promise<boolean> {
+  const touched = new Set<string>();
+  const exec = async (text: string, params: unknown[]) => {
+    for (const r of await sql<{ member_id: string }>(em, `${text} returning member_id`, params)) touched.add(r.member_id);
+  };
   for (const change of changes) {
     if (change.kind === 'removeAll' || change.kind === 'set') {
       if (change.kind === 'set') await assertUsers(em, tenantId, change.ids);
-      const res =
-        change.kind === 'set'
-          ? await exec('delete from group_member where group_id = ? and member_id <> all(?::uuid[])', [groupId, uuidArray(change.ids)])
-          : await exec('delete from group_member where group_id = ?', [groupId]);
-      changed ||= res > 0;
+      if (change.kind === 'set') await exec('delete from group_member where group_id = ? and member_id <> all(?::uuid[])', [groupId, uuidArray(change.ids)]);
+      else await exec('delete from group_member where group_id = ?', [groupId]);
       if (change.kind === 'removeAll') continue;
     }
     if (change.kind === 'remove') {
       if (change.ids.length === 0) continue;
-      const res = await exec('delete from group_member where group_id = ? and member_id = any(?::uuid[])', [groupId, uuidArray(change.ids)]);
-      changed ||= res > 0;
+      await exec('delete from group_member where group_id = ? and member_id = any(?::uuid[])', [groupId, uuidArray(change.ids)]);
       continue;
     }
     if (change.ids.length === 0) continue;
     if (change.kind === 'add') await assertUsers(em, tenantId, change.ids);
-    const res = await exec(
+    await exec(
       `insert into group_member (group_id, member_id, created_at)
        select ?::uuid, id, now() from unnest(?::uuid[]) as m(id)
        on conflict do nothing`,
       [groupId, uuidArray(change.ids)],
     );
-    changed ||= res > 0;
   }
-  return changed;
+  await touchUsers(em, [...touched], options.renamed ? groupId : undefined);
+  return touched.size > 0;
+}
+
+/**
+ * A new version for users whose representation a group write changed: `ids`, plus every member of
+ * `allMembersOf`. One statement that locks the rows in id order: group writes take user locks
+ * nowhere else (assertUsers' KEY SHARE does not conflict with them), so two group writes over
+ * overlapping members queue instead of deadlocking.
+ */
+async function touchUsers(em: EntityManager, ids: string[], allMembersOf?: string): Promise<void> {
+  if (ids.length === 0 && allMembersOf === undefined) return;
+  // a union, not an OR: an OR across the two sources would make the planner scan every user
+  const wanted = allMembersOf === undefined ? 'select unnest(?::uuid[])' : 'select unnest(?::uuid[]) union select member_id from group_member where group_id = ?';
+  await sqlRun(
+    em,
+    `with locked as materialized (
+       select id from scim_user where id in (${wanted}) order by id for no key update)
+     update scim_user u set version = u.version + 1, updated_at = now() from locked where u.id = locked.id`,
+    allMembersOf === undefined ? [uuidArray(ids)] : [uuidArray(ids), allMembersOf],
+  );
 }
 
 async function assertUsers(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const found = await sql<{ id: string }>(
     em,
-    'select id from scim_user where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null for share',
+    'select id from scim_user where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null for key share',
     [uuidArray(ids), tenantId],
   );
   if (found.length === ids.length) return;

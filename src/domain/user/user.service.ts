@@ -7,6 +7,7 @@ import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
 import { userResourceType } from '../schema/core-schemas';
 import { Document, normalizeResource } from '../schema/normalize';
+import { assertVersion, WriteOptions } from '../precondition';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
@@ -166,12 +167,12 @@ export class UserService {
   }
 
   /** RFC 7644 §3.5.1: the body replaces every writable attribute. */
-  async replace(ctx: RequestContext, id: string, body: unknown): Promise<UserRecord> {
+  async replace(ctx: RequestContext, id: string, body: unknown, options?: WriteOptions): Promise<UserRecord> {
     const { doc } = normalizeResource(body, userResourceType, { requireRequired: true });
     const bodyId = (body as { id?: unknown }).id;
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
-      const user = await this.lock(em, ctx, id);
+      const user = await this.lock(em, ctx, id, options);
       project(user, doc);
       user.version += 1;
       user.updatedAt = new Date();
@@ -181,9 +182,9 @@ export class UserService {
   }
 
   /** RFC 7644 §3.5.2: all operations apply, or none. A PATCH that changes nothing keeps the version. */
-  async patch(ctx: RequestContext, id: string, operations: unknown): Promise<{ user: UserRecord; changed: string[] }> {
+  async patch(ctx: RequestContext, id: string, operations: unknown, options?: WriteOptions): Promise<{ user: UserRecord; changed: string[] }> {
     return this.write(async (em) => {
-      const user = await this.lock(em, ctx, id);
+      const user = await this.lock(em, ctx, id, options);
       const result = applyPatch(user.attributes, operations, userResourceType);
       if (result.changed.length > 0) {
         project(user, result.doc);
@@ -199,9 +200,9 @@ export class UserService {
    * RFC 7644 §3.6. The row stays as an inactive tombstone; the user is 404 from now on. Its
    * memberships are removed, and each group it left gets a new version.
    */
-  async delete(ctx: RequestContext, id: string): Promise<void> {
+  async delete(ctx: RequestContext, id: string, options?: WriteOptions): Promise<void> {
     await this.write(async (em) => {
-      const user = await this.lock(em, ctx, id);
+      const user = await this.lock(em, ctx, id, options);
       await sql(
         em,
         `with gone as (delete from group_member where member_id = ? returning group_id)
@@ -222,11 +223,13 @@ export class UserService {
     return fromRow(rows[0]);
   }
 
-  private async lock(em: EntityManager, ctx: RequestContext, id: string): Promise<ScimUser> {
+  /** Locks a live user for a write; `options.ifVersion` is checked under the lock (RFC 7644 §3.14). */
+  private async lock(em: EntityManager, ctx: RequestContext, id: string, options?: WriteOptions): Promise<ScimUser> {
     const user = isUuid(id)
       ? await em.findOne(ScimUser, { id, tenant: ctx.tenant.id, deletedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE })
       : null;
     if (!user) throw this.notFound(id);
+    assertVersion(user.version, options, `User "${id}"`);
     return user;
   }
 

@@ -1,0 +1,35 @@
+import type Router from '@koa/router';
+import type { Config } from '../config';
+import { runBulk } from './bulk';
+import { parseBulkRequest } from './bulk-request';
+import { readJson, SCIM_CONTENT_TYPE } from './media';
+import type { ResourceEndpoint } from './resource.routes';
+import { ScimHttpError } from './scim-error';
+import type { ScimContext, ScimState } from './state';
+import { scimBaseUrl } from './urls';
+
+/**
+ * POST /Bulk (RFC 7644 §3.7): parse, run, answer 200 with a BulkResponse. A body over
+ * maxPayloadSize or more than maxOperations operations is refused whole with 413, naming the limit
+ * (§3.7.4); both limits are advertised in /ServiceProviderConfig.
+ */
+export function bulkRoutes(router: Router<ScimState>, endpoints: ResourceEndpoint<{ id: string; version: number }>[], config: Config): void {
+  router.post('/Bulk', async (ctx: ScimContext) => {
+    let body: unknown;
+    try {
+      body = await readJson(ctx, config.bulkMaxPayloadBytes);
+    } catch (e) {
+      if (e instanceof ScimHttpError && e.status === 413) {
+        throw new ScimHttpError(413, `the bulk request is larger than maxPayloadSize (${config.bulkMaxPayloadBytes} bytes)`);
+      }
+      throw e;
+    }
+    const request = parseBulkRequest(body, config.bulkMaxOperations);
+    const response = await runBulk(ctx.state.scim, request, endpoints, scimBaseUrl(config, ctx.state.scim.tenant.slug), (err) =>
+      ctx.app.emit('error', err, ctx),
+    );
+    ctx.status = 200;
+    ctx.type = SCIM_CONTENT_TYPE;
+    ctx.body = response;
+  });
+}
