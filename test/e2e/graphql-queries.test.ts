@@ -81,7 +81,7 @@ describe('GraphQL queries', () => {
     );
     expect(res.body.errors).toBeUndefined();
     const u = res.body.data.tenant.user;
-    expect(u).toMatchObject({ id: userIds[0], userName: 'user00@example.com', externalId: 'ext-0', displayName: null, active: false, version: 1 });
+    expect(u).toMatchObject({ id: userIds[0], userName: 'user00@example.com', externalId: 'ext-0', displayName: null, active: false, version: 2 }); // created (1), then joined Engineering (2): User.groups is part of the user
     expect(u.attributes.name).toEqual({ givenName: 'User', familyName: 'Family25' });
     expect(u.groups).toEqual([{ id: groupId, displayName: 'Engineering', externalId: 'g-eng', memberCount: 17 }]);
     const scimUser = await scim(app, t.token).get(`${t.base}/Users/${userIds[0]}`);
