@@ -14,4 +14,7 @@ export const userStorage: ResourceStorage = {
     'meta.lastmodified': 'r.updated_at',
     'meta.resourcetype': "'User'",
   },
+  uuidColumns: { id: 'r.id' },
+  // expression indexes of migration Migration20261124101009 (query indexes)
+  indexedArrays: ['emails'],
 };
