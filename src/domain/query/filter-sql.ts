@@ -2,7 +2,7 @@ import { InvalidFilterError, InvalidValueError } from '../errors';
 import type { ResourceTypeDef } from '../schema/attribute';
 import type { Filter } from './ast';
 import { parseAttrPath } from './filter-parser';
-import { elementPath, resolveAttrPath, ResolvedFilter, ResolvedOp, ResolvedPath, resolveFilter } from './filter-resolve';
+import { elementPath, resolveAttrPath, ResolvedFilter, ResolvedOp, ResolvedPath, resolveFilter, ResolveOptions } from './filter-resolve';
 import type { ErrorFactory } from './filter-tokenizer';
 import type { TypedValue } from './filter-values';
 import type { RelationStorage, ResourceStorage } from './storage';
@@ -168,6 +168,8 @@ class SqlCompiler {
         return f.shape === 'object' ? presentObject(this.attrNode(f.path)) : this.presentList(f.path);
       case 'some':
         return this.some(f.path, f.filter);
+      case 'false':
+        return 'false';
     }
   }
 
@@ -298,9 +300,9 @@ class SqlCompiler {
  * - `not (…)` is true where its operand is false or unknown.
  * Unknown attributes, type errors and paths the storage cannot serve are InvalidFilterError.
  */
-export function compileFilter(filter: Filter, rt: ResourceTypeDef, storage: ResourceStorage): CompiledSql {
+export function compileFilter(filter: Filter, rt: ResourceTypeDef, storage: ResourceStorage, opts: ResolveOptions = {}): CompiledSql {
   const compiler = new SqlCompiler(storage, (m) => new InvalidFilterError(m));
-  const sql = compiler.expr(resolveFilter(filter, rt), (p) => compiler.topSlot(p));
+  const sql = compiler.expr(resolveFilter(filter, rt, opts), (p) => compiler.topSlot(p));
   return { sql, params: compiler.params };
 }
 
@@ -311,10 +313,29 @@ export function compileFilter(filter: Filter, rt: ResourceTypeDef, storage: Reso
  * Unknown or complex attributes are InvalidValueError. Contains no parameters.
  */
 export function compileSort(path: string, rt: ResourceTypeDef, storage: ResourceStorage): string {
+  return compileSortKey(path, rt, storage).sql;
+}
+
+/** A sort key: its SQL expression and the SQL type a key value read back as text is cast to. */
+export interface SortKey {
+  sql: string;
+  cast: string;
+}
+
+const KEY_CASTS: Record<string, string> = { integer: 'numeric', decimal: 'numeric', boolean: 'boolean', dateTime: 'timestamptz' };
+
+/**
+ * compileSort with the key's SQL type, for keyset (cursor) paging: a position in the order is
+ * (key, id), and the key travels in the cursor as text. Throws as compileSort does.
+ */
+export function compileSortKey(path: string, rt: ResourceTypeDef, storage: ResourceStorage): SortKey {
   const fail = (m: string) => new InvalidValueError(`invalid sortBy "${path}": ${m}`);
   const p = resolveAttrPath(parseAttrPath(path.trim(), fail), rt, fail);
   const compiler = new SqlCompiler(storage, fail);
-  if (p.multiValued) return compiler.firstValueKey(elementPath(p, fail));
+  if (p.multiValued) {
+    const element = elementPath(p, fail);
+    return { sql: compiler.firstValueKey(element), cast: KEY_CASTS[element.type] ?? 'text' };
+  }
   if (p.type === 'complex') throw fail(`"${p.attr.name}" is complex: sort by one of its sub-attributes`);
-  return compiler.sortKey(compiler.topSlot(p), p);
+  return { sql: compiler.sortKey(compiler.topSlot(p), p), cast: KEY_CASTS[p.type] ?? 'text' };
 }
