@@ -103,4 +103,4 @@ async function queryBench({ url, tenantId, base, headers, hello }) {
   console.log(`startIndex 9,901 vs first page: ${(first.rps / deep.rps).toFixed(2)}x the cost`);
 }
 
-module.exports = { queryBench };
+module.exports = { queryBench, seed };

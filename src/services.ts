@@ -4,6 +4,8 @@ import { ConnectionService } from './domain/connection/connection.service';
 import { GroupService } from './domain/group/group.service';
 import { TenantService } from './domain/tenant/tenant.service';
 import { UserService } from './domain/user/user.service';
+import { SearchService } from './domain/query/search.service';
+import { searchSources } from './domain/query/search.sources';
 
 /** The one domain service layer, shared by the SCIM facade, the admin API and the CLI. */
 export interface Services {
@@ -12,14 +14,17 @@ export interface Services {
   connections: ConnectionService;
   users: UserService;
   groups: GroupService;
+  /** queries across every resource type (POST /.search at the tenant root) */
+  search: SearchService;
 }
 
 export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefaultDays' | 'tokenMaxDays'>): Services {
-  return {
+  const core = {
     orm,
     tenants: new TenantService(orm),
     connections: new ConnectionService(orm, { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays }),
     users: new UserService(orm),
     groups: new GroupService(orm),
   };
+  return { ...core, search: new SearchService(orm, searchSources(core.users, core.groups)) };
 }

@@ -5,6 +5,7 @@ import { scimAuth } from './auth';
 import { discoveryRoutes } from './discovery.routes';
 import { groupsEndpoint, usersEndpoint } from './endpoints';
 import { resourceRoutes } from './resource.routes';
+import { rootSearchRoutes } from './search.routes';
 import type { ScimState } from './state';
 import { SCIM_PREFIX } from './urls';
 
@@ -12,8 +13,11 @@ import { SCIM_PREFIX } from './urls';
 export function scimRouter(services: Services, config: Config): Router<ScimState> {
   const router = new Router<ScimState>({ prefix: `${SCIM_PREFIX}/:tenant`, sensitive: false });
   router.use(scimAuth(services.connections));
-  resourceRoutes(router, usersEndpoint(services), config);
-  resourceRoutes(router, groupsEndpoint(services), config);
+  const users = usersEndpoint(services);
+  const groups = groupsEndpoint(services);
+  resourceRoutes(router, users, config);
+  resourceRoutes(router, groups, config);
+  rootSearchRoutes(router, services, [users, groups], config);
   discoveryRoutes(router, config);
   return router;
 }
