@@ -183,6 +183,12 @@ describe('cursor paging (RFC 9865)', () => {
     const plain = await api.get(`${t.base}/Users?count=2`);
     expect(plain.body.startIndex).toBe(1);
     expect(plain.body.nextCursor).toBeUndefined();
+    // totalResults stays exact past the end, on a partial last page, and with count=0
+    const total = plain.body.totalResults;
+    for (const [start, count, items] of [[total + 5, 5, 0], [total - 1, 5, 2], [1, 0, 0]]) {
+      const res = await api.get(`${t.base}/Users?startIndex=${start}&count=${count}`);
+      expect([res.body.totalResults, res.body.itemsPerPage, res.body.startIndex]).toEqual([total, items, start]);
+    }
     // a count above maxPageSize is capped in cursor mode too
     const big = await api.get(`${t.base}/Users?cursor=&count=${app.config.maxResults + 5}`);
     expect(big.body.itemsPerPage).toBe(Math.min(big.body.totalResults, app.config.maxResults));

@@ -158,15 +158,16 @@ export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { selec
     params.push(`{${query.ids.join(',')}}`);
   }
   const o: Ordering = { key: query.sortBy ? compileSortKey(query.sortBy, spec.rt, spec.storage) : undefined, dir: query.sortOrder === 'descending' ? 'desc' : 'asc' };
-  const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int as total from ${spec.table} ${a} where ${where}`, params);
+  const count = async () => (await sql<{ total: number }>(em, `select count(*)::int as total from ${spec.table} ${a} where ${where}`, params))[0].total;
   if (query.cursor === undefined) {
     // without sortBy the order is id ascending, whatever sortOrder says (RFC 7644 §3.4.2.3 leaves it to the server)
     const order = o.key ? orderBy(o, o.key.sql, `${a}.id`) : `${a}.id`;
-    const rows =
-      query.count > 0 && total >= query.startIndex
-        ? await sql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, query.startIndex - 1])
-        : [];
-    return { total, rows };
+    if (query.count <= 0) return { total: await count(), rows: [] };
+    const rows = await sql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, query.startIndex - 1]);
+    // a page that is not full, and found rows or started at the first, holds the end of the result:
+    // the total follows without counting (the common IdP lookup: userName eq, zero or one row)
+    const ends = rows.length < query.count && (rows.length > 0 || query.startIndex === 1);
+    return { total: ends ? query.startIndex - 1 + rows.length : await count(), rows };
   }
   if (!o.key) o.dir = 'asc';
   const key = o.key?.sql;
@@ -178,5 +179,7 @@ export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { selec
     const select = spec.select.replace(/^\s*select\s/i, 'select p.page_key, ');
     return sql<KeyedRow & Row>(em, `${select} join (${page}) p on p.page_id = ${a}.id order by p.page_n`, [...params, ...seekParams, limit]);
   });
+  // a first page with no page after it is the whole result
+  const total = !query.cursor && query.count > 0 && !page.nextCursor ? page.rows.length : await count();
   return { total, ...page, rows: page.rows.map(({ page_key: _, ...row }) => row as unknown as Row) };
 }
