@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../db/sql';
+import { createHash } from 'node:crypto';
+import { sql, sqlPrepared } from '../../db/sql';
 import type { ResourceTypeDef } from '../schema/attribute';
 import { CursorPosition, decodeCursor, encodeCursor, queryBinding } from './cursor';
 import { compileFilter, compileSortKey, SortKey } from './filter-sql';
@@ -88,6 +89,26 @@ export function seekCondition(o: Ordering, key: string | undefined, id: string, 
   return `(${key} ${forward} ${k1} or (${key} = ${k2} and ${id} ${forward} ${i})${nulls})`;
 }
 
+/** How many distinct list statements each process prepares; past that, statements are planned each time. */
+const MAX_PREPARED_SHAPES = 256;
+const preparedShapes = new Set<string>();
+
+/**
+ * A list statement, prepared under a name derived from its text: a filter's SQL depends only on its
+ * shape (values are parameters), so the statements IdPs repeat (userName eq, emails[type eq].value eq,
+ * one page after another) are parsed and planned once per connection. PostgreSQL still plans with
+ * the values (custom plans) until a generic plan proves as good. The number of shapes is capped so a
+ * client inventing filters cannot grow the prepared statements without bound.
+ */
+export async function listSql<T>(em: EntityManager, text: string, params: unknown[]): Promise<T[]> {
+  const name = `provisio_q_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+  if (!preparedShapes.has(name)) {
+    if (preparedShapes.size >= MAX_PREPARED_SHAPES) return sql<T>(em, text, params);
+    preparedShapes.add(name);
+  }
+  return sqlPrepared<T>(em, name, text, params);
+}
+
 /** A filter compiled for a source, appended to its scope. */
 function scoped(source: QuerySource, filter: string | undefined): { where: string; params: unknown[] } {
   if (filter === undefined) return { where: source.where, params: [...source.params] };
@@ -158,12 +179,12 @@ export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { selec
     params.push(`{${query.ids.join(',')}}`);
   }
   const o: Ordering = { key: query.sortBy ? compileSortKey(query.sortBy, spec.rt, spec.storage) : undefined, dir: query.sortOrder === 'descending' ? 'desc' : 'asc' };
-  const count = async () => (await sql<{ total: number }>(em, `select count(*)::int as total from ${spec.table} ${a} where ${where}`, params))[0].total;
+  const count = async () => (await listSql<{ total: number }>(em, `select count(*)::int as total from ${spec.table} ${a} where ${where}`, params))[0].total;
   if (query.cursor === undefined) {
     // without sortBy the order is id ascending, whatever sortOrder says (RFC 7644 §3.4.2.3 leaves it to the server)
     const order = o.key ? orderBy(o, o.key.sql, `${a}.id`) : `${a}.id`;
     if (query.count <= 0) return { total: await count(), rows: [] };
-    const rows = await sql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, query.startIndex - 1]);
+    const rows = await listSql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, query.startIndex - 1]);
     // a page that is not full, and found rows or started at the first, holds the end of the result:
     // the total follows without counting (the common IdP lookup: userName eq, zero or one row)
     const ends = rows.length < query.count && (rows.length > 0 || query.startIndex === 1);
@@ -177,7 +198,7 @@ export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { selec
     const page = `select ${a}.id as page_id, ${key !== undefined ? `(${key})::text` : 'null::text'} as page_key, row_number() over (order by ${order}) as page_n
       from ${spec.table} ${a} where ${where} and ${seek} order by ${order} limit ?`;
     const select = spec.select.replace(/^\s*select\s/i, 'select p.page_key, ');
-    return sql<KeyedRow & Row>(em, `${select} join (${page}) p on p.page_id = ${a}.id order by p.page_n`, [...params, ...seekParams, limit]);
+    return listSql<KeyedRow & Row>(em, `${select} join (${page}) p on p.page_id = ${a}.id order by p.page_n`, [...params, ...seekParams, limit]);
   });
   // a first page with no page after it is the whole result
   const total = !query.cursor && query.count > 0 && !page.nextCursor ? page.rows.length : await count();
