@@ -85,9 +85,7 @@ describe('EXPLAIN: the common filters are index-served', () => {
     ['Groups displayName co', () => listQuery(groupResourceType, groupStorage, 'scim_group', 'displayName co "up 42"', false), /scim_group_display_name_trgm_idx/],
   ])('%s', async (_, query, index) => {
     const { text, params, scoped } = query();
-    const p = await plan(text, params, !scoped);
-    if (process.env.SHOW_PLANS) console.log(_, JSON.stringify(JSON.parse(p), null, 1).split('\n').filter((l) => /Index Name|Cond|Filter|Node Type/.test(l)).join('\n'));
-    expect(p).toMatch(index);
+    expect(await plan(text, params, !scoped)).toMatch(index);
   });
 
   it('a cursor page seeks through the (tenant, id) index of live users', async () => {
