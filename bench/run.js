@@ -3,9 +3,11 @@
 const path = require('node:path');
 const { scratchDatabase, freePort, startProcess, stop, load, cli, report, sql } = require('./lib');
 const { bulkBench } = require('./bulk');
+const { queryBench } = require('./query');
 
-/** `npm run bench -- bulk` runs only the bulk section. */
-const only = process.argv[2];
+// `npm run bench` runs every section; `npm run bench -- query` (or BENCH_SECTIONS=query, or
+// `-- bulk`, `-- core,groups`) only those named: the million-user query section takes long on its own.
+const SECTIONS = (process.argv.slice(2).join(',') || process.env.BENCH_SECTIONS || 'core,groups,bulk,query').split(',').map((s) => s.trim());
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -61,7 +63,7 @@ async function main() {
     const helloPort = freePort();
     children.push(await startProcess([path.join(__dirname, 'hello.js')], { PORT: String(helloPort) }, () => false));
     // the bulk section has its own same-run baseline (sequential POST /Users)
-    const hello = only === 'bulk' ? undefined : await load('hello-world (bare Koa)', { url: `http://127.0.0.1:${helloPort}/` });
+    const hello = SECTIONS.length === 1 && SECTIONS[0] === 'bulk' ? undefined : await load('hello-world (bare Koa)', { url: `http://127.0.0.1:${helloPort}/` });
 
     const env = { DATABASE_URL: db.url, LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn' };
     const tenant = cli(['tenant', 'create', '--name', 'Bench', '--json'], env);
@@ -70,49 +72,54 @@ async function main() {
     children.push(server);
     const base = `http://127.0.0.1:${port}/scim/v2/${tenant.tenant.slug}`;
     const headers = { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' };
-    if (only === 'bulk') {
-      await bulkBench(base, headers);
-      return;
+    if (SECTIONS.includes('core') || SECTIONS.includes('groups')) await coreAndGroups(db, tenant, base, headers, hello, children);
+    if (SECTIONS.includes('bulk')) await bulkBench(base, headers);
+    if (SECTIONS.includes('query')) {
+      const qt = cli(['tenant', 'create', '--name', 'Query Bench', '--json'], env);
+      const qbase = `http://127.0.0.1:${port}/scim/v2/${qt.tenant.slug}`;
+      await queryBench({ url: db.url, tenantId: qt.tenant.id, base: qbase, headers: { authorization: `Bearer ${qt.token}` }, hello });
     }
-
-    const seeded = await fetch(`${base}/Users`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ schemas: [USER], userName: 'seed@example.com', name: { givenName: 'S', familyName: 'Eed' }, emails: [{ value: 'seed@example.com', type: 'work', primary: true }] }),
-    }).then((r) => r.json());
-
-    const pgPort = freePort();
-    children.push(await startProcess([path.join(__dirname, 'pg-route.js')], { PORT: String(pgPort), DATABASE_URL: db.url }, () => false));
-    const pgRoute = await load('reference: bare Koa + one pg query', { url: `http://127.0.0.1:${pgPort}/${seeded.id}` });
-
-    const get = await load('GET /Users/{id}', { url: `${base}/Users/${seeded.id}`, headers });
-    let n = 0;
-    const post = await load('POST /Users', {
-      url: `${base}/Users`,
-      method: 'POST',
-      headers,
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            body: JSON.stringify({ schemas: [USER], userName: `u${process.pid}-${n++}@example.com`, name: { givenName: 'B', familyName: 'Ench' }, emails: [{ value: `u${n}@example.com`, type: 'work', primary: true }], active: true }),
-          }),
-        },
-      ],
-    });
-    report(hello, [pgRoute, get, post], { 'GET /Users/{id}': 0.25, 'POST /Users': 0.12 });
-
-    console.log('\nGroups: seeding 100,000 members in SQL…');
-    const groups = await groupBench(db.url, tenant.tenant.id, base, headers);
-    report(hello, groups.rows, { 'GET /Groups/{id}?excludedAttributes=members (100k members)': 0.2 });
-    console.log(`PATCH add 1 member, 100k-member group vs empty group: ${(groups.emptyRps / groups.bigRps).toFixed(2)}x the cost (aim <= 1.5)`);
-    console.log(`one PATCH adding 1,000 members to the 100k-member group: ${groups.thousandMs.toFixed(0)} ms`);
-
-    await bulkBench(base, headers);
   } finally {
     for (const c of children.reverse()) await stop(c);
     await db.drop();
   }
+}
+
+/** The request-path figures (GET, POST /Users) and the group membership section. */
+async function coreAndGroups(db, tenant, base, headers, hello, children) {
+  const seeded = await fetch(`${base}/Users`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ schemas: [USER], userName: 'seed@example.com', name: { givenName: 'S', familyName: 'Eed' }, emails: [{ value: 'seed@example.com', type: 'work', primary: true }] }),
+  }).then((r) => r.json());
+
+  const pgPort = freePort();
+  children.push(await startProcess([path.join(__dirname, 'pg-route.js')], { PORT: String(pgPort), DATABASE_URL: db.url }, () => false));
+  const pgRoute = await load('reference: bare Koa + one pg query', { url: `http://127.0.0.1:${pgPort}/${seeded.id}` });
+
+  const get = await load('GET /Users/{id}', { url: `${base}/Users/${seeded.id}`, headers });
+  let n = 0;
+  const post = await load('POST /Users', {
+    url: `${base}/Users`,
+    method: 'POST',
+    headers,
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({ schemas: [USER], userName: `u${process.pid}-${n++}@example.com`, name: { givenName: 'B', familyName: 'Ench' }, emails: [{ value: `u${n}@example.com`, type: 'work', primary: true }], active: true }),
+        }),
+      },
+    ],
+  });
+  report(hello, [pgRoute, get, post], { 'GET /Users/{id}': 0.25, 'POST /Users': 0.12 });
+  if (!SECTIONS.includes('groups')) return;
+
+  console.log('\nGroups: seeding 100,000 members in SQL…');
+  const groups = await groupBench(db.url, tenant.tenant.id, base, headers);
+  report(hello, groups.rows, { 'GET /Groups/{id}?excludedAttributes=members (100k members)': 0.2 });
+  console.log(`PATCH add 1 member, 100k-member group vs empty group: ${(groups.emptyRps / groups.bigRps).toFixed(2)}x the cost (aim <= 1.5)`);
+  console.log(`one PATCH adding 1,000 members to the 100k-member group: ${groups.thousandMs.toFixed(0)} ms`);
 }
 
 main().catch((e) => {

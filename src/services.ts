@@ -6,6 +6,8 @@ import { ConnectionService } from './domain/connection/connection.service';
 import { GroupService } from './domain/group/group.service';
 import { TenantService } from './domain/tenant/tenant.service';
 import { UserService } from './domain/user/user.service';
+import { SearchService } from './domain/query/search.service';
+import { searchSources } from './domain/query/search.sources';
 
 /** The one domain service layer, shared by the SCIM facade, the admin API and the CLI. */
 export interface Services {
@@ -16,10 +18,12 @@ export interface Services {
   groups: GroupService;
   adminKeys: AdminKeyService;
   stats: StatsService;
+  /** queries across every resource type (POST /.search at the tenant root) */
+  search: SearchService;
 }
 
 export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefaultDays' | 'tokenMaxDays'>): Services {
-  return {
+  const core = {
     orm,
     tenants: new TenantService(orm),
     connections: new ConnectionService(orm, { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays }),
@@ -28,4 +32,5 @@ export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefault
     adminKeys: new AdminKeyService(orm),
     stats: new StatsService(orm),
   };
+  return { ...core, search: new SearchService(orm, searchSources(core.users, core.groups)) };
 }

@@ -5,6 +5,7 @@ import { GroupMember } from '../domain/group/group-member.entity';
 import { ScimGroup } from '../domain/group/group.entity';
 import { Tenant } from '../domain/tenant/tenant.entity';
 import { ScimUser } from '../domain/user/user.entity';
+import { ServerSecret } from './server-secret.entity';
 
 /** Every entity, listed explicitly: no folder discovery at start. */
-export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey];
+export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret];

@@ -58,6 +58,13 @@ export class InvalidFilterError extends DomainError {
   }
 }
 
+/** RFC 9865 §2.2: a paging cursor that is malformed, tampered with, or belongs to another query. */
+export class InvalidCursorError extends DomainError {
+  constructor(message: string) {
+    super('invalidCursor', message);
+  }
+}
+
 export class InvalidPathError extends DomainError {
   constructor(message: string) {
     super('invalidPath', message);

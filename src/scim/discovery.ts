@@ -73,6 +73,8 @@ export function serviceProviderConfig(config: Config, baseUrl: string): Record<s
     filter: { supported: true, maxResults: config.maxResults },
     changePassword: { supported: false },
     sort: { supported: true },
+    // RFC 9865 §4: both paging styles; keyset cursors do not expire (cursorTimeout is a lower bound)
+    pagination: { cursor: true, index: true, defaultPaginationMethod: 'index', defaultPageSize: config.maxResults, maxPageSize: config.maxResults, cursorTimeout: 86400 },
     etag: { supported: true },
     authenticationSchemes: [
       {

@@ -1,5 +1,5 @@
 import { URN } from '../domain/schema/core-schemas';
-import { InvalidValueError } from '../domain/errors';
+import { InvalidCursorError, InvalidValueError } from '../domain/errors';
 import type { ListQuery, ListResult } from '../domain/query/page';
 
 /** Reads an integer from a query parameter or a SearchRequest member; absent or garbage -> the fallback. */
@@ -14,10 +14,22 @@ function intParam(value: unknown, fallback: number): number {
  * RFC 7644 §3.4.2.4 paging parameters: startIndex is 1-based and values below 1 mean 1; a
  * negative count means 0; a count above the maximum is capped to it (advertised as filter.maxResults).
  */
-export function pagingParams(query: Record<string, unknown>, maxResults: number): { startIndex: number; count: number } {
+export function pagingParams(query: Record<string, unknown>, maxResults: number): Pick<ListQuery, 'startIndex' | 'count' | 'cursor'> {
   const startIndex = Math.max(1, intParam(query.startIndex ?? query.startindex, 1));
   const count = Math.min(maxResults, Math.max(0, intParam(query.count, maxResults)));
-  return { startIndex, count };
+  return { startIndex, count, ...cursorParam(query) };
+}
+
+/**
+ * RFC 9865 §2: `cursor` selects cursor paging; its empty value asks for the first page. A cursor
+ * takes precedence over startIndex.
+ */
+function cursorParam(query: Record<string, unknown>): Pick<ListQuery, 'cursor'> {
+  const raw = query.cursor;
+  if (raw === undefined || raw === null) return {};
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (typeof value !== 'string') throw new InvalidCursorError('invalid cursor: it must be a string');
+  return { cursor: value.trim() };
 }
 
 /** RFC 7644 §3.4.2.3 sortBy / sortOrder (sortOrder is case-insensitive; anything else is a 400). */
@@ -30,13 +42,18 @@ export function sortParams(query: Record<string, unknown>): Pick<ListQuery, 'sor
   return { ...(sortBy ? { sortBy } : {}), ...(raw ? { sortOrder: raw as 'ascending' | 'descending' } : {}) };
 }
 
-/** RFC 7644 §3.4.2 ListResponse. */
-export function listResponse<T>(result: ListResult<T>, map: (item: T) => unknown): Record<string, unknown> {
+/**
+ * RFC 7644 §3.4.2 ListResponse; paged by cursor (RFC 9865 §2.3), it carries nextCursor (absent on the
+ * last page) and previousCursor (absent on the first) instead of startIndex.
+ */
+export function listResponse<T>(result: ListResult<T>, map: (item: T) => unknown, byCursor = false): Record<string, unknown> {
   return {
     schemas: [URN.listResponse],
     totalResults: result.totalResults,
     itemsPerPage: result.items.length,
-    startIndex: result.startIndex,
+    ...(byCursor
+      ? { ...(result.previousCursor ? { previousCursor: result.previousCursor } : {}), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) }
+      : { startIndex: result.startIndex }),
     Resources: result.items.map(map),
   };
 }

@@ -1,4 +1,4 @@
-import { findAttr, ResourceTypeDef } from '../domain/schema/attribute';
+import { AttributeDef, findAttr, ResourceTypeDef, Returned } from '../domain/schema/attribute';
 import { commonAttributes } from '../domain/schema/core-schemas';
 
 /** RFC 7644 §3.4.2.5 `attributes` / `excludedAttributes`, as lower-cased attribute paths. */
@@ -50,25 +50,60 @@ export function wants(p: Projection, name: string): boolean {
   return !(p.excluded ?? []).includes(n);
 }
 
+const returnedCache = new WeakMap<ResourceTypeDef, { keys: string[]; returned: Returned }[]>();
+
+/** Key paths of the resource type's attributes whose `returned` is not "default" (RFC 7643 §2.2). */
+function returnedPaths(rt: ResourceTypeDef): { keys: string[]; returned: Returned }[] {
+  const cached = returnedCache.get(rt);
+  if (cached) return cached;
+  const out: { keys: string[]; returned: Returned }[] = [];
+  const walk = (attrs: AttributeDef[], prefix: string[]) => {
+    for (const a of attrs) {
+      if (a.returned !== 'default') out.push({ keys: [...prefix, a.name], returned: a.returned });
+      for (const sub of a.subAttributes ?? []) if (sub.returned !== 'default') out.push({ keys: [...prefix, a.name, sub.name], returned: sub.returned });
+    }
+  };
+  walk([...rt.schema.attributes, ...commonAttributes], []);
+  for (const ext of rt.extensions) walk(ext.schema.attributes, [ext.schema.id]);
+  returnedCache.set(rt, out);
+  return out;
+}
+
+/** Whether the resource holds a value at the key path (in any element of a multi-valued attribute). */
+function holds(value: unknown, keys: string[]): boolean {
+  if (keys.length === 0) return value !== undefined;
+  if (Array.isArray(value)) return value.some((el) => holds(el, keys));
+  return !!value && typeof value === 'object' && holds((value as Record<string, unknown>)[keys[0]], keys.slice(1));
+}
+
+const samePath = (a: string[] | undefined, b: string[]) => !!a && a.length === b.length && a.every((k, i) => k === b[i]);
+
 /**
- * Applies a projection to a wire resource (RFC 7644 §3.4.2.5): `id` and `schemas` are always
- * returned; with `attributes`, only the listed attributes (and sub-attributes) are kept; with
- * `excludedAttributes`, the listed ones are dropped. Unknown names are ignored.
+ * Applies a projection to a wire resource (RFC 7644 §3.4.2.5) and the schema's `returned`
+ * characteristic (RFC 7643 §2.2): "always" attributes (id, and `schemas`) are returned whatever the
+ * projection; "never" ones never; "request" ones only when `attributes` names them; with
+ * `attributes`, only the listed attributes (and sub-attributes) are kept; with `excludedAttributes`,
+ * the listed ones are dropped. Unknown names are ignored.
  */
 export function applyProjection(resource: Record<string, unknown>, rt: ResourceTypeDef, p: Projection): Record<string, unknown> {
-  if (!p.attributes && !p.excluded) return resource;
-  const always = new Set(['id', 'schemas']);
+  const special = returnedPaths(rt);
+  const hidden = special.filter((s) => s.returned === 'never' || s.returned === 'request');
+  if (!p.attributes && !p.excluded && !hidden.some((s) => holds(resource, s.keys))) return resource;
+  const requested = (p.attributes ?? []).map((path) => resolve(path, rt));
+  let out: Record<string, unknown>;
   if (p.attributes) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(resource)) if (always.has(key)) out[key] = resource[key];
-    for (const path of p.attributes) copyPath(resource, out, resolve(path, rt));
-    return out;
+    out = { schemas: resource.schemas };
+    for (const s of special) if (s.returned === 'always') copyPath(resource, out, s.keys);
+    for (const keys of requested) copyPath(resource, out, keys);
+    if (out.schemas === undefined) delete out.schemas;
+  } else {
+    out = structuredClone(resource);
+    for (const path of p.excluded ?? []) {
+      const keys = resolve(path, rt);
+      if (keys && keys[0] !== 'schemas' && !special.some((s) => s.returned === 'always' && samePath(keys, s.keys))) deletePath(out, keys);
+    }
   }
-  const out = structuredClone(resource);
-  for (const path of p.excluded ?? []) {
-    const keys = resolve(path, rt);
-    if (keys && !always.has(keys[0])) deletePath(out, keys);
-  }
+  for (const s of hidden) if (s.returned === 'never' || !requested.some((keys) => samePath(keys, s.keys))) deletePath(out, s.keys);
   return out;
 }
 

@@ -60,8 +60,9 @@ export function resourceRoutes<R extends { id: string; version: number }>(
   const list = async (ctx: ScimContext, source: Record<string, unknown>) => {
     const p = parseProjection(source);
     const filter = typeof source.filter === 'string' ? source.filter : undefined;
-    const result = await endpoint.list(ctx.state.scim, { filter, ...sortParams(source), ...pagingParams(source, config.maxResults) }, p);
-    send(ctx, 200, listResponse(result, (r) => render(ctx, r, p)));
+    const query: ListQuery = { filter, ...sortParams(source), ...pagingParams(source, config.maxResults) };
+    const result = await endpoint.list(ctx.state.scim, query, p);
+    send(ctx, 200, listResponse(result, (r) => render(ctx, r, p), query.cursor !== undefined));
   };
 
   router.get(path, (ctx) => list(ctx, ctx.query));

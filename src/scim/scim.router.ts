@@ -6,6 +6,7 @@ import { bulkRoutes } from './bulk.routes';
 import { discoveryRoutes } from './discovery.routes';
 import { groupsEndpoint, usersEndpoint } from './endpoints';
 import { resourceRoutes } from './resource.routes';
+import { rootSearchRoutes } from './search.routes';
 import type { ScimState } from './state';
 import { SCIM_PREFIX } from './urls';
 
@@ -18,6 +19,7 @@ export function scimRouter(services: Services, config: Config): Router<ScimState
   resourceRoutes(router, users, config);
   resourceRoutes(router, groups, config);
   bulkRoutes(router, [users, groups], config);
+  rootSearchRoutes(router, services, [users, groups], config);
   discoveryRoutes(router, config);
   return router;
 }

@@ -63,6 +63,9 @@ const leaf = fc.oneof(
   fc.tuple(fc.constantFrom('meta.created', `${X}:hired`), fc.constantFrom('eq', 'ne', 'gt', 'ge', 'lt', 'le'), fc.constantFrom(...dates)).map(([a, o, v]) => `${a} ${o} ${q(v)}`),
   fc.constantFrom('title', 'name', 'emails', 'emails.value', 'name.givenName', `${X}:tags`, 'manager', `${X}:level`, 'externalId').map((a) => `${a} pr`),
   fc.tuple(fc.constantFrom('eq', 'co', 'ne'), str, fc.constantFrom('work', 'home'), fc.constantFrom('and', 'or')).map(([o, v, t, j]) => `emails[value ${o} ${q(v)} ${j} not (type eq "${t}")]`),
+  // Entra's attr[filter].sub form, and value filters the email indexes pre-filter (eq, co, sw, ew on one element)
+  fc.tuple(fc.constantFrom('work', 'home', 'Work'), fc.constantFrom('eq', 'co', 'sw', 'ew', 'ne'), str).map(([t, o, v]) => `emails[type eq "${t}"].value ${o} ${q(v)}`),
+  fc.tuple(fc.constantFrom('eq', 'co', 'sw', 'ew'), str, fc.constantFrom('eq', 'co', 'sw', 'ew'), str).map(([o1, v1, o2, v2]) => `emails[value ${o1} ${q(v1)} and type ${o2} ${q(v2)}]`),
 );
 const filter = fc.letrec<{ f: string }>((tie) => ({
   f: fc.oneof(

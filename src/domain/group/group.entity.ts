@@ -12,6 +12,11 @@ import { Tenant } from '../tenant/tenant.entity';
   expression: 'create unique index "scim_group_tenant_display_name_uq" on "scim_group" ("tenant_id", lower("display_name"))',
 })
 @Index({ name: 'scim_group_tenant_external_id_idx', properties: ['tenant', 'externalId'] })
+// co/sw/ew on displayName (issue 3 query indexes)
+@Index({
+  name: 'scim_group_display_name_trgm_idx',
+  expression: 'create index "scim_group_display_name_trgm_idx" on "scim_group" using gin (lower("display_name") gin_trgm_ops)',
+})
 export class ScimGroup {
   [OptionalProps]?: 'attributes' | 'version' | 'createdAt' | 'updatedAt' | 'externalId';
 

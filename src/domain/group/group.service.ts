@@ -95,12 +95,12 @@ export class GroupService {
   /** RFC 7644 §3.4.2: filtered in SQL (member filters through group_member), then paged (see pageOf). */
   async list(ctx: RequestContext, query: ListQuery, read: GroupReadOptions): Promise<ListResult<GroupRecord>> {
     const em = this.em();
-    const { total, rows } = await pageOf<GroupRow>(
+    const { total, rows, ...cursors } = await pageOf<GroupRow>(
       em,
       { rt: groupResourceType, storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id] },
       query,
     );
-    return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read) };
+    return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read), ...cursors };
   }
 
   /** RFC 7644 §3.5.1: attributes and the member list are replaced. */

@@ -12,12 +12,14 @@ export const groupStorage: ResourceStorage = {
     'meta.lastmodified': 'r.updated_at',
     'meta.resourcetype': "'Group'",
   },
+  uuidColumns: { id: 'r.id' },
   relations: {
     members: {
       table: 'group_member',
       alias: 'gm',
       join: 'gm.group_id = r.id',
       subColumns: { value: 'gm.member_id::text', type: "'User'" },
+      uuidSubColumns: { value: 'gm.member_id' },
     },
   },
 };

@@ -117,6 +117,8 @@ function evaluate(f: ResolvedFilter, read: Read, resource: Json): boolean {
     case 'present':
       if (f.shape === 'value') return presentValue(read(f.path));
       return f.shape === 'object' ? presentObject(attrValue(resource, f.path)) : presentList(attrValue(resource, f.path), f.path.attr);
+    case 'false':
+      return false;
     case 'some': {
       const v = attrValue(resource, f.path);
       const values = f.path.multiValued ? (Array.isArray(v) ? v : []) : isObject(v) ? [v] : [];

@@ -5,7 +5,8 @@ import { at, describe, ErrorFactory, Token, tokenize } from './filter-tokenizer'
 /**
  * Recursive-descent parser of the SCIM filter language, RFC 7644 §3.4.2.2 (ABNF in Figure 1), and of
  * PATCH paths, RFC 7644 §3.5.2. Precedence not > and > or; parentheses; value paths `attr[filter]`
- * (not nested); URN-qualified names; JSON literals. Lenient where real clients need it: keywords,
+ * (not nested), also followed by a sub-attribute comparison as Entra sends (`emails[type eq "work"].value eq "x"`);
+ * URN-qualified names; JSON literals. Lenient where real clients need it: keywords,
  * operators and true/false/null in any case, and Entra's older unquoted values (`externalId eq jyoung`)
  * taken as strings. The parser checks syntax only; names and types are checked by filter-resolve.
  */
@@ -142,15 +143,37 @@ class Parser {
   /** attrExp = attrPath SP "pr" / attrPath SP compareOp SP compValue; or a value path. */
   private attrExpr(depth: number): Filter {
     const attr = this.attrPath();
-    if (this.peek().kind === '[') return { kind: 'valuePath', path: attr.path, filter: this.valueFilter(depth, attr) };
+    if (this.peek().kind === '[') {
+      const filter = this.valueFilter(depth, attr);
+      const after = this.subAfterFilter();
+      if (after === undefined) return { kind: 'valuePath', path: attr.path, filter };
+      // `emails[type eq "work"].value eq "x"` (what Entra documents): the comparison applies to the
+      // same element as the bracket filter, i.e. emails[type eq "work" and value eq "x"]
+      return { kind: 'valuePath', path: attr.path, filter: { kind: 'and', left: filter, right: this.comparison({ name: after }) } };
+    }
+    return this.comparison(attr.path);
+  }
+
+  /** The `.sub` right after a value filter's "]", if any. */
+  private subAfterFilter(): string | undefined {
+    const t = this.peek();
+    if (t.kind !== 'word' || !t.text.startsWith('.')) return undefined;
+    this.i++;
+    const sub = t.text.slice(1);
+    if (!NAME_RE.test(sub)) throw this.expected('".subAttribute"', t);
+    return sub;
+  }
+
+  /** The operator and value of an attribute expression on `path`. */
+  private comparison(path: AttrPath): Filter {
     if (++this.clauses > this.limits.maxClauses) {
       throw this.fail(`the filter has more than ${this.limits.maxClauses} attribute expressions`);
     }
     const opToken = this.next();
     const op = opToken.kind === 'word' ? opToken.text.toLowerCase() : '';
-    if (op === 'pr') return { kind: 'present', path: attr.path };
+    if (op === 'pr') return { kind: 'present', path };
     if (!COMPARE_OPS.has(op)) throw this.expected('an operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr)', opToken);
-    return { kind: 'compare', path: attr.path, op: op as CompareOp, value: this.value() };
+    return { kind: 'compare', path, op: op as CompareOp, value: this.value() };
   }
 
   /** compValue = false / null / true / number / string; another bare word is a string (Entra's old form). */

@@ -54,7 +54,19 @@ export type ResolvedFilter =
   | { kind: 'present'; path: ResolvedPath; shape: PresenceShape }
   | { kind: 'and' | 'or'; left: ResolvedFilter; right: ResolvedFilter }
   | { kind: 'not'; filter: ResolvedFilter }
-  | { kind: 'some'; path: ResolvedPath; filter: ResolvedFilter };
+  | { kind: 'some'; path: ResolvedPath; filter: ResolvedFilter }
+  /** an attribute expression on an attribute the resource type lacks, in a query over several types */
+  | { kind: 'false' };
+
+/**
+ * Options of resolveFilter. RFC 7644 §3.4.3: in a query over several resource types, an attribute
+ * expression on an attribute a type does not have evaluates to false for that type.
+ */
+export interface ResolveOptions {
+  unknownIsFalse?: boolean;
+  /** filled with the labels of the attributes found unknown (with unknownIsFalse) */
+  unknown?: Set<string>;
+}
 
 const filterError: ErrorFactory = (m) => new InvalidFilterError(m);
 
@@ -89,6 +101,14 @@ function findTop(path: AttrPath, rt: ResourceTypeDef): { attr: AttributeDef; sch
     if (attr) return { attr, schemaUrn: schema.id, extensionUrn: schema.id };
   }
   return undefined;
+}
+
+/** Whether `path` names an attribute (and sub-attribute) of the resource type. */
+function knows(path: AttrPath, rt: ResourceTypeDef): boolean {
+  if (!path.uri && path.name.toLowerCase() === 'schemas') return true; // refused with its own message
+  const found = findTop(path, rt);
+  if (!found) return false;
+  return path.sub === undefined || (found.attr.type === 'complex' && !!findAttr(found.attr.subAttributes, path.sub));
 }
 
 /**
@@ -142,6 +162,8 @@ const not = (filter: ResolvedFilter): ResolvedFilter => ({ kind: 'not', filter }
 
 /** How leaves are resolved: at the top of a resource, or relative to one value inside `attr[…]`. */
 interface Scope {
+  /** with ResolveOptions.unknownIsFalse: true for a top-level path the type lacks */
+  unknown?(path: AttrPath): boolean;
   present(path: AttrPath): ResolvedFilter;
   compare(path: AttrPath, op: ResolvedOp, value: Exclude<CompValue, null>): ResolvedFilter;
   valuePath(path: AttrPath, filter: Filter): ResolvedFilter;
@@ -153,6 +175,9 @@ function compareLeaf(path: ResolvedPath, op: ResolvedOp, value: Exclude<CompValu
 
 /** The resolution rules shared by every scope, including the ne / null rewrites. */
 function resolveIn(f: Filter, scope: Scope): ResolvedFilter {
+  if (f.kind === 'compare' || f.kind === 'present' || f.kind === 'valuePath') {
+    if (scope.unknown?.(f.path)) return { kind: 'false' };
+  }
   switch (f.kind) {
     case 'and':
     case 'or':
@@ -183,8 +208,15 @@ function elementScope(parent: ResolvedPath): Scope {
   };
 }
 
-function topScope(rt: ResourceTypeDef): Scope {
+function topScope(rt: ResourceTypeDef, opts: ResolveOptions): Scope {
   return {
+    unknown: opts.unknownIsFalse
+      ? (path) => {
+          if (knows(path, rt)) return false;
+          opts.unknown?.add(label(path).toLowerCase());
+          return true;
+        }
+      : undefined,
     present(path) {
       const p = resolveAttrPath(path, rt);
       if (p.multiValued && p.sub) return { kind: 'some', path: p, filter: { kind: 'present', path: p, shape: 'value' } };
@@ -209,8 +241,8 @@ function topScope(rt: ResourceTypeDef): Scope {
  * Resolves and type-checks a filter against a resource type (RFC 7644 §3.4.2.2). Unknown attributes,
  * values of the wrong type and operators the attribute's type does not support are InvalidFilterError.
  */
-export function resolveFilter(filter: Filter, rt: ResourceTypeDef): ResolvedFilter {
-  return resolveIn(filter, topScope(rt));
+export function resolveFilter(filter: Filter, rt: ResourceTypeDef, opts: ResolveOptions = {}): ResolvedFilter {
+  return resolveIn(filter, topScope(rt, opts));
 }
 
 /**

@@ -2,7 +2,7 @@ import { InvalidFilterError, InvalidValueError } from '../errors';
 import type { ResourceTypeDef } from '../schema/attribute';
 import type { Filter } from './ast';
 import { parseAttrPath } from './filter-parser';
-import { elementPath, resolveAttrPath, ResolvedFilter, ResolvedOp, ResolvedPath, resolveFilter } from './filter-resolve';
+import { elementPath, resolveAttrPath, ResolvedFilter, ResolvedOp, ResolvedPath, resolveFilter, ResolveOptions } from './filter-resolve';
 import type { ErrorFactory } from './filter-tokenizer';
 import type { TypedValue } from './filter-values';
 import type { RelationStorage, ResourceStorage } from './storage';
@@ -19,8 +19,11 @@ export interface CompiledSql {
   params: unknown[];
 }
 
-/** A scalar in SQL: a dedicated (typed) column expression, or a jsonb node with its text (`->>`). */
-type Slot = { column: string } | { node: string; text: string };
+/**
+ * A scalar in SQL: a dedicated (typed) column expression (with, for ids, the uuid column behind its
+ * text form), or a jsonb node with its text (`->>`).
+ */
+type Slot = { column: string; uuid?: string } | { node: string; text: string };
 
 /** Where the values of a multi-valued attribute live: a jsonb array, or rows of a relation table. */
 type Elements = { kind: 'json'; array: string } | { kind: 'relation'; rel: RelationStorage };
@@ -42,6 +45,10 @@ const DATE_BOUNDS: Record<keyof typeof SQL_OPS, [string, number][]> = {
 const NOT_IN_DOCUMENT = new Set(['id', 'meta']);
 /** Alias of one element of a jsonb array inside EXISTS. */
 const ELEMENT = 'e.v';
+/** The canonical (lower-case) text form of a UUID, the only form a stored id has. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Characters JSON escapes in text: a value holding one cannot be looked for in a document's JSON text. */
+const JSON_ESCAPED = /["\\\u0000-\u001f]/;
 
 /** A SQL string literal of a catalogue name (never client text); quotes doubled defensively. */
 function literal(name: string): string {
@@ -127,7 +134,7 @@ class SqlCompiler {
   topSlot(p: ResolvedPath): Slot {
     const key = p.extensionUrn ? `${p.extensionUrn.toLowerCase()}:${p.key}` : p.key;
     const column = this.storage.columns[key];
-    if (column) return { column };
+    if (column) return { column, uuid: this.storage.uuidColumns?.[key] };
     if (!p.extensionUrn && NOT_IN_DOCUMENT.has(p.attr.name)) throw this.fail(`"${p.key}" is not stored in a way that can be queried`);
     return p.sub ? jsonSlot(this.attrNode(p), p.sub.name) : jsonSlot(this.holder(p), p.attr.name);
   }
@@ -140,9 +147,10 @@ class SqlCompiler {
   /** The slot of `p` within one element (jsonb `e.v`, or a relation row). */
   elementSlot(elements: Elements, p: ResolvedPath): Slot {
     if (elements.kind === 'json') return jsonSlot(ELEMENT, p.sub?.name);
-    const column = p.sub && elements.rel.subColumns[p.sub.name.toLowerCase()];
+    const sub = p.sub?.name.toLowerCase();
+    const column = sub && elements.rel.subColumns[sub];
     if (!column) throw this.fail(`"${p.key}" is not stored in a way that can be queried`);
-    return { column };
+    return { column, uuid: elements.rel.uuidSubColumns?.[sub] };
   }
 
   expr(f: ResolvedFilter, slotOf: (p: ResolvedPath) => Slot): string {
@@ -160,6 +168,8 @@ class SqlCompiler {
         return f.shape === 'object' ? presentObject(this.attrNode(f.path)) : this.presentList(f.path);
       case 'some':
         return this.some(f.path, f.filter);
+      case 'false':
+        return 'false';
     }
   }
 
@@ -178,10 +188,57 @@ class SqlCompiler {
       return `(jsonb_typeof(${node}) = 'object' and ${this.expr(inner, (q) => jsonSlot(node, q.sub?.name))})`;
     }
     const elements = this.elements(p);
-    return exists(elements, this.expr(inner, (q) => this.elementSlot(elements, q)));
+    // parameters are numbered in text order: the pre-condition comes first
+    const pre = elements.kind === 'json' ? this.indexedPrecondition(p, inner) : undefined;
+    const found = exists(elements, this.expr(inner, (q) => this.elementSlot(elements, q)));
+    return pre ? `(${pre} and ${found})` : found;
+  }
+
+  /**
+   * For an attribute with expression indexes (storage.indexedArrays), a condition implied by
+   * `some(p, inner)` that those indexes serve, so the EXISTS only rechecks the rows they find:
+   * the positive `eq` leaves of inner's top-level `and` chain become one containment test on the
+   * lower-cased document (an element holding all those values), and each `co`/`sw`/`ew` a LIKE on
+   * its lower-cased JSON text (pg_trgm). Undefined when nothing qualifies.
+   */
+  private indexedPrecondition(p: ResolvedPath, inner: ResolvedFilter): string | undefined {
+    if (p.extensionUrn || !this.storage.indexedArrays?.includes(p.attr.name.toLowerCase())) return undefined;
+    const leaves: ResolvedFilter[] = [];
+    const conjuncts = (f: ResolvedFilter): void => {
+      if (f.kind === 'and') {
+        conjuncts(f.left);
+        conjuncts(f.right);
+      } else if (f.kind === 'compare' && f.path.type === 'string' && typeof f.value === 'string') leaves.push(f);
+    };
+    conjuncts(inner);
+    const text = `lower((${this.attrNode(p)})::text)`;
+    const likes: string[] = [];
+    let element: Record<string, string> | string | undefined;
+    for (const leaf of leaves) {
+      if (leaf.kind !== 'compare') continue;
+      const value = leaf.value as string;
+      if (leaf.op === 'eq') {
+        if (leaf.path.sub) {
+          if (typeof element === 'string') continue;
+          element ??= {};
+          element[leaf.path.sub.name] ??= value;
+        } else element ??= value;
+      } else if ((leaf.op === 'co' || leaf.op === 'sw' || leaf.op === 'ew') && !JSON_ESCAPED.test(value)) {
+        // in the JSON text a string value sits between quotes: sw "x" finds `"x`, ew "x" finds `x"`
+        const quoted = `${leaf.op === 'sw' ? '"' : ''}${value}${leaf.op === 'ew' ? '"' : ''}`;
+        likes.push(likePattern('co', quoted));
+      }
+    }
+    const parts = element === undefined ? [] : [`${text}::jsonb @> lower(${this.param(JSON.stringify([element]))})::jsonb`];
+    for (const pattern of likes) parts.push(`${text} like lower(${this.param(pattern)})`);
+    return parts.length ? parts.join(' and ') : undefined;
   }
 
   private compare(op: ResolvedOp, slot: Slot, p: ResolvedPath, value: TypedValue): string {
+    if (op === 'eq' && 'uuid' in slot && slot.uuid) {
+      // ids compare exactly: only a canonical UUID can equal one, and then the uuid index serves it
+      return typeof value === 'string' && CANONICAL_UUID.test(value) ? `${slot.uuid} = ${this.param(value)}::uuid` : 'false';
+    }
     if (TEXT_TYPES.has(p.type)) return this.compareText(op, typed(slot, p.type), p.caseExact, String(value));
     const x = parenthesize(typed(slot, p.type));
     switch (p.type) {
@@ -243,9 +300,9 @@ class SqlCompiler {
  * - `not (…)` is true where its operand is false or unknown.
  * Unknown attributes, type errors and paths the storage cannot serve are InvalidFilterError.
  */
-export function compileFilter(filter: Filter, rt: ResourceTypeDef, storage: ResourceStorage): CompiledSql {
+export function compileFilter(filter: Filter, rt: ResourceTypeDef, storage: ResourceStorage, opts: ResolveOptions = {}): CompiledSql {
   const compiler = new SqlCompiler(storage, (m) => new InvalidFilterError(m));
-  const sql = compiler.expr(resolveFilter(filter, rt), (p) => compiler.topSlot(p));
+  const sql = compiler.expr(resolveFilter(filter, rt, opts), (p) => compiler.topSlot(p));
   return { sql, params: compiler.params };
 }
 
@@ -256,10 +313,29 @@ export function compileFilter(filter: Filter, rt: ResourceTypeDef, storage: Reso
  * Unknown or complex attributes are InvalidValueError. Contains no parameters.
  */
 export function compileSort(path: string, rt: ResourceTypeDef, storage: ResourceStorage): string {
+  return compileSortKey(path, rt, storage).sql;
+}
+
+/** A sort key: its SQL expression and the SQL type a key value read back as text is cast to. */
+export interface SortKey {
+  sql: string;
+  cast: string;
+}
+
+const KEY_CASTS: Record<string, string> = { integer: 'numeric', decimal: 'numeric', boolean: 'boolean', dateTime: 'timestamptz' };
+
+/**
+ * compileSort with the key's SQL type, for keyset (cursor) paging: a position in the order is
+ * (key, id), and the key travels in the cursor as text. Throws as compileSort does.
+ */
+export function compileSortKey(path: string, rt: ResourceTypeDef, storage: ResourceStorage): SortKey {
   const fail = (m: string) => new InvalidValueError(`invalid sortBy "${path}": ${m}`);
   const p = resolveAttrPath(parseAttrPath(path.trim(), fail), rt, fail);
   const compiler = new SqlCompiler(storage, fail);
-  if (p.multiValued) return compiler.firstValueKey(elementPath(p, fail));
+  if (p.multiValued) {
+    const element = elementPath(p, fail);
+    return { sql: compiler.firstValueKey(element), cast: KEY_CASTS[element.type] ?? 'text' };
+  }
   if (p.type === 'complex') throw fail(`"${p.attr.name}" is complex: sort by one of its sub-attributes`);
-  return compiler.sortKey(compiler.topSlot(p), p);
+  return { sql: compiler.sortKey(compiler.topSlot(p), p), cast: KEY_CASTS[p.type] ?? 'text' };
 }

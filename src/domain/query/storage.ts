@@ -16,6 +16,18 @@ export interface ResourceStorage {
    * ("username", "externalid", "meta.created"); value: SQL expression using the alias ("r.user_name").
    */
   columns: Record<string, string>;
+  /**
+   * Columns of type uuid behind some `columns` entries (key as in `columns`, e.g. id -> "r.id"): an
+   * `eq` with a canonical UUID compares in uuid, so the primary key index serves it; any other value
+   * cannot equal a stored id and compiles to false.
+   */
+  uuidColumns?: Record<string, string>;
+  /**
+   * Multi-valued jsonb attributes with expression indexes (lower-cased names, core schema only):
+   * a GIN jsonb_path_ops index on `lower((doc->'name')::text)::jsonb` and a pg_trgm index on
+   * `lower((doc->'name')::text)`. Value filters on them get an index-served pre-condition.
+   */
+  indexedArrays?: string[];
   /** Multi-valued attributes stored as rows of another table (e.g. Group.members). Key: lower-cased name. */
   relations?: Record<string, RelationStorage>;
 }
@@ -29,4 +41,6 @@ export interface RelationStorage {
   join: string;
   /** sub-attribute (lower-cased) -> SQL expression on the relation alias, e.g. { value: "m.member_id::text" } */
   subColumns: Record<string, string>;
+  /** as ResourceStorage.uuidColumns, for subColumns entries: e.g. { value: "m.member_id" } */
+  uuidSubColumns?: Record<string, string>;
 }

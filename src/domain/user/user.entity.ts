@@ -21,6 +21,28 @@ import { Tenant } from '../tenant/tenant.entity';
   expression: 'create index "scim_user_tenant_username_all_idx" on "scim_user" ("tenant_id", lower("user_name"))',
 })
 @Index({ name: 'scim_user_tenant_external_id_idx', properties: ['tenant', 'externalId'] })
+// Query indexes (issue 3): keyset paging and counting of live users; pg_trgm for co/sw/ew on
+// userName, displayName and email values; emails as lower-cased jsonb for value filters (see filter-sql).
+@Index({
+  name: 'scim_user_tenant_live_id_idx',
+  expression: 'create index "scim_user_tenant_live_id_idx" on "scim_user" ("tenant_id", "id") where "deleted_at" is null',
+})
+@Index({
+  name: 'scim_user_username_trgm_idx',
+  expression: 'create index "scim_user_username_trgm_idx" on "scim_user" using gin (lower("user_name") gin_trgm_ops)',
+})
+@Index({
+  name: 'scim_user_display_name_trgm_idx',
+  expression: 'create index "scim_user_display_name_trgm_idx" on "scim_user" using gin (lower("display_name") gin_trgm_ops)',
+})
+@Index({
+  name: 'scim_user_emails_idx',
+  expression: `create index "scim_user_emails_idx" on "scim_user" using gin ((lower(("attributes" -> 'emails')::text)::jsonb) jsonb_path_ops)`,
+})
+@Index({
+  name: 'scim_user_emails_trgm_idx',
+  expression: `create index "scim_user_emails_trgm_idx" on "scim_user" using gin (lower(("attributes" -> 'emails')::text) gin_trgm_ops)`,
+})
 export class ScimUser {
   [OptionalProps]?: 'active' | 'attributes' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'externalId' | 'displayName';
 

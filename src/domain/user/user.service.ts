@@ -158,12 +158,12 @@ export class UserService {
 
   /** RFC 7644 §3.4.2: filtered in SQL, then paged (see pageOf). */
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
-    const { total, rows } = await pageOf<UserRow>(
+    const { total, rows, ...cursors } = await pageOf<UserRow>(
       this.em(),
       { rt: userResourceType, storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is null', params: [ctx.tenant.id] },
       query,
     );
-    return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow) };
+    return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow), ...cursors };
   }
 
   /** RFC 7644 §3.5.1: the body replaces every writable attribute. */

@@ -23,4 +23,7 @@ export const userStorage: ResourceStorage = {
       subColumns: { value: 'ug.group_id::text', type: "'direct'" },
     },
   },
+  uuidColumns: { id: 'r.id' },
+  // expression indexes of migration Migration20261124101009 (query indexes)
+  indexedArrays: ['emails'],
 };

@@ -294,3 +294,23 @@ describe('RFC 7644 §3.5.2 PATCH paths', () => {
     expect(error.message).toMatch(message);
   });
 });
+
+describe('a value filter followed by a sub-attribute comparison (Entra)', () => {
+  it('reads attr[filter].sub op value as attr[filter and sub op value]', () => {
+    expect(parseFilter('emails[type eq "work"].value eq "a@b.c"')).toEqual({
+      kind: 'valuePath',
+      path: { name: 'emails' },
+      filter: {
+        kind: 'and',
+        left: { kind: 'compare', path: { name: 'type' }, op: 'eq', value: 'work' },
+        right: { kind: 'compare', path: { name: 'value' }, op: 'eq', value: 'a@b.c' },
+      },
+    });
+    expect(parseFilter('emails[type eq "work"].value pr')).toMatchObject({ filter: { right: { kind: 'present', path: { name: 'value' } } } });
+  });
+
+  it('refuses a sub-attribute without an operator, or a bad name', () => {
+    expect(() => parseFilter('emails[type eq "work"].value')).toThrow(/expected an operator/);
+    expect(() => parseFilter('emails[type eq "work"].9x eq "a"')).toThrow(/expected ".subAttribute"/);
+  });
+});

@@ -12,6 +12,8 @@ const ENT = `${DOC}->'${URN.enterpriseUser}'`;
 const TEST = `${DOC}->'${TEST_URN}'`;
 const elements = (node: string) => `jsonb_array_elements(case when jsonb_typeof(${node}) = 'array' then ${node} else '[]'::jsonb end) as e(v)`;
 const EMAILS = elements(`${DOC}->'emails'`);
+/** the lower-cased JSON text of emails, which the query indexes cover */
+const EMAILS_TEXT = `lower((${DOC}->'emails')::text)`;
 
 function user(filter: string): CompiledSql {
   return compileFilter(parseFilter(filter), testUserType, userStorage);
@@ -29,7 +31,11 @@ describe('columns and document paths', () => {
     ['USERNAME Eq "BJensen"', 'lower(r.user_name) = lower(?)', ['BJensen']],
     [`${URN.user}:userName sw "J"`, `lower(r.user_name) like lower(?) escape '\\'`, ['J%']],
     ['externalId eq "Ab-1"', 'r.external_id = ?', ['Ab-1']],
-    ['id eq "2819c223"', '(r.id::text) = ?', ['2819c223']],
+    // ids compare as uuid (primary key index); a value that is no canonical UUID matches nothing
+    ['id eq "0190a0b4-3c2d-7e8f-9a0b-1c2d3e4f5a6b"', 'r.id = ?::uuid', ['0190a0b4-3c2d-7e8f-9a0b-1c2d3e4f5a6b']],
+    ['id eq "2819c223"', 'false', []],
+    ['id eq "0190A0B4-3C2D-7E8F-9A0B-1C2D3E4F5A6B"', 'false', []],
+    ['id sw "0190"', `(r.id::text) like ? escape '\\'`, ['0190%']],
     ['displayName ew "son"', `lower(r.display_name) like lower(?) escape '\\'`, ['%son']],
     ['meta.resourceType eq "User"', `('User') = ?`, ['User']],
     [`name.familyName co "O'Malley"`, `lower(${DOC}->'name'->>'familyName') like lower(?) escape '\\'`, ["%O'Malley%"]],
@@ -105,10 +111,13 @@ describe('operators', () => {
 describe('complex and multi-valued attributes', () => {
   it('compares the value sub-attribute of a multi-valued attribute through EXISTS', () => {
     expect(user('emails co "example.com"')).toEqual({
-      sql: `exists (select 1 from ${EMAILS} where lower(e.v->>'value') like lower(?) escape '\\')`,
-      params: ['%example.com%'],
+      sql: `(${EMAILS_TEXT} like lower(?) and exists (select 1 from ${EMAILS} where lower(e.v->>'value') like lower(?) escape '\\'))`,
+      params: ['%example.com%', '%example.com%'],
     });
-    expect(user('emails.type eq "work"')).toEqual({ sql: `exists (select 1 from ${EMAILS} where lower(e.v->>'type') = lower(?))`, params: ['work'] });
+    expect(user('emails.type eq "work"')).toEqual({
+      sql: `(${EMAILS_TEXT}::jsonb @> lower(?)::jsonb and exists (select 1 from ${EMAILS} where lower(e.v->>'type') = lower(?)))`,
+      params: ['[{"type":"work"}]', 'work'],
+    });
     expect(user('emails.primary eq true').sql).toBe(
       `exists (select 1 from ${EMAILS} where (case when jsonb_typeof(e.v->'primary') = 'boolean' then (e.v->>'primary')::boolean end) = ?::boolean)`,
     );
@@ -116,8 +125,11 @@ describe('complex and multi-valued attributes', () => {
 
   it('requires all conditions of a value filter to hold on the same element', () => {
     const { sql, params } = user('emails[type eq "work" and value co "@example.com"]');
-    expect(sql).toBe(`exists (select 1 from ${EMAILS} where (lower(e.v->>'type') = lower(?) and lower(e.v->>'value') like lower(?) escape '\\'))`);
-    expect(params).toEqual(['work', '%@example.com%']);
+    expect(sql).toBe(
+      `(${EMAILS_TEXT}::jsonb @> lower(?)::jsonb and ${EMAILS_TEXT} like lower(?) and ` +
+        `exists (select 1 from ${EMAILS} where (lower(e.v->>'type') = lower(?) and lower(e.v->>'value') like lower(?) escape '\\')))`,
+    );
+    expect(params).toEqual(['[{"type":"work"}]', '%@example.com%', 'work', '%@example.com%']);
     // without brackets each comparison may hold on a different element
     expect(user('emails.type eq "work" and emails.value co "@example.com"').sql.match(/exists/g)).toHaveLength(2);
   });
@@ -129,7 +141,9 @@ describe('complex and multi-valued attributes', () => {
   });
 
   it('treats ne on a multi-valued attribute as "no value is equal"', () => {
-    expect(user('emails ne "a@b.c"').sql).toBe(`not coalesce(exists (select 1 from ${EMAILS} where lower(e.v->>'value') = lower(?)), false)`);
+    expect(user('emails ne "a@b.c"').sql).toBe(
+      `not coalesce((${EMAILS_TEXT}::jsonb @> lower(?)::jsonb and exists (select 1 from ${EMAILS} where lower(e.v->>'value') = lower(?))), false)`,
+    );
   });
 
   it('defines pr on complex and multi-valued attributes as a present sub-attribute or element', () => {
@@ -151,11 +165,14 @@ describe('complex and multi-valued attributes', () => {
 
   it('queries relation tables with their sub-attribute columns', () => {
     const exists = (cond: string) => `exists (select 1 from group_member gm where gm.group_id = r.id${cond})`;
-    expect(group('members[value eq "2819c223"]')).toEqual({ sql: exists(' and (gm.member_id::text) = ?'), params: ['2819c223'] });
-    expect(group('members eq "2819c223"')).toEqual({ sql: exists(' and (gm.member_id::text) = ?'), params: ['2819c223'] });
+    const uid = '0190a0b4-3c2d-7e8f-9a0b-1c2d3e4f5a6b';
+    expect(group(`members[value eq "${uid}"]`)).toEqual({ sql: exists(' and gm.member_id = ?::uuid'), params: [uid] });
+    expect(group(`members eq "${uid}"`)).toEqual({ sql: exists(' and gm.member_id = ?::uuid'), params: [uid] });
+    expect(group('members[value eq "2819c223"]')).toEqual({ sql: exists(' and false'), params: [] });
+    expect(group('members.value sw "2819"')).toEqual({ sql: exists(` and (gm.member_id::text) like ? escape '\\'`), params: ['2819%'] });
     expect(group('members.type eq "User"')).toEqual({ sql: exists(` and lower('User') = lower(?)`), params: ['User'] });
     expect(group('members pr')).toEqual({ sql: exists(''), params: [] });
-    expect(group('members[value eq "a" or value eq "b"]').sql).toBe(exists(' and ((gm.member_id::text) = ? or (gm.member_id::text) = ?)'));
+    expect(group(`members[value eq "${uid}" or value eq "b"]`).sql).toBe(exists(' and (gm.member_id = ?::uuid or false)'));
     expect(group('displayName eq "Admins"')).toEqual({ sql: 'lower(r.display_name) = lower(?)', params: ['Admins'] });
   });
 });

@@ -1,0 +1,113 @@
+// Issue 3: the query engine at a million users. Seeds 1,000,000 users in one tenant directly in SQL
+// (generate_series; query indexes dropped during the load and rebuilt after, as a bulk import would),
+// ANALYZEs, then measures filters and paging through the HTTP API as ratios to the run's hello-world.
+const { Client } = require('pg');
+const { load, report } = require('./lib');
+
+const USERS = Number(process.env.BENCH_USERS || 1_000_000);
+const BATCH = 100_000;
+
+/** The seed: userName user<n>@example.com, a work and a home email, name, displayName, externalId. */
+const INSERT = `
+  insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
+  select id, $1, 'user' || n || '@example.com', 'ext-' || n, 'User ' || n, n % 10 <> 0,
+         jsonb_build_object(
+           'userName', 'user' || n || '@example.com', 'externalId', 'ext-' || n, 'displayName', 'User ' || n, 'active', n % 10 <> 0,
+           'name', jsonb_build_object('givenName', 'Given' || (n % 1000), 'familyName', 'Family' || (n % 5000)),
+           'emails', jsonb_build_array(
+             jsonb_build_object('value', 'user' || n || '@corp.example.com', 'type', 'work', 'primary', true),
+             jsonb_build_object('value', 'u' || n || '@home.example.net', 'type', 'home'))),
+         1, ts, ts
+    from (select n, timestamptz '2024-01-01' + n * interval '1 second' as ts,
+                 -- UUIDv7-shaped ids in creation order, as the service issues them
+                 (lpad(to_hex(1704067200000 + n * 1000), 12, '0') || '7000' || '8000' || lpad(to_hex(n), 12, '0'))::uuid as id
+            from generate_series($2::int, $3::int) n) s`;
+
+/** The query indexes of the migration, dropped for the bulk load and rebuilt from their definitions. */
+const QUERY_INDEXES = ['scim_user_username_trgm_idx', 'scim_user_display_name_trgm_idx', 'scim_user_emails_idx', 'scim_user_emails_trgm_idx'];
+
+async function seed(url, tenantId) {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const defs = (await c.query('select indexname, indexdef from pg_indexes where indexname = any($1)', [QUERY_INDEXES])).rows;
+    if (defs.length !== QUERY_INDEXES.length) throw new Error(`expected the query indexes ${QUERY_INDEXES.join(', ')}, found ${defs.map((d) => d.indexname)}`);
+    for (const d of defs) await c.query(`drop index ${d.indexname}`);
+    const started = Date.now();
+    for (let from = 1; from <= USERS; from += BATCH) {
+      await c.query(INSERT, [tenantId, from, Math.min(USERS, from + BATCH - 1)]);
+      process.stdout.write(`\r  ${Math.min(USERS, from + BATCH - 1).toLocaleString()} users`);
+    }
+    const loaded = Date.now();
+    await c.query(`set maintenance_work_mem = '256MB'`);
+    for (const d of defs) await c.query(d.indexdef);
+    const indexed = Date.now();
+    await c.query('vacuum analyze scim_user');
+    // flush the load's dirty pages now, not during the first measurement
+    await c.query('checkpoint');
+    console.log(`\r  ${USERS.toLocaleString()} users: insert ${((loaded - started) / 1000).toFixed(0)} s, query indexes ${((indexed - loaded) / 1000).toFixed(0)} s, vacuum analyze ${((Date.now() - indexed) / 1000).toFixed(0)} s`);
+  } finally {
+    await c.end();
+  }
+}
+
+const pick = () => 1 + Math.floor(Math.random() * USERS);
+const q = (filter) => encodeURIComponent(filter);
+
+/** A GET whose URL is drawn anew for every request, so that no two requests hit the same row. */
+function varying(base, headers, makePath) {
+  return { url: base, headers, requests: [{ setupRequest: (req) => ({ ...req, path: makePath() }) }] };
+}
+
+/** The nextCursor after `rows` rows (pages of at most 1,000). */
+async function cursorAt(base, headers, rows) {
+  let cursor = '';
+  for (let done = 0; done < rows; ) {
+    const count = Math.min(1000, rows - done);
+    const res = await fetch(`${base}/Users?cursor=${encodeURIComponent(cursor)}&count=${count}&attributes=id`, { headers });
+    const body = await res.json();
+    if (res.status !== 200 || !body.nextCursor) throw new Error(`cursor walk failed at ${done}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    cursor = body.nextCursor;
+    done += count;
+  }
+  return cursor;
+}
+
+async function queryBench({ url, tenantId, base, headers, hello }) {
+  console.log(`\nQuery engine: seeding ${USERS.toLocaleString()} users in SQL…`);
+  await seed(url, tenantId);
+  const path = new URL(base).pathname;
+  const check = async (filter, expected) => {
+    const body = await (await fetch(`${base}/Users?filter=${q(filter)}`, { headers })).json();
+    if (body.totalResults !== expected) throw new Error(`${filter}: ${body.totalResults} results, expected ${expected}: ${JSON.stringify(body).slice(0, 300)}`);
+  };
+  await check('userName eq "USER42@example.com"', 1);
+  await check('emails[type eq "work"].value eq "user42@corp.example.com"', 1);
+  await check('userName co "r424242@"', 1);
+
+  // warm the server, the pool and the caches once, unmeasured
+  for (const f of [`userName eq "user7@example.com"`, `emails[type eq "work"].value eq "user7@corp.example.com"`, 'userName co "r7@"']) {
+    await load('warm-up', { ...varying(base, headers, () => `${path}/Users?filter=${q(f)}`), duration: 2 });
+  }
+
+  const rows = [];
+  rows.push(await load('filter userName eq', varying(base, headers, () => `${path}/Users?filter=${q(`userName eq "user${pick()}@example.com"`)}`)));
+  rows.push(await load('filter emails[type eq "work"].value eq', varying(base, headers, () => `${path}/Users?filter=${q(`emails[type eq "work"].value eq "user${pick()}@corp.example.com"`)}`)));
+  rows.push(await load('filter userName co', varying(base, headers, () => `${path}/Users?filter=${q(`userName co "r${pick()}@"`)}`)));
+  rows.push(await load('filter externalId eq', varying(base, headers, () => `${path}/Users?filter=${q(`externalId eq "ext-${pick()}"`)}`)));
+  const first = await load('page of 100, startIndex 1', { url: `${base}/Users?startIndex=1&count=100`, headers });
+  const deep = await load('page of 100, startIndex 9,901', { url: `${base}/Users?startIndex=9901&count=100`, headers });
+  const cursor = await cursorAt(base, headers, 9900);
+  const byCursor = await load('page of 100 by cursor after 9,900 rows', { url: `${base}/Users?cursor=${encodeURIComponent(cursor)}&count=100`, headers });
+  const firstCursor = await load('page of 100 by cursor, first page', { url: `${base}/Users?cursor=&count=100`, headers });
+  rows.push(first, deep, byCursor, firstCursor);
+  report(hello, rows, {
+    'filter userName eq': 0.22,
+    'filter emails[type eq "work"].value eq': 0.15,
+    'filter userName co': 0.02,
+  });
+  console.log(`cursor page at depth 9,901 vs first page (startIndex 1): ${(first.rps / byCursor.rps).toFixed(2)}x the cost (aim <= 1.5)`);
+  console.log(`startIndex 9,901 vs first page: ${(first.rps / deep.rps).toFixed(2)}x the cost`);
+}
+
+module.exports = { queryBench, seed };
