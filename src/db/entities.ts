@@ -2,8 +2,9 @@ import { ScimConnection } from '../domain/connection/scim-connection.entity';
 import { ScimToken } from '../domain/connection/scim-token.entity';
 import { GroupMember } from '../domain/group/group-member.entity';
 import { ScimGroup } from '../domain/group/group.entity';
+import { CustomAttribute } from '../domain/schema/custom-attribute.entity';
 import { Tenant } from '../domain/tenant/tenant.entity';
 import { ScimUser } from '../domain/user/user.entity';
 
 /** Every entity, listed explicitly: no folder discovery at start. */
-export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember];
+export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, CustomAttribute];

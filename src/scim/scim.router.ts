@@ -14,6 +14,6 @@ export function scimRouter(services: Services, config: Config): Router<ScimState
   router.use(scimAuth(services.connections));
   resourceRoutes(router, usersEndpoint(services), config);
   resourceRoutes(router, groupsEndpoint(services), config);
-  discoveryRoutes(router, config);
+  discoveryRoutes(router, config, services.catalogue);
   return router;
 }

@@ -1,6 +1,7 @@
 import { InvalidPathError, MutabilityError } from '../errors';
 import type { Filter, PatchPath } from '../query/ast';
 import { AttributeDef, findAttr, ResourceTypeDef } from '../schema/attribute';
+import type { Leniency } from '../schema/leniency';
 import { ResolvedAttribute, resolveAttribute } from '../schema/normalize';
 
 /** Where a PATCH operation lands in a document (RFC 7644 §3.5.2 "path"), checked against the catalogue. */
@@ -43,8 +44,8 @@ function checkFilter(filter: Filter, parent: AttributeDef, label: string): void 
  * resource type. Unknown attributes or sub-attributes, and filters on attributes that are not
  * multi-valued complex ones, are InvalidPathError.
  */
-export function resolveTarget(path: PatchPath, rt: ResourceTypeDef, label: string): Target {
-  const top = resolveAttribute(rt, path.path.name, path.path.uri);
+export function resolveTarget(path: PatchPath, rt: ResourceTypeDef, label: string, leniency?: Leniency): Target {
+  const top = resolveAttribute(rt, path.path.name, path.path.uri, leniency);
   if (!top) throw new InvalidPathError(`"${label}": no such attribute for ${rt.name}`);
   const subName = path.filter ? path.subAfterFilter : path.path.sub;
   if (path.filter) {

@@ -13,6 +13,8 @@ export interface ListQuery {
   sortOrder?: 'ascending' | 'descending';
   startIndex: number;
   count: number;
+  /** false: unquoted filter values are a syntax error (strict RFC clients); default accepted */
+  unquotedValues?: boolean;
 }
 
 export interface ListResult<T> {
@@ -35,7 +37,7 @@ export async function pageOf<Row>(
   let where = spec.where;
   const params = [...spec.params];
   if (query.filter !== undefined) {
-    const compiled = compileFilter(parseFilter(query.filter), spec.rt, spec.storage);
+    const compiled = compileFilter(parseFilter(query.filter, { unquotedValues: query.unquotedValues !== false }), spec.rt, spec.storage);
     where += ` and (${compiled.sql})`;
     params.push(...compiled.params);
   }
