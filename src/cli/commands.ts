@@ -3,13 +3,25 @@ import type { IssuedToken, TokenInfo } from '../domain/connection/connection.ser
 import { InvalidValueError } from '../domain/errors';
 import { scimBaseUrl } from '../scim/urls';
 import type { Services } from '../services';
+import type { RequestContext } from '../domain/context';
+import { attributeInput, attributeView } from './attribute-args';
 
 /**
  * The CLI's operations, as plain functions over the domain services. They run in the CLI process
  * (DATABASE_URL mode, or embedded with no server running) or inside the running server, reached
  * through its control socket (embedded mode: PGlite admits one process).
  */
-export type CommandName = 'migrate' | 'tenant.create' | 'tenant.list' | 'token.list' | 'token.create' | 'token.rotate' | 'token.revoke';
+export type CommandName =
+  | 'migrate'
+  | 'tenant.create'
+  | 'tenant.list'
+  | 'token.list'
+  | 'token.create'
+  | 'token.rotate'
+  | 'token.revoke'
+  | 'attribute.define'
+  | 'attribute.list'
+  | 'attribute.remove';
 export type CommandArgs = Record<string, string | number | boolean | undefined>;
 
 export interface TenantCreated {
@@ -43,6 +55,12 @@ function tokenView(t: TokenInfo | IssuedToken) {
     revokedAt: t.revokedAt,
     ...('token' in t ? { token: t.token } : {}),
   };
+}
+
+/** The context of an operator's command on one tenant. */
+async function adminContext(services: Services, slug: string): Promise<RequestContext> {
+  const tenant = await services.tenants.get(slug);
+  return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId: 'cli' };
 }
 
 export async function runCommand(
@@ -88,6 +106,25 @@ export async function runCommand(
     case 'token.revoke': {
       const tenant = await services.tenants.get(str(args, 'tenant'));
       return tokenView(await services.connections.revokeToken(tenant.id, str(args, 'id')));
+    }
+    case 'attribute.define': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      return attributeView(await services.customAttributes.define(ctx, attributeInput(args)));
+    }
+    case 'attribute.list': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      const resource = typeof args.resource === 'string' ? args.resource : undefined;
+      return (await services.customAttributes.list(ctx, { resourceType: resource })).map(attributeView);
+    }
+    case 'attribute.remove': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      const schema = typeof args.schema === 'string' ? args.schema : undefined;
+      const { removed, resourcesChanged } = await services.customAttributes.remove(ctx, {
+        resourceType: str(args, 'resource'),
+        name: str(args, 'name'),
+        ...(schema ? { schema } : {}),
+      });
+      return { ...attributeView(removed), resourcesChanged };
     }
     default:
       throw new InvalidValueError(`unknown command ${String(name)}`);
