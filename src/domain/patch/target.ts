@@ -45,7 +45,7 @@ function checkFilter(filter: Filter, parent: AttributeDef, label: string): void 
  * multi-valued complex ones, are InvalidPathError.
  */
 export function resolveTarget(path: PatchPath, rt: ResourceTypeDef, label: string, leniency?: Leniency): Target {
-  const top = resolveAttribute(rt, path.path.name, path.path.uri, leniency);
+  const top = resolveAttribute(rt, path.path.name, path.path.uri, leniency) ?? (leniency?.unqualifiedExtensionPaths !== false && !path.path.uri ? inExtensions(rt, path.path.name) : undefined);
   if (!top) throw new InvalidPathError(`"${label}": no such attribute for ${rt.name}`);
   const subName = path.filter ? path.subAfterFilter : path.path.sub;
   if (path.filter) {
@@ -61,6 +61,15 @@ export function resolveTarget(path: PatchPath, rt: ResourceTypeDef, label: strin
   }
   const selects = path.filter !== undefined || (top.attr.multiValued && sub !== undefined);
   return { top, sub, label, ...(selects ? { select: path.filter ? { filter: path.filter } : {} } : {}) };
+}
+
+/** The one extension attribute of that name (Entra's bare `manager`); none when absent or ambiguous. */
+function inExtensions(rt: ResourceTypeDef, name: string): ResolvedAttribute | undefined {
+  const found = rt.extensions.flatMap((e) => {
+    const attr = findAttr(e.schema.attributes, name);
+    return attr ? [{ attr, extension: e.schema.id }] : [];
+  });
+  return found.length === 1 ? found[0] : undefined;
 }
 
 /** RFC 7643 §2.2: a readOnly attribute (or sub-attribute) SHALL NOT be modified -> 400 mutability. */

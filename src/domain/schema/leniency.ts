@@ -27,6 +27,11 @@ export interface Leniency {
   nullMeansRemove: boolean;
   /** unquoted filter values (`externalId eq jyoung`, older Entra) taken as strings */
   unquotedFilterValues: boolean;
+  /**
+   * A PATCH path naming an extension attribute without its schema URN (Entra's `manager` for
+   * the enterprise `manager`), resolved when no core attribute has that name
+   */
+  unqualifiedExtensionPaths: boolean;
 }
 
 /** Everything the known IdPs send (SCIM-CLIENTS.md). The default where no profile is given. */
@@ -38,6 +43,7 @@ export const LENIENT: Readonly<Leniency> = Object.freeze({
   misspeltEnterpriseUrn: true,
   nullMeansRemove: true,
   unquotedFilterValues: true,
+  unqualifiedExtensionPaths: true,
 });
 
 /** RFC 7643/7644 as written: what a client that is no known IdP gets. */
@@ -49,4 +55,5 @@ export const STRICT: Readonly<Leniency> = Object.freeze({
   misspeltEnterpriseUrn: false,
   nullMeansRemove: false,
   unquotedFilterValues: false,
+  unqualifiedExtensionPaths: false,
 });
