@@ -7,6 +7,7 @@ import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
 import { TenantCatalogue } from '../schema/tenant-catalogue';
 import { Document, normalizeResource } from '../schema/normalize';
+import { replaceDocument } from '../schema/replace';
 import { Tenant } from '../tenant/tenant.entity';
 import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
@@ -114,7 +115,7 @@ export class GroupService {
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
       const group = await this.lock(em, ctx, id);
-      project(group, doc);
+      project(group, replaceDocument(group.attributes, doc, rt));
       await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }]);
       this.touch(group);
       await em.flush();

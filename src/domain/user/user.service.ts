@@ -7,6 +7,7 @@ import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
 import { TenantCatalogue } from '../schema/tenant-catalogue';
 import { Document, normalizeResource } from '../schema/normalize';
+import { replaceDocument } from '../schema/replace';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
@@ -176,7 +177,7 @@ export class UserService {
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
       const user = await this.lock(em, ctx, id);
-      project(user, doc);
+      project(user, replaceDocument(user.attributes, doc, rt));
       user.version += 1;
       user.updatedAt = new Date();
       await em.flush();
