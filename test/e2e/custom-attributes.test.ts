@@ -63,6 +63,9 @@ describe('defining custom attributes', () => {
     await expect(define({ name: 'x4', type: 'complex', subAttributes: [{ name: 'deep', type: 'complex' }] })).rejects.toMatchObject({ code: 'invalidValue' });
     await expect(define({ name: 'x5', type: 'string', mutability: 'readOnly' })).rejects.toMatchObject({ code: 'invalidValue' });
     await expect(define({ name: 'x6', type: 'string', uniqueness: 'server' })).rejects.toMatchObject({ code: 'invalidValue' });
+    // required only before the tenant has users: afterwards every existing user would fail its PATCHes
+    await apiA.post(`${a.base}/Users`, { schemas: [USER], userName: 'ca.exists@example.com' });
+    await expect(define({ name: 'x8', type: 'string', required: true })).rejects.toMatchObject({ code: 'invalidValue' });
     // a Group attribute cannot go into the User extension's schema
     await expect(app.services.customAttributes.define(ctxA, { resourceType: 'Group', schema: X, name: 'x7', type: 'string' })).rejects.toMatchObject({ code: 'invalidValue' });
     expect((await app.services.customAttributes.list(ctxA, { resourceType: 'User' })).map((d) => d.attribute.name)).not.toContain('x1');
@@ -248,5 +251,24 @@ describe('the CLI and removal', () => {
     expect(after.body.schemas).toEqual([USER]);
     expect(after.body[def.schema]).toBeUndefined();
     expect((await apiB.get(`${b.base}/Schemas`)).body.Resources.map((s: any) => s.id)).not.toContain(def.schema);
+  });
+});
+
+describe('a required custom attribute', () => {
+  it('defined before any user exists, is required on POST and PUT and cannot be removed by PATCH', async () => {
+    const c = await app.tenant('Custom Required');
+    const api = scim(app, c.token);
+    const ctx: RequestContext = { tenant: { id: c.id, slug: c.slug, name: 'Custom Required' }, actor: { kind: 'admin' }, requestId: 't' };
+    const def = await app.services.customAttributes.define(ctx, { resourceType: 'User', name: 'costCenterCode', type: 'string', required: true });
+    const missing = await api.post(`${c.base}/Users`, { schemas: [USER], userName: 'r1@example.com' });
+    expect([missing.status, missing.body.scimType]).toEqual([400, 'invalidValue']);
+    const ok = await api.post(`${c.base}/Users`, { schemas: [USER, def.schema], userName: 'r1@example.com', [def.schema]: { costCenterCode: 'CC' } });
+    expect(ok.status).toBe(201);
+    const removed = await api.patch(`${c.base}/Users/${ok.body.id}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `${def.schema}:costCenterCode` }] });
+    expect([removed.status, removed.body.scimType]).toEqual([400, 'mutability']);
+    const schema = await api.get(`${c.base}/Schemas/${def.schema}`);
+    expect(schema.body.attributes[0]).toMatchObject({ name: 'costCenterCode', required: true });
+    const rt = await api.get(`${c.base}/ResourceTypes/User`);
+    expect(rt.body.schemaExtensions).toContainEqual({ schema: def.schema, required: true });
   });
 });

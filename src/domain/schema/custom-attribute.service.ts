@@ -1,6 +1,6 @@
 import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { sqlRun } from '../../db/sql';
+import { sql, sqlRun } from '../../db/sql';
 import type { RequestContext } from '../context';
 import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
 import { Tenant } from '../tenant/tenant.entity';
@@ -187,6 +187,7 @@ export class CustomAttributeService {
           throw new InvalidValueError(`schema "${schema}" already extends ${sameSchema[0].resourceType}, not ${resourceType}`);
         }
         if (sameSchema.some((e) => e.name.toLowerCase() === name.toLowerCase())) throw this.taken(name, schema);
+        if (def.required) await this.assertNoResources(em, ctx, resourceType);
         // one spelling per schema: the first definition's
         const created = em.create(CustomAttribute, {
           tenant: em.getReference(Tenant, ctx.tenant.id),
@@ -247,6 +248,18 @@ export class CustomAttributeService {
       });
     } finally {
       this.catalogue.invalidate(ctx.tenant.id);
+    }
+  }
+
+  /**
+   * A required attribute can only be defined while the tenant has no live resource of that type:
+   * afterwards every resource lacking it would fail each PATCH and PUT (RFC 7643 §2.2), and an IdP
+   * that does not send it would see all its updates refused.
+   */
+  private async assertNoResources(em: EntityManager, ctx: RequestContext, resourceType: ResourceTypeName): Promise<void> {
+    const live = resourceType === 'User' ? 'select 1 from scim_user where tenant_id = ? and deleted_at is null limit 1' : 'select 1 from scim_group where tenant_id = ? limit 1';
+    if ((await sql(em, live, [ctx.tenant.id])).length > 0) {
+      throw new InvalidValueError(`a required ${resourceType} attribute can only be defined before the tenant has ${resourceType.toLowerCase()}s; define it as optional`);
     }
   }
 

@@ -41,7 +41,10 @@ export function buildResourceTypes(rows: CustomAttributeRow[]): Record<ResourceT
       schema.attributes.push({ ...row.definition, name: row.name });
     }
     if (schemas.size > 0) {
-      out[name] = { ...CORE[name], extensions: [...CORE[name].extensions, ...[...schemas.values()].map((schema) => ({ schema, required: false }))] };
+      // an extension holding a required attribute is itself required (RFC 7643 §6 schemaExtensions.required):
+      // otherwise a resource without the extension object would escape the attribute's requirement
+      const custom = [...schemas.values()].map((schema) => ({ schema, required: schema.attributes.some((a) => a.required) }));
+      out[name] = { ...CORE[name], extensions: [...CORE[name].extensions, ...custom] };
     }
   }
   return out;
