@@ -210,16 +210,20 @@ function changedAttributes(before: Document, after: Document, rt: ResourceTypeDe
  * Applies the Operations of a PatchOp (RFC 7644 §3.5.2) to a copy of a document; the input is
  * never modified and any failing operation fails the whole PATCH (atomicity, §3.5.2).
  *
- * - `op` is add, replace or remove in any case (Entra sends "Replace"); anything else, a
- *   non-array or empty Operations, or a non-object operation is InvalidSyntaxError. add and
- *   replace need a `value` (InvalidValueError).
+ * - `opts.leniency` (default LENIENT; the SCIM edge passes the client's IdP profile) decides
+ *   what goes beyond the RFC: op case, string booleans and value shapes, null as remove, extra
+ *   keys in a path-less value, bare extension attribute paths, the misspelt enterprise URN.
+ * - `op` is add, replace or remove (in any case when lenient: Entra sends "Replace"); anything
+ *   else, a non-array or empty Operations, or a non-object operation is InvalidSyntaxError. add
+ *   and replace need a `value` (InvalidValueError).
  * - Paths (§3.5.2, parsed by parsePatchPath): attribute, sub-attribute, URN-qualified core or
  *   extension attribute, an extension URN itself, value filter, value filter + sub-attribute.
  *   Unknown attributes are InvalidPathError.
- * - Without a path, add/replace take an object whose keys act as paths; `schemas`, `id` and
- *   `meta`, unknown and readOnly keys are ignored there, as in a PUT body. remove without a path
- *   is NoTargetError (§3.5.2.2).
- * - A null value on add/replace removes the path (Entra clears attributes that way).
+ * - Without a path, add/replace take an object whose keys act as paths; `schemas` is ignored;
+ *   lenient: `id`, `meta`, unknown and readOnly keys are ignored too, as in a PUT body (strict:
+ *   invalidPath / mutability). remove without a path is NoTargetError (§3.5.2.2).
+ * - A null value on add/replace removes the path when lenient (Entra clears attributes that
+ *   way); strict: InvalidValueError.
  * - replace with a value filter matching nothing is NoTargetError (§3.5.2.3), except for a
  *   sub-attribute path whose filter is `eq` conjunctions (Entra's `emails[type eq "work"].value`)
  *   and for add, which create the element the filter describes. remove matching nothing is no

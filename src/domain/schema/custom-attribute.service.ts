@@ -147,7 +147,7 @@ function info(row: CustomAttribute): CustomAttributeInfo {
     id: row.id,
     resourceType: row.resourceType as ResourceTypeName,
     schema: row.schemaUrn,
-    attribute: { ...(row.definition as Omit<AttributeDef, 'name'>), name: row.name },
+    attribute: { name: row.name, ...(row.definition as Omit<AttributeDef, 'name'>) },
     createdAt: row.createdAt,
   };
 }

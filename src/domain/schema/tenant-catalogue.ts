@@ -38,7 +38,7 @@ export function buildResourceTypes(rows: CustomAttributeRow[]): Record<ResourceT
         schema = { id: row.schema_urn, name: `Custom${name}`, description: `Custom ${name} attributes of this tenant`, attributes: [] };
         schemas.set(key, schema);
       }
-      schema.attributes.push({ ...row.definition, name: row.name });
+      schema.attributes.push({ name: row.name, ...row.definition });
     }
     if (schemas.size > 0) {
       // an extension holding a required attribute is itself required (RFC 7643 §6 schemaExtensions.required):
