@@ -50,10 +50,19 @@ export function wants(p: Projection, name: string): boolean {
   return !(p.excluded ?? []).includes(n);
 }
 
+/** Key paths of the attributes the catalogue marks returned "always" (RFC 7643 §2.2), extensions included. */
+function alwaysReturned(rt: ResourceTypeDef): string[][] {
+  return [
+    ...rt.schema.attributes.filter((a) => a.returned === 'always').map((a) => [a.name]),
+    ...rt.extensions.flatMap((e) => e.schema.attributes.filter((a) => a.returned === 'always').map((a) => [e.schema.id, a.name])),
+  ];
+}
+
 /**
- * Applies a projection to a wire resource (RFC 7644 §3.4.2.5): `id` and `schemas` are always
- * returned; with `attributes`, only the listed attributes (and sub-attributes) are kept; with
- * `excludedAttributes`, the listed ones are dropped. Unknown names are ignored.
+ * Applies a projection to a wire resource (RFC 7644 §3.4.2.5): `id`, `schemas` and attributes
+ * whose `returned` is "always" are always returned; with `attributes`, only the listed attributes
+ * (and sub-attributes) are kept besides; with `excludedAttributes`, the listed ones are dropped.
+ * Unknown names are ignored.
  */
 export function applyProjection(resource: Record<string, unknown>, rt: ResourceTypeDef, p: Projection): Record<string, unknown> {
   if (!p.attributes && !p.excluded) return resource;
@@ -62,12 +71,14 @@ export function applyProjection(resource: Record<string, unknown>, rt: ResourceT
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(resource)) if (always.has(key)) out[key] = resource[key];
     for (const path of p.attributes) copyPath(resource, out, resolve(path, rt));
+    for (const keys of alwaysReturned(rt)) copyPath(resource, out, keys);
     return out;
   }
   const out = structuredClone(resource);
   for (const path of p.excluded ?? []) {
     const keys = resolve(path, rt);
-    if (keys && !always.has(keys[0])) deletePath(out, keys);
+    const kept = alwaysReturned(rt).some((a) => a.every((k, i) => keys?.[i] === k));
+    if (keys && !always.has(keys[0]) && !kept) deletePath(out, keys);
   }
   return out;
 }

@@ -193,6 +193,16 @@ describe('values through the SCIM API', () => {
     expect(without.body.userName).toBe('ca.proj@example.com');
   });
 
+  it('returned "always" attributes come back whatever the projection asks (RFC 7643 §2.2)', async () => {
+    const def = await app.services.customAttributes.define(ctxA, { resourceType: 'User', name: 'tenantKey', type: 'string', returned: 'always' });
+    const u = await createA('ca.always@example.com', { tenantKey: 'K', level: 1 });
+    const only = await apiA.get(`${a.base}/Users/${u.id}`).query({ attributes: 'userName' });
+    expect(only.body[X]).toEqual({ tenantKey: 'K' });
+    const excluded = await apiA.get(`${a.base}/Users/${u.id}`).query({ excludedAttributes: `${X}:tenantKey,${X}:level` });
+    expect(excluded.body[X]).toEqual({ tenantKey: 'K' });
+    await app.services.customAttributes.remove(ctxA, { resourceType: 'User', name: def.attribute.name });
+  });
+
   it('another tenant cannot use them: values ignored on write, 400 on filter', async () => {
     const res = await apiB.post(`${b.base}/Users`, { schemas: [USER], userName: 'b.one@example.com', [X]: { level: 1 } });
     expect(res.status).toBe(201);
