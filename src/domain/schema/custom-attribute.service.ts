@@ -9,6 +9,9 @@ import { URN } from './core-schemas';
 import { CustomAttribute } from './custom-attribute.entity';
 import { RESOURCE_TYPE_NAMES, ResourceTypeName, TenantCatalogue } from './tenant-catalogue';
 
+/** The channel on which define and remove announce, at commit, a tenant whose catalogue changed. */
+export const CATALOGUE_CHANGED_CHANNEL = 'provisio_catalogue_changed';
+
 /** What an administrator sends to define one custom attribute (RFC 7643 §7 characteristics). */
 export interface CustomAttributeInput {
   /** "User" or "Group" (any case) */
@@ -197,6 +200,7 @@ export class CustomAttributeService {
           definition: definition as unknown as Record<string, unknown>,
         });
         await em.flush();
+        await this.announce(em, ctx);
         return created;
       });
       return info(row);
@@ -244,6 +248,7 @@ export class CustomAttributeService {
         );
         em.remove(row);
         await em.flush();
+        await this.announce(em, ctx);
         return { removed: info(row), resourcesChanged };
       });
     } finally {
@@ -261,6 +266,11 @@ export class CustomAttributeService {
     if ((await sql(em, live, [ctx.tenant.id])).length > 0) {
       throw new InvalidValueError(`a required ${resourceType} attribute can only be defined before the tenant has ${resourceType.toLowerCase()}s; define it as optional`);
     }
+  }
+
+  /** Tells other processes (pg_notify is sent at commit, and not at all on rollback). */
+  private async announce(em: EntityManager, ctx: RequestContext): Promise<void> {
+    await sql(em, 'select pg_notify(?, ?)', [CATALOGUE_CHANGED_CHANNEL, ctx.tenant.id]);
   }
 
   private taken(name: string, schema: string): UniquenessError {
