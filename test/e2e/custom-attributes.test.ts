@@ -147,8 +147,10 @@ describe('values through the SCIM API', () => {
     ]);
     expect(res.status).toBe(200);
     expect(res.body[X]).toEqual({ level: 7, tags: ['a', 'b'], badgeId: 'B-1', costCode: 'CC-9', score: 9.75, budget: { amount: 100 } });
-    res = await patch([{ op: 'remove', path: `${X}:tags[value eq "a"]` }]);
-    expect(res.status).toBe(400); // tags is multi-valued simple: no value filter (RFC 7644 §3.5.2 needs complex)
+    res = await patch([{ op: 'replace', path: `${X}:tags[value eq "A"]`, value: 'c' }]);
+    expect(res.body[X].tags).toEqual(['c', 'b']); // a simple multi-valued attribute filters on "value", case-insensitively
+    res = await patch([{ op: 'remove', path: `${X}:tags[value eq "b"]` }]);
+    expect(res.body[X].tags).toEqual(['c']);
     res = await patch([{ op: 'remove', path: `${X}:tags` }, { op: 'remove', path: `${X}:budget` }]);
     expect(res.body[X]).toEqual({ level: 7, badgeId: 'B-1', costCode: 'CC-9', score: 9.75 });
     res = await patch([{ op: 'replace', path: `${X}:badgeId`, value: 'B-2' }]);

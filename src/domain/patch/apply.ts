@@ -120,7 +120,7 @@ function setSelected(doc: Document, target: Target, raw: unknown, mode: SetMode,
   const { attr } = target.top;
   const value = target.sub ? normalizeValue(raw, target.sub, target.label, leniency) : normalizeElement(raw, attr, target.label, leniency);
   const merge = (before: Element): unknown =>
-    target.sub ? { ...before, [target.sub.name]: value } : mode === 'replace' ? value : { ...before, ...(value as Element) };
+    target.sub ? { ...before, [target.sub.name]: value } : mode === 'replace' || attr.type !== 'complex' ? value : { ...before, ...(value as Element) };
   const list = copyList(readAttribute(doc, target.top));
   const matched = list.map((el, i) => (selects(target, el) ? i : -1)).filter((i) => i >= 0);
   const touched: unknown[] = [];

@@ -19,7 +19,10 @@ export interface Target {
   label: string;
 }
 
-/** Checks that every attribute a value filter names is a plain sub-attribute of `parent`. */
+/**
+ * Checks that every attribute a value filter names is a plain sub-attribute of `parent`, or
+ * `value` for a simple multi-valued parent (`tags[value eq "x"]`, as in filters, RFC 7644 §3.4.2.2).
+ */
 function checkFilter(filter: Filter, parent: AttributeDef, label: string): void {
   switch (filter.kind) {
     case 'and':
@@ -33,7 +36,8 @@ function checkFilter(filter: Filter, parent: AttributeDef, label: string): void 
     case 'valuePath':
       throw new InvalidPathError(`"${label}": value filters cannot be nested`);
     default:
-      if (filter.path.uri || filter.path.sub || !findAttr(parent.subAttributes, filter.path.name)) {
+      const known = parent.type === 'complex' ? !!findAttr(parent.subAttributes, filter.path.name) : filter.path.name.toLowerCase() === 'value';
+      if (filter.path.uri || filter.path.sub || !known) {
         throw new InvalidPathError(`"${label}": ${parent.name} has no sub-attribute "${filter.path.name}"`);
       }
   }
@@ -49,9 +53,7 @@ export function resolveTarget(path: PatchPath, rt: ResourceTypeDef, label: strin
   if (!top) throw new InvalidPathError(`"${label}": no such attribute for ${rt.name}`);
   const subName = path.filter ? path.subAfterFilter : path.path.sub;
   if (path.filter) {
-    if (!top.attr.multiValued || top.attr.type !== 'complex') {
-      throw new InvalidPathError(`"${label}": a value filter needs a multi-valued complex attribute`);
-    }
+    if (!top.attr.multiValued) throw new InvalidPathError(`"${label}": a value filter needs a multi-valued attribute`);
     checkFilter(path.filter, top.attr, label);
   }
   let sub: AttributeDef | undefined;
