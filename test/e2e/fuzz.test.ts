@@ -27,6 +27,11 @@ const USER_PATHS = [
   `${ENT}:manager`, `${ENT}:manager.value`, `${ENT}:department`, ENT, `${USER}:nickName`, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User',
   'emails[', 'emails[type eq]', 'emails]', '', ' ', 'a.b.c', 'emails[type eq "work"].value.x', 'members', '$ref', 'emails[value eq "x"][type eq "y"]',
 ];
+const CUSTOM = 'urn:example:fuzz:2.0:User';
+const CUSTOM_PATHS = [
+  CUSTOM, `${CUSTOM}:level`, `${CUSTOM}:hired`, `${CUSTOM}:tags`, `${CUSTOM}:tags[value eq "x"]`, `${CUSTOM}:badge`, `${CUSTOM}:budget`,
+  `${CUSTOM}:budget.amount`, `${CUSTOM}:items`, `${CUSTOM}:items[primary eq true].value`, 'level', 'budget.code',
+];
 const GROUP_PATHS = [
   'displayName', 'externalId', 'members', 'members.value', 'members[value eq "00000000-0000-4000-8000-000000000000"]', 'members[display eq "x"]',
   'members[value eq "{u}"]', 'members[value eq "{u}"].display', 'id', 'meta', 'members[', GROUP, `${GROUP}:displayName`,
@@ -44,7 +49,7 @@ const value = (ids: string[]) =>
     fc.constantFrom(...ids).map((id) => ({ value: id })),
     fc.constantFrom(...ids),
     fc.record({ value: fc.constantFrom('a@example.com', 'b@example.com'), type: fc.constantFrom('work', 'home'), primary: fc.boolean() }).map((e) => [e]),
-    fc.dictionary(fc.constantFrom('givenName', 'familyName', 'value', 'type', 'primary', 'displayName', 'active', 'id', 'emails', 'name.givenName', ENT, 'members'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+    fc.dictionary(fc.constantFrom('givenName', 'familyName', 'value', 'type', 'primary', 'displayName', 'active', 'id', 'emails', 'name.givenName', ENT, 'members', 'level', 'tags', 'badge', 'budget', 'amount', `${CUSTOM}:tags`), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
     fc.jsonValue({ maxDepth: 3 }),
   );
 
@@ -83,6 +88,15 @@ describe.each([
   beforeAll(async () => {
     t = await app.tenant(`Fuzz ${idp}`, idp);
     api = scim(app, t.token);
+    // custom attributes of every kind, so PATCH and bodies reach them too (paths in CUSTOM_PATHS)
+    const ctx = { tenant: { id: t.id, slug: t.slug, name: 'fuzz' }, actor: { kind: 'admin' as const }, requestId: 'fuzz' };
+    const define = (input: Record<string, unknown>) => app.services.customAttributes.define(ctx, { resourceType: 'User', schema: CUSTOM, ...input } as never);
+    await define({ name: 'level', type: 'integer' });
+    await define({ name: 'hired', type: 'dateTime' });
+    await define({ name: 'tags', type: 'string', multiValued: true });
+    await define({ name: 'badge', type: 'string', mutability: 'immutable' });
+    await define({ name: 'budget', type: 'complex', subAttributes: [{ name: 'code', type: 'string' }, { name: 'amount', type: 'decimal' }] });
+    await define({ name: 'items', type: 'complex', multiValued: true, subAttributes: [{ name: 'value', type: 'string' }, { name: 'primary', type: 'boolean' }] });
     others = [];
     for (const name of ['fz.a', 'fz.b']) others.push((await api.post(`${t.base}/Users`, { schemas: [USER], userName: `${name}@example.com` })).body.id);
   });
@@ -98,7 +112,7 @@ describe.each([
     expect(created.status).toBe(201);
     const id = created.body.id;
     await fc.assert(
-      fc.asyncProperty(patchBody(USER_PATHS, [...others, 'not-an-id']), async (body) => {
+      fc.asyncProperty(patchBody([...USER_PATHS, ...CUSTOM_PATHS], [...others, 'not-an-id']), async (body) => {
         const before = await api.get(`${t.base}/Users/${id}`);
         const res = await api.patch(`${t.base}/Users/${id}`, body);
         expectScimError(res);
@@ -134,7 +148,7 @@ describe.each([
 
   it('POST and PUT /Users with random bodies: never a 5xx; a refused one creates or changes nothing', async () => {
     const target = (await api.post(`${t.base}/Users`, { schemas: [USER], userName: 'fz.put@example.com' })).body.id;
-    const key = fc.constantFrom('schemas', 'userName', 'USERNAME', 'name', 'emails', 'active', 'id', 'meta', 'groups', 'password', 'title', 'externalId', ENT, `${ENT}:department`, 'phoneNumbers', 'x509Certificates', 'nope');
+    const key = fc.constantFrom('schemas', 'userName', 'USERNAME', 'name', 'emails', 'active', 'id', 'meta', 'groups', 'password', 'title', 'externalId', ENT, `${ENT}:department`, 'phoneNumbers', 'x509Certificates', 'nope', CUSTOM, `${CUSTOM}:level`, `${CUSTOM}:budget`);
     const body = fc.oneof(
       { weight: 6, arbitrary: fc.dictionary(key, value(others), { maxKeys: 6 }).map((b) => ({ ...b, userName: typeof b.userName === 'string' ? `fz.${b.userName}` : b.userName })) },
       { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
