@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { requestContext } from './http/request-context';
+import { entraFlagPath } from './scim/idp-profile';
 import { scimRouter } from './scim/scim.router';
 import type { Services } from './services';
 
@@ -37,6 +38,7 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(ops.routes());
 
   const scim = scimRouter(deps.services, deps.config);
+  app.use(entraFlagPath());
   app.use(scim.routes());
   for (const router of deps.extraRouters ?? []) app.use(router.routes());
   return app;

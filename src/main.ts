@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
+import { CatalogueListener } from './db/catalogue-listener';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
 
@@ -32,6 +33,9 @@ async function main(): Promise<void> {
   const revocations = config.databaseUrl ? new TokenRevocationListener(config.databaseUrl, services.connections.tokenCache, logger) : undefined;
   if (revocations) await revocations.start();
   else services.connections.tokenCache.setEnabled(true);
+  // custom attributes defined by another process: invalidated at once (else after the catalogue TTL)
+  const catalogueChanges = config.databaseUrl ? new CatalogueListener(config.databaseUrl, services.catalogue, logger) : undefined;
+  await catalogueChanges?.start();
   const control = db.embedded ? await startControlSocket(services, config, db.migrate) : undefined;
   const demo = db.embedded ? await bootstrapDemo(services) : undefined;
 
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(force);
     await revocations?.stop();
+    await catalogueChanges?.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

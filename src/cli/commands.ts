@@ -3,6 +3,8 @@ import type { IssuedToken, TokenInfo } from '../domain/connection/connection.ser
 import { InvalidValueError } from '../domain/errors';
 import { scimBaseUrl } from '../scim/urls';
 import type { Services } from '../services';
+import type { RequestContext } from '../domain/context';
+import { attributeInput, attributeView } from './attribute-args';
 
 /**
  * The CLI's operations, as plain functions over the domain services. They run in the CLI process
@@ -19,7 +21,10 @@ export type CommandName =
   | 'token.revoke'
   | 'admin-key.create'
   | 'admin-key.list'
-  | 'admin-key.revoke';
+  | 'admin-key.revoke'
+  | 'attribute.define'
+  | 'attribute.list'
+  | 'attribute.remove';
 export type CommandArgs = Record<string, string | number | boolean | undefined>;
 
 export interface TenantCreated {
@@ -53,6 +58,12 @@ function tokenView(t: TokenInfo | IssuedToken) {
     revokedAt: t.revokedAt,
     ...('token' in t ? { token: t.token } : {}),
   };
+}
+
+/** The context of an operator's command on one tenant. */
+async function adminContext(services: Services, slug: string): Promise<RequestContext> {
+  const tenant = await services.tenants.get(slug);
+  return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId: 'cli' };
 }
 
 export async function runCommand(
@@ -107,6 +118,25 @@ export async function runCommand(
       return services.adminKeys.list();
     case 'admin-key.revoke':
       return services.adminKeys.revoke(str(args, 'id'));
+    case 'attribute.define': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      return attributeView(await services.customAttributes.define(ctx, attributeInput(args)));
+    }
+    case 'attribute.list': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      const resource = typeof args.resource === 'string' ? args.resource : undefined;
+      return (await services.customAttributes.list(ctx, { resourceType: resource })).map(attributeView);
+    }
+    case 'attribute.remove': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      const schema = typeof args.schema === 'string' ? args.schema : undefined;
+      const { removed, resourcesChanged } = await services.customAttributes.remove(ctx, {
+        resourceType: str(args, 'resource'),
+        name: str(args, 'name'),
+        ...(schema ? { schema } : {}),
+      });
+      return { ...attributeView(removed), resourcesChanged };
+    }
     default:
       throw new InvalidValueError(`unknown command ${String(name)}`);
   }

@@ -109,6 +109,46 @@ export function buildCli(): Command {
     .requiredOption('--id <keyId>')
     .option('--json', 'print JSON')
     .action(act('admin-key.revoke', (r) => `revoked ${r.prefix}… (${r.id})`));
+  const attribute = program.command('attribute').description("manage a tenant's custom attributes (its own SCIM extension schema)");
+  attribute
+    .command('define')
+    .description('define a custom User or Group attribute; SCIM clients of that tenant can set, filter and sort it at once')
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--resource <User|Group>', 'resource type the attribute extends')
+    .option('--name <name>', 'attribute name (RFC 7643 §2.1: a letter, then letters, digits, "-", "_")')
+    .option('--type <type>', 'string | boolean | integer | decimal | dateTime | reference | binary | complex', undefined)
+    .option('--schema <urn>', 'extension schema URN (default urn:ietf:params:scim:schemas:extension:<tenant>:2.0:<User|Group>)')
+    .option('--multi-valued', 'a list of values')
+    .option('--required', 'required on create and replace')
+    .option('--case-exact', 'compare strings case-sensitively')
+    .option('--mutability <m>', 'readWrite | immutable', undefined)
+    .option('--returned <r>', 'default | always', undefined)
+    .option('--description <text>')
+    .option('--canonical-values <a,b,…>', 'suggested values of a string attribute')
+    .option('--reference-types <a,b,…>', 'for a reference: external, uri, User, Group')
+    .option('--sub <name:type,…>', 'sub-attributes of a complex attribute, e.g. code:string,amount:decimal')
+    .option('--definition <json>', 'the whole definition as JSON (flags override its fields)')
+    .option('--json', 'print JSON')
+    .action(act('attribute.define', (r) => `defined ${r.resourceType} attribute ${r.schema}:${r.name} (${r.attribute.type}${r.attribute.multiValued ? ', multi-valued' : ''})`));
+  attribute
+    .command('list')
+    .requiredOption('--tenant <slug>')
+    .option('--resource <User|Group>')
+    .option('--json', 'print JSON')
+    .action(
+      act('attribute.list', (rows: any[]) =>
+        table(rows.map((r) => ({ resource: r.resourceType, schema: r.schema, name: r.name, type: r.attribute.type, multiValued: r.attribute.multiValued, createdAt: r.createdAt }))),
+      ),
+    );
+  attribute
+    .command('remove')
+    .description('remove a custom attribute and its stored values from every resource of the tenant')
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--resource <User|Group>')
+    .requiredOption('--name <name>')
+    .option('--schema <urn>', 'needed only when several schemas define the name')
+    .option('--json', 'print JSON')
+    .action(act('attribute.remove', (r) => `removed ${r.schema}:${r.name}; its value was cleared on ${r.resourcesChanged} resource(s)`));
   return program;
 }
 

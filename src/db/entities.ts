@@ -3,9 +3,10 @@ import { ScimConnection } from '../domain/connection/scim-connection.entity';
 import { ScimToken } from '../domain/connection/scim-token.entity';
 import { GroupMember } from '../domain/group/group-member.entity';
 import { ScimGroup } from '../domain/group/group.entity';
+import { CustomAttribute } from '../domain/schema/custom-attribute.entity';
 import { Tenant } from '../domain/tenant/tenant.entity';
 import { ScimUser } from '../domain/user/user.entity';
 import { ServerSecret } from './server-secret.entity';
 
 /** Every entity, listed explicitly: no folder discovery at start. */
-export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret];
+export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret, CustomAttribute];

@@ -1,4 +1,5 @@
 import type { IdpKind } from './connection/scim-connection.entity';
+import type { Leniency } from './schema/leniency';
 
 export interface TenantRef {
   id: string;
@@ -17,4 +18,9 @@ export interface RequestContext {
   tenant: TenantRef;
   actor: Actor;
   requestId: string;
+  /**
+   * The input dialect of the client (SCIM: from the connection's IdP profile). Absent: LENIENT,
+   * the dialect of every known IdP.
+   */
+  leniency?: Leniency;
 }

@@ -1,5 +1,6 @@
 import type { ConnectionService } from '../domain/connection/connection.service';
 import { UnauthenticatedError } from '../domain/errors';
+import { resolveIdpProfile } from './idp-profile';
 import type { ScimMiddleware } from './state';
 
 /**
@@ -16,10 +17,13 @@ export function scimAuth(connections: ConnectionService): ScimMiddleware {
     }
     try {
       const principal = await connections.authenticate(ctx.params.tenant, match[1]);
+      const idp = resolveIdpProfile(principal.actor.idp, { userAgent: ctx.get('user-agent'), querystring: ctx.querystring });
+      ctx.state.idp = idp;
       ctx.state.scim = {
         tenant: principal.tenant,
         actor: principal.actor,
         requestId: ctx.state.requestId,
+        leniency: idp.leniency,
       };
     } catch (e) {
       if (e instanceof UnauthenticatedError) ctx.set('WWW-Authenticate', 'Bearer realm="Provisio", error="invalid_token"');

@@ -1,9 +1,6 @@
 import type { Config } from '../config';
 import type { AttributeDef, ResourceTypeDef, SchemaDef } from '../domain/schema/attribute';
-import { groupResourceType, URN, userResourceType } from '../domain/schema/core-schemas';
-
-/** The resource types every tenant serves. */
-export const RESOURCE_TYPES: ResourceTypeDef[] = [userResourceType, groupResourceType];
+import { URN } from '../domain/schema/core-schemas';
 
 const SPC_URN = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 const RT_URN = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
@@ -53,10 +50,10 @@ export function resourceTypeJson(rt: ResourceTypeDef, baseUrl: string): Record<s
   };
 }
 
-/** Every schema the tenant's resource types use, each once. */
-export function allSchemas(): SchemaDef[] {
+/** Every schema the tenant's resource types use (its custom extensions included), each once. */
+export function allSchemas(types: ResourceTypeDef[]): SchemaDef[] {
   const seen = new Map<string, SchemaDef>();
-  for (const rt of RESOURCE_TYPES) for (const s of [rt.schema, ...rt.extensions.map((e) => e.schema)]) seen.set(s.id, s);
+  for (const rt of types) for (const s of [rt.schema, ...rt.extensions.map((e) => e.schema)]) seen.set(s.id, s);
   return [...seen.values()];
 }
 

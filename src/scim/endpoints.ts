@@ -8,9 +8,10 @@ import { wants } from './projection';
 import { toScimUser } from './user.mapper';
 
 /** /Users (RFC 7643 §4.1): PATCH answers 200 with the user. */
-export function usersEndpoint({ users }: Services): ResourceEndpoint<UserRecord> {
+export function usersEndpoint({ users, catalogue }: Services): ResourceEndpoint<UserRecord> {
   return {
     rt: userResourceType,
+    resourceType: (ctx) => catalogue.resourceType(ctx, 'User'),
     toScim: toScimUser,
     create: async (ctx, body) => (await users.create(ctx, body)).user,
     get: (ctx, id) => users.get(ctx, id),
@@ -23,10 +24,11 @@ export function usersEndpoint({ users }: Services): ResourceEndpoint<UserRecord>
 }
 
 /** /Groups (RFC 7643 §4.2): members are loaded only when the projection wants them; PATCH answers 204. */
-export function groupsEndpoint({ groups }: Services): ResourceEndpoint<GroupRecord> {
+export function groupsEndpoint({ groups, catalogue }: Services): ResourceEndpoint<GroupRecord> {
   const read = (p: Parameters<typeof wants>[0]) => ({ members: wants(p, 'members') });
   return {
     rt: groupResourceType,
+    resourceType: (ctx) => catalogue.resourceType(ctx, 'Group'),
     toScim: toScimGroup,
     create: (ctx, body, p) => groups.create(ctx, body, read(p)),
     get: (ctx, id, p) => groups.get(ctx, id, read(p)),

@@ -5,7 +5,7 @@ import { resourceMeta } from './meta';
 /** A group as an RFC 7643 §4.2 resource; members carry value, $ref, display and type. */
 export function toScimGroup(group: GroupRecord, baseUrl: string): Record<string, unknown> {
   return {
-    schemas: [URN.group],
+    schemas: [URN.group, ...Object.keys(group.doc).filter((k) => k.startsWith('urn:'))],
     id: group.id,
     ...group.doc,
     ...(group.members?.length

@@ -8,13 +8,16 @@ import { listResponse, pagingParams, sortParams } from './list';
 import { readJson, SCIM_CONTENT_TYPE } from './media';
 import { applyProjection, parseProjection, Projection } from './projection';
 import type { ScimContext, ScimState } from './state';
-import { scimBaseUrl } from './urls';
+import { SCIM_PREFIX, scimBaseUrl } from './urls';
 import { etag, matchesVersion, parseEntityTags } from './meta';
 import type { WriteOptions } from '../domain/precondition';
 
 /** What the SCIM routes need of a resource type: its schema, its wire mapping and one service call per verb. */
 export interface ResourceEndpoint<R extends { id: string; version: number }> {
+  /** the core resource type: name and endpoint */
   rt: ResourceTypeDef;
+  /** the tenant's effective resource type (custom attributes included), for projection */
+  resourceType(ctx: RequestContext): Promise<ResourceTypeDef>;
   toScim(resource: R, baseUrl: string): Record<string, unknown>;
   create(ctx: RequestContext, body: unknown, p: Projection): Promise<R>;
   get(ctx: RequestContext, id: string, p: Projection): Promise<R>;
@@ -37,7 +40,14 @@ export function resourceRoutes<R extends { id: string; version: number }>(
 ): void {
   const path = endpoint.rt.endpoint;
   const base = (ctx: ScimContext) => scimBaseUrl(config, ctx.state.scim.tenant.slug);
-  const render = (ctx: ScimContext, r: R, p: Projection) => applyProjection(endpoint.toScim(r, base(ctx)), endpoint.rt, p);
+  const render = (ctx: ScimContext, r: R, p: Projection) => applyProjection(endpoint.toScim(r, base(ctx)), ctx.state.rt ?? endpoint.rt, p);
+  // the tenant's resource type (custom attributes included; cached per tenant), resolved before
+  // any handler of this endpoint renders: /scim/v2/{tenant}/{Users|Groups}[/…]
+  const segment = SCIM_PREFIX.split('/').length + 1;
+  router.use(async (ctx, next) => {
+    if (ctx.path.split('/')[segment]?.toLowerCase() === path.slice(1).toLowerCase()) ctx.state.rt = await endpoint.resourceType(ctx.state.scim);
+    await next();
+  });
   const send = (ctx: ScimContext, status: number, body: unknown) => {
     ctx.status = status;
     ctx.type = SCIM_CONTENT_TYPE;
@@ -95,7 +105,8 @@ export function resourceRoutes<R extends { id: string; version: number }>(
   router.patch(`${path}/:id`, async (ctx) => {
     const p = parseProjection(ctx.query);
     const updated = await endpoint.patch(ctx.state.scim, ctx.params.id, patchOperations(await body(ctx)), p, ifMatch(ctx));
-    if (endpoint.patchNoContent && !p.attributes) {
+    const noContent = ctx.state.idp ? ctx.state.idp.patchNoContent.includes(endpoint.rt.name) : endpoint.patchNoContent;
+    if (noContent && !p.attributes) {
       ctx.set('ETag', etag(updated.version));
       ctx.status = 204;
     } else sendOne(ctx, 200, updated, p);

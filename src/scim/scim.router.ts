@@ -20,6 +20,6 @@ export function scimRouter(services: Services, config: Config): Router<ScimState
   resourceRoutes(router, groups, config);
   bulkRoutes(router, [users, groups], config);
   rootSearchRoutes(router, services, [users, groups], config);
-  discoveryRoutes(router, config);
+  discoveryRoutes(router, config, services.catalogue);
   return router;
 }

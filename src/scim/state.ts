@@ -1,10 +1,16 @@
 import type { RouterContext, RouterMiddleware } from '@koa/router';
 import type { RequestContext } from '../domain/context';
+import type { ResourceTypeDef } from '../domain/schema/attribute';
+import type { IdpProfile } from './idp-profile';
 
 /** Koa state of a SCIM request; `scim` is set by authentication. */
 export interface ScimState {
   requestId: string;
   scim: RequestContext;
+  /** the IdP compatibility profile of this request, set by authentication */
+  idp: IdpProfile;
+  /** the tenant's effective resource type of the endpoint being served */
+  rt?: ResourceTypeDef;
 }
 
 export type ScimContext = RouterContext<ScimState>;

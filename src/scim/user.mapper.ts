@@ -1,14 +1,15 @@
 import type { UserRecord } from '../domain/user/user.service';
-import { URN, userResourceType } from '../domain/schema/core-schemas';
+import { URN } from '../domain/schema/core-schemas';
 import { resourceMeta } from './meta';
 
 /**
- * A user as an RFC 7643 §4.1 resource: `schemas` lists the core URN and each extension present,
+ * A user as an RFC 7643 §4.1 resource: `schemas` lists the core URN and each extension present
+ * (a document holds extension attributes under their schema URN, custom extensions included),
  * `meta` (§3.1) carries resourceType, created, lastModified, location and version.
  */
 export function toScimUser(user: UserRecord, baseUrl: string): Record<string, unknown> {
   const schemas: string[] = [URN.user];
-  for (const ext of userResourceType.extensions) if (user.doc[ext.schema.id] !== undefined) schemas.push(ext.schema.id);
+  for (const key of Object.keys(user.doc)) if (key.startsWith('urn:')) schemas.push(key);
   return {
     schemas,
     id: user.id,

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createTestApp, scim, TestApp } from '../support/app';
 
 let app: TestApp;
@@ -59,5 +60,43 @@ describe('discovery (RFC 7644 §4)', () => {
     const me = await api.get(`${t.base}/Me`);
     expect(me.status).toBe(501);
     expect(me.body.status).toBe('501');
+  });
+
+  it('unknown routes under a tenant get a SCIM 404 body, with and without a token', async () => {
+    for (const path of ['/Nope', '/Users/x/y', '/Schemas/urn:nope:nope/extra']) {
+      const res = await api.get(`${t.base}${path}`);
+      expect({ path, status: res.status, schemas: res.body.schemas, s: res.body.status }).toEqual({ path, status: 404, schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], s: '404' });
+      expect(res.headers['content-type']).toMatch(/^application\/scim\+json/);
+    }
+    const anonymous = await request(app.server).get(`${t.base}/Nope`);
+    expect(anonymous.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+    expect((await api.get(`${t.base}/Schemas/urn:nope:nope`)).body.status).toBe('404');
+  });
+
+  it('every discovery resource is a ListResponse or resource without nulls, each with meta.location', async () => {
+    for (const path of ['/ResourceTypes', '/Schemas']) {
+      const res = await api.get(`${t.base}${path}`);
+      expect(res.body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], startIndex: 1 });
+      expect(res.body.totalResults).toBe(res.body.Resources.length);
+      expect(res.body.itemsPerPage).toBe(res.body.Resources.length);
+      expect(hasNull(res.body)).toBe(false);
+      for (const r of res.body.Resources) {
+        const self = await api.get(new URL(r.meta.location).pathname);
+        expect(self.status).toBe(200);
+        expect(self.body).toEqual(r);
+      }
+    }
+  });
+
+  it('the schemas describe what the service enforces: readOnly id, immutable member value, Group members and displayName', async () => {
+    const user = (await api.get(`${t.base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User`)).body;
+    const groups = user.attributes.find((a: any) => a.name === 'groups');
+    expect(groups).toMatchObject({ mutability: 'readOnly', multiValued: true });
+    const group = (await api.get(`${t.base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group`)).body;
+    expect(group.attributes.find((a: any) => a.name === 'displayName')).toMatchObject({ required: true });
+    const members = group.attributes.find((a: any) => a.name === 'members');
+    expect(members.subAttributes.find((a: any) => a.name === 'value')).toMatchObject({ mutability: 'immutable' });
+    const ent = (await api.get(`${t.base}/Schemas/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`)).body;
+    expect(ent.attributes.map((a: any) => a.name)).toEqual(['employeeNumber', 'costCenter', 'organization', 'division', 'department', 'manager']);
   });
 });

@@ -12,7 +12,8 @@ let api: ReturnType<typeof scim>;
 
 beforeAll(async () => {
   app = await createTestApp();
-  t = await app.tenant('Groups Co');
+  // an Entra connection: these tests replay IdP dialects (capitalised ops, Okta's id in a value)
+  t = await app.tenant('Groups Co', 'entra');
   api = scim(app, t.token);
 });
 afterAll(async () => app.close());

@@ -11,7 +11,8 @@ let api: ReturnType<typeof scim>;
 
 beforeAll(async () => {
   app = await createTestApp();
-  t = await app.tenant('Users Co');
+  // an Entra connection: these tests send what IdPs send ("False", "Replace", nulls)
+  t = await app.tenant('Users Co', 'entra');
   api = scim(app, t.token);
 });
 afterAll(async () => app.close());

@@ -7,8 +7,8 @@ import { createTestDb, TestDb } from './database';
 
 export interface TestApp extends TestDb {
   server: Server;
-  /** Creates a tenant with a generic connection; returns its slug, SCIM base path and token. */
-  tenant(name: string): Promise<{ id: string; slug: string; base: string; token: string; connectionId: string; tokenId: string }>;
+  /** Creates a tenant with a connection of the IdP kind (default generic); returns its slug, SCIM base path and token. */
+  tenant(name: string, idp?: string): Promise<{ id: string; slug: string; base: string; token: string; connectionId: string; tokenId: string }>;
 }
 
 /** The real app over a real database, driven through app.callback() (no port is opened). */
@@ -19,9 +19,9 @@ export async function createTestApp(): Promise<TestApp> {
   return {
     ...db,
     server,
-    async tenant(name: string) {
+    async tenant(name: string, idp = 'generic') {
       const t = await db.services.tenants.create({ name });
-      const { connection, token } = await db.services.connections.createConnection(t.id, { idp: 'generic' });
+      const { connection, token } = await db.services.connections.createConnection(t.id, { idp });
       return { id: t.id, slug: t.slug, base: `/scim/v2/${t.slug}`, token: token.token, connectionId: connection.id, tokenId: token.id };
     },
   };

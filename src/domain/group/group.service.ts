@@ -5,8 +5,9 @@ import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
 import { isUuid } from '../ids';
 import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
-import { groupResourceType } from '../schema/core-schemas';
+import { TenantCatalogue } from '../schema/tenant-catalogue';
 import { Document, normalizeResource } from '../schema/normalize';
+import { replaceDocument } from '../schema/replace';
 import { Tenant } from '../tenant/tenant.entity';
 import { assertVersion, WriteOptions } from '../precondition';
 import { ScimGroup } from './group.entity';
@@ -63,7 +64,10 @@ function project(group: ScimGroup, doc: Document): void {
  * version bump. displayName is unique per tenant, case-insensitively.
  */
 export class GroupService {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly catalogue = new TenantCatalogue(orm),
+  ) {}
 
   private em(): EntityManager {
     return this.orm.em.fork() as EntityManager;
@@ -71,7 +75,8 @@ export class GroupService {
 
   /** RFC 7644 §3.3. */
   async create(ctx: RequestContext, body: unknown, read: GroupReadOptions): Promise<GroupRecord> {
-    const { doc, ids } = splitMembers(normalizeResource(body, groupResourceType, { requireRequired: true }).doc);
+    const rt = await this.catalogue.resourceType(ctx, 'Group');
+    const { doc, ids } = splitMembers(normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency }).doc);
     return this.write(async (em) => {
       const group = em.create(ScimGroup, { tenant: em.getReference(Tenant, ctx.tenant.id) } as ScimGroup);
       project(group, doc);
@@ -97,21 +102,22 @@ export class GroupService {
     const em = this.em();
     const { total, rows, ...cursors } = await pageOf<GroupRow>(
       em,
-      { rt: groupResourceType, storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id] },
-      query,
+      { rt: await this.catalogue.resourceType(ctx, 'Group'), storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id] },
+      { ...query, unquotedValues: ctx.leniency?.unquotedFilterValues ?? query.unquotedValues },
     );
     return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read), ...cursors };
   }
 
   /** RFC 7644 §3.5.1: attributes and the member list are replaced. */
   async replace(ctx: RequestContext, id: string, body: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<GroupRecord> {
-    const { doc, ids } = splitMembers(normalizeResource(body, groupResourceType, { requireRequired: true }).doc);
+    const rt = await this.catalogue.resourceType(ctx, 'Group');
+    const { doc, ids } = splitMembers(normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency }).doc);
     const bodyId = (body as { id?: unknown }).id;
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
       const group = await this.lock(em, ctx, id, options);
       const renamed = group.displayName !== doc.displayName;
-      project(group, doc);
+      project(group, replaceDocument(group.attributes, doc, rt));
       await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }], { renamed });
       this.touch(group);
       await em.flush();
@@ -124,9 +130,10 @@ export class GroupService {
    * delegated to SQL set operations, applied in request order, all in one transaction.
    */
   async patch(ctx: RequestContext, id: string, operations: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<{ group: GroupRecord; changed: string[] }> {
+    const rt = await this.catalogue.resourceType(ctx, 'Group');
     return this.write(async (em) => {
       const group = await this.lock(em, ctx, id, options);
-      const result = applyPatch(group.attributes, operations, groupResourceType, { delegated: ['members'] });
+      const result = applyPatch(group.attributes, operations, rt, { delegated: ['members'], leniency: ctx.leniency });
       const valueId = idInPatch(operations);
       if (valueId !== undefined && valueId !== id) throw new InvalidValueError('id in the PATCH value does not match the URL');
       const memberChanges: MemberChange[] = memberChangesFromPatch(result.delegated);

@@ -2,6 +2,7 @@ import { MutabilityError, NoTargetError } from '../errors';
 import type { Filter } from '../query/ast';
 import { matchesElement } from '../query/filter-eval';
 import { AttributeDef, findAttr } from '../schema/attribute';
+import type { Leniency } from '../schema/leniency';
 import { Document, isPlainObject, normalizeElement, normalizeValue, readAttribute, writeAttribute } from '../schema/normalize';
 import { jsonEqual } from './json';
 import { Target } from './target';
@@ -87,16 +88,16 @@ function selects(target: Target, el: unknown): boolean {
  * The element a filter of `eq` conjunctions describes (`type eq "work" and primary eq true` ->
  * {type: "work", primary: true}); undefined for any other filter. No filter describes `{}`.
  */
-function seedOf(filter: Filter | undefined, attr: AttributeDef, label: string): Element | undefined {
+function seedOf(filter: Filter | undefined, attr: AttributeDef, label: string, leniency: Leniency): Element | undefined {
   if (filter === undefined) return {};
   if (filter.kind === 'and') {
-    const left = seedOf(filter.left, attr, label);
-    const right = seedOf(filter.right, attr, label);
+    const left = seedOf(filter.left, attr, label, leniency);
+    const right = seedOf(filter.right, attr, label, leniency);
     return left && right && { ...left, ...right };
   }
   if (filter.kind !== 'compare' || filter.op !== 'eq' || filter.value === null) return undefined;
   const sub = findAttr(attr.subAttributes, filter.path.name);
-  return sub && { [sub.name]: normalizeValue(filter.value, sub, `${label} (filter)`) };
+  return sub && { [sub.name]: normalizeValue(filter.value, sub, `${label} (filter)`, leniency) };
 }
 
 /** Adds elements to a multi-valued attribute; an element already held is updated, not repeated (RFC 7644 §3.5.2.1). */
@@ -115,18 +116,18 @@ function append(doc: Document, target: Target, added: unknown[]): void {
 }
 
 /** add/replace on selected elements: `emails[type eq "work"]`, `emails[type eq "work"].value`, `emails.display`. */
-function setSelected(doc: Document, target: Target, raw: unknown, mode: SetMode): void {
+function setSelected(doc: Document, target: Target, raw: unknown, mode: SetMode, leniency: Leniency): void {
   const { attr } = target.top;
-  const value = target.sub ? normalizeValue(raw, target.sub, target.label) : normalizeElement(raw, attr, target.label);
+  const value = target.sub ? normalizeValue(raw, target.sub, target.label, leniency) : normalizeElement(raw, attr, target.label, leniency);
   const merge = (before: Element): unknown =>
-    target.sub ? { ...before, [target.sub.name]: value } : mode === 'replace' ? value : { ...before, ...(value as Element) };
+    target.sub ? { ...before, [target.sub.name]: value } : mode === 'replace' || attr.type !== 'complex' ? value : { ...before, ...(value as Element) };
   const list = copyList(readAttribute(doc, target.top));
   const matched = list.map((el, i) => (selects(target, el) ? i : -1)).filter((i) => i >= 0);
   const touched: unknown[] = [];
   if (matched.length === 0) {
     // RFC 7644 §3.5.2.3: replace with a filter matching nothing is noTarget; but a sub-attribute
     // path (Entra: emails[type eq "work"].value) or an add creates the element the filter describes.
-    const seed = target.sub || mode === 'add' ? seedOf(target.select?.filter, attr, target.label) : undefined;
+    const seed = target.sub || mode === 'add' ? seedOf(target.select?.filter, attr, target.label, leniency) : undefined;
     if (!seed) throw new NoTargetError(`"${target.label}" matches no value of ${attr.name}`);
     touched.push(merge(seed));
     list.push(touched[0]);
@@ -148,17 +149,17 @@ function setSelected(doc: Document, target: Target, raw: unknown, mode: SetMode)
  * - simple attribute or sub-attribute: the value is set;
  * - value filter: the matching elements are replaced (add: merged), or their sub-attribute set.
  */
-export function setAt(doc: Document, target: Target, raw: unknown, mode: SetMode): void {
-  if (target.select) return setSelected(doc, target, raw, mode);
+export function setAt(doc: Document, target: Target, raw: unknown, mode: SetMode, leniency: Leniency): void {
+  if (target.select) return setSelected(doc, target, raw, mode, leniency);
   const attr = target.top.attr;
   const before = readAttribute(doc, target.top);
   if (target.sub) {
-    const value = normalizeValue(raw, target.sub, target.label);
+    const value = normalizeValue(raw, target.sub, target.label, leniency);
     const holder = isPlainObject(before) ? before : {};
     assertImmutable(target.sub, holder[target.sub.name], value, target.label);
     return writeAttribute(doc, target.top, { ...holder, [target.sub.name]: value });
   }
-  const value = normalizeValue(raw, attr, target.label);
+  const value = normalizeValue(raw, attr, target.label, leniency);
   if (attr.multiValued && mode === 'add') return append(doc, target, (value as unknown[] | undefined) ?? []);
   if (value === undefined && !attr.multiValued) return; // an object with nothing to set
   const after = attr.type === 'complex' && !attr.multiValued ? { ...(isPlainObject(before) ? before : {}), ...(value as Element) } : value;
@@ -187,7 +188,7 @@ function removeSelected(doc: Document, target: Target): void {
  * multi-valued attribute without a filter removes just the elements it describes (Entra sends
  * `{"op":"Remove","path":"members","value":[{"value":"id"}]}`).
  */
-export function removeAt(doc: Document, target: Target, raw: unknown): void {
+export function removeAt(doc: Document, target: Target, raw: unknown, leniency: Leniency): void {
   if (target.select) return removeSelected(doc, target);
   const attr = target.top.attr;
   const before = readAttribute(doc, target.top);
@@ -197,7 +198,7 @@ export function removeAt(doc: Document, target: Target, raw: unknown): void {
     assertImmutable(target.sub, removed, undefined, target.label);
     return writeAttribute(doc, target.top, Object.keys(rest).length > 0 ? rest : undefined);
   }
-  const pattern = attr.multiValued ? (normalizeValue(raw, attr, target.label) as unknown[] | undefined) : undefined;
+  const pattern = attr.multiValued ? (normalizeValue(raw, attr, target.label, leniency) as unknown[] | undefined) : undefined;
   if (pattern) return writeList(doc, target, copyList(before).filter((el) => !pattern.some((p) => holds(el, p, attr))));
   if (attr.required) throw new MutabilityError(`"${target.label}" is required and cannot be removed`);
   assertImmutable(attr, before, undefined, target.label);

@@ -2,6 +2,7 @@ import { InvalidPathError, InvalidSyntaxError, InvalidValueError, MutabilityErro
 import type { PatchPath } from '../query/ast';
 import { parsePatchPath } from '../query/filter-parser';
 import { ResourceTypeDef, SchemaDef } from '../schema/attribute';
+import { LENIENT, Leniency } from '../schema/leniency';
 import {
   attributeName,
   coreAttributes,
@@ -29,6 +30,8 @@ export interface DelegatedOp {
 export interface PatchOptions {
   /** lower-case canonical names of core attributes whose operations the caller applies itself (e.g. ['members']) */
   delegated?: string[];
+  /** what the client's dialect tolerates beyond RFC 7644 (default LENIENT) */
+  leniency?: Leniency;
 }
 
 export interface PatchResult {
@@ -72,11 +75,14 @@ function member(obj: Record<string, unknown>, name: string): { found: boolean; v
   return key === undefined ? { found: false, value: undefined } : { found: true, value: obj[key] };
 }
 
-/** Validates one member of "Operations" (RFC 7644 §3.5.2): `op` in any case, optional `path`, `value`. */
-function parseOperation(raw: unknown, i: number): Operation {
+/**
+ * Validates one member of "Operations" (RFC 7644 §3.5.2): `op` (in any case when the leniency
+ * allows it), optional `path`, `value`.
+ */
+function parseOperation(raw: unknown, i: number, leniency: Leniency): Operation {
   if (!isPlainObject(raw)) throw new InvalidSyntaxError(`Operations[${i}] must be an object`);
   const op = member(raw, 'op').value;
-  const name = typeof op === 'string' ? (op.toLowerCase() as PatchOpName) : undefined;
+  const name = typeof op === 'string' ? ((leniency.opCase ? op.toLowerCase() : op) as PatchOpName) : undefined;
   if (!name || !OPS.includes(name)) throw new InvalidSyntaxError(`Operations[${i}]: "op" must be add, replace or remove, got ${JSON.stringify(op)}`);
   const path = member(raw, 'path').value;
   if (path !== undefined && path !== null && typeof path !== 'string') throw new InvalidPathError(`Operations[${i}]: "path" must be a string`);
@@ -86,19 +92,22 @@ function parseOperation(raw: unknown, i: number): Operation {
   return { op: name, ...(text !== undefined ? { path: text } : {}), value: value.value, hasValue: value.found };
 }
 
-function parseOperations(operations: unknown): Operation[] {
+function parseOperations(operations: unknown, leniency: Leniency): Operation[] {
   if (!Array.isArray(operations) || operations.length === 0) {
     throw new InvalidSyntaxError('a PatchOp needs "Operations": an array of one or more operations (RFC 7644 §3.5.2)');
   }
-  return operations.map(parseOperation);
+  return operations.map((o, i) => parseOperation(o, i, leniency));
 }
 
-/** A lenient step for a key of a value object; a key that is no path at all is ignored like an unknown attribute. */
-function lenientStep(op: PatchOpName, key: string, value: unknown): Step[] {
+/**
+ * The step for a key of a value object. Lenient (pathlessExtraKeys): a key that is no path, no
+ * attribute or a readOnly one is ignored, as in a PUT body; strict: those are errors.
+ */
+function lenientStep(op: PatchOpName, key: string, value: unknown, leniency: Leniency): Step[] {
   try {
-    return [{ op, path: parsePatchPath(key), label: key, value, hasValue: true, lenient: true }];
+    return [{ op, path: parsePatchPath(key), label: key, value, hasValue: true, lenient: leniency.pathlessExtraKeys }];
   } catch (e) {
-    if (e instanceof InvalidPathError) return [];
+    if (e instanceof InvalidPathError && leniency.pathlessExtraKeys) return [];
     throw e;
   }
 }
@@ -107,10 +116,12 @@ function lenientStep(op: PatchOpName, key: string, value: unknown): Step[] {
  * An operation whose path is an extension schema URN: add/replace set each attribute of the
  * value object, remove (or a null value) removes every attribute of the extension.
  */
-function expandExtension(op: PatchOpName, value: unknown, ext: SchemaDef): Step[] {
-  if (op === 'remove' || value === null) return ext.attributes.flatMap((a) => lenientStep('remove', `${ext.id}:${a.name}`, undefined));
+function expandExtension(op: PatchOpName, value: unknown, ext: SchemaDef, leniency: Leniency): Step[] {
+  if (op === 'remove' || (value === null && leniency.nullMeansRemove)) {
+    return ext.attributes.flatMap((a) => lenientStep('remove', `${ext.id}:${a.name}`, undefined, LENIENT));
+  }
   if (!isPlainObject(value)) throw new InvalidValueError(`"${ext.id}" needs an object of extension attributes`);
-  return Object.entries(value).flatMap(([k, v]) => lenientStep(op, `${ext.id}:${k}`, v));
+  return Object.entries(value).flatMap(([k, v]) => lenientStep(op, `${ext.id}:${k}`, v, leniency));
 }
 
 /**
@@ -118,21 +129,22 @@ function expandExtension(op: PatchOpName, value: unknown, ext: SchemaDef): Step[
  * `name.givenName`, URN-qualified names, or an extension URN holding an object) each act as an
  * operation of their own.
  */
-function expandValueObject(op: PatchOpName, value: unknown, rt: ResourceTypeDef): Step[] {
+function expandValueObject(op: PatchOpName, value: unknown, rt: ResourceTypeDef, leniency: Leniency): Step[] {
   if (op === 'remove') throw new NoTargetError('remove requires a "path" (RFC 7644 §3.5.2.2)');
   if (!isPlainObject(value)) throw new InvalidValueError(`${op} without a "path" needs an object of attributes as its value (RFC 7644 §3.5.2.1)`);
   return Object.entries(value).flatMap(([key, v]) => {
-    if (IGNORED_KEYS.has(key.toLowerCase())) return [];
-    const ext = findExtension(rt, key);
-    return ext ? expandExtension(op, v, ext) : lenientStep(op, key, v);
+    const ignored = key.toLowerCase() === 'schemas' || (leniency.pathlessExtraKeys && IGNORED_KEYS.has(key.toLowerCase()));
+    if (ignored) return [];
+    const ext = findExtension(rt, key, leniency);
+    return ext ? expandExtension(op, v, ext, leniency) : lenientStep(op, key, v, leniency);
   });
 }
 
-function expand(operation: Operation, rt: ResourceTypeDef): Step[] {
+function expand(operation: Operation, rt: ResourceTypeDef, leniency: Leniency): Step[] {
   const { op, path, value, hasValue } = operation;
-  if (path === undefined) return expandValueObject(op, value, rt);
-  const ext = findExtension(rt, path);
-  if (ext) return expandExtension(op, value, ext);
+  if (path === undefined) return expandValueObject(op, value, rt, leniency);
+  const ext = findExtension(rt, path, leniency);
+  if (ext) return expandExtension(op, value, ext, leniency);
   return [{ op, path: parsePatchPath(path), label: path, value, hasValue, lenient: false }];
 }
 
@@ -142,9 +154,9 @@ interface PatchState {
   password?: string;
 }
 
-function resolveStep(step: Step, rt: ResourceTypeDef): Target | undefined {
+function resolveStep(step: Step, rt: ResourceTypeDef, leniency: Leniency): Target | undefined {
   try {
-    return resolveTarget(step.path, rt, step.label);
+    return resolveTarget(step.path, rt, step.label, leniency);
   } catch (e) {
     if (step.lenient && e instanceof InvalidPathError) return undefined;
     throw e;
@@ -152,8 +164,8 @@ function resolveStep(step: Step, rt: ResourceTypeDef): Target | undefined {
 }
 
 /** Applies one step to the state; see applyPatch for the rules. */
-function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>): void {
-  const target = resolveStep(step, rt);
+function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>, leniency: Leniency): void {
+  const target = resolveStep(step, rt, leniency);
   if (!target) return;
   if (!target.top.extension && delegated.has(target.top.attr.name.toLowerCase())) {
     state.delegated.push({ op: step.op, path: step.path, ...(step.hasValue ? { value: step.value } : {}) });
@@ -166,14 +178,17 @@ function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: 
     throw e;
   }
   // Entra sends {"op":"Replace","path":"title","value":null} to clear an attribute.
+  if (step.op !== 'remove' && step.value === null && !leniency.nullMeansRemove) {
+    throw new InvalidValueError(`"${step.label}": ${step.op} needs a value; use remove to clear an attribute (RFC 7644 §3.5.2.2)`);
+  }
   const op = step.op !== 'remove' && step.value === null ? 'remove' : step.op;
   if (target.top.attr.mutability === 'writeOnly') {
-    const value = op === 'remove' ? undefined : normalizeValue(step.value, leafOf(target), step.label);
+    const value = op === 'remove' ? undefined : normalizeValue(step.value, leafOf(target), step.label, leniency);
     if (target.top.attr.name === 'password' && typeof value === 'string') state.password = value;
     return;
   }
-  if (op === 'remove') removeAt(state.doc, target, step.value);
-  else setAt(state.doc, target, step.value, op);
+  if (op === 'remove') removeAt(state.doc, target, step.value, leniency);
+  else setAt(state.doc, target, step.value, op, leniency);
 }
 
 /** Every catalogue attribute of the resource type, core then extensions. */
@@ -195,16 +210,20 @@ function changedAttributes(before: Document, after: Document, rt: ResourceTypeDe
  * Applies the Operations of a PatchOp (RFC 7644 §3.5.2) to a copy of a document; the input is
  * never modified and any failing operation fails the whole PATCH (atomicity, §3.5.2).
  *
- * - `op` is add, replace or remove in any case (Entra sends "Replace"); anything else, a
- *   non-array or empty Operations, or a non-object operation is InvalidSyntaxError. add and
- *   replace need a `value` (InvalidValueError).
+ * - `opts.leniency` (default LENIENT; the SCIM edge passes the client's IdP profile) decides
+ *   what goes beyond the RFC: op case, string booleans and value shapes, null as remove, extra
+ *   keys in a path-less value, bare extension attribute paths, the misspelt enterprise URN.
+ * - `op` is add, replace or remove (in any case when lenient: Entra sends "Replace"); anything
+ *   else, a non-array or empty Operations, or a non-object operation is InvalidSyntaxError. add
+ *   and replace need a `value` (InvalidValueError).
  * - Paths (§3.5.2, parsed by parsePatchPath): attribute, sub-attribute, URN-qualified core or
  *   extension attribute, an extension URN itself, value filter, value filter + sub-attribute.
  *   Unknown attributes are InvalidPathError.
- * - Without a path, add/replace take an object whose keys act as paths; `schemas`, `id` and
- *   `meta`, unknown and readOnly keys are ignored there, as in a PUT body. remove without a path
- *   is NoTargetError (§3.5.2.2).
- * - A null value on add/replace removes the path (Entra clears attributes that way).
+ * - Without a path, add/replace take an object whose keys act as paths; `schemas` is ignored;
+ *   lenient: `id`, `meta`, unknown and readOnly keys are ignored too, as in a PUT body (strict:
+ *   invalidPath / mutability). remove without a path is NoTargetError (§3.5.2.2).
+ * - A null value on add/replace removes the path when lenient (Entra clears attributes that
+ *   way); strict: InvalidValueError.
  * - replace with a value filter matching nothing is NoTargetError (§3.5.2.3), except for a
  *   sub-attribute path whose filter is `eq` conjunctions (Entra's `emails[type eq "work"].value`)
  *   and for add, which create the element the filter describes. remove matching nothing is no
@@ -219,10 +238,11 @@ function changedAttributes(before: Document, after: Document, rt: ResourceTypeDe
  * - The result is re-checked with normalizeResource (required attributes present).
  */
 export function applyPatch(doc: Document, operations: unknown, rt: ResourceTypeDef, opts: PatchOptions = {}): PatchResult {
-  const steps = parseOperations(operations).flatMap((o) => expand(o, rt));
+  const leniency = opts.leniency ?? LENIENT;
+  const steps = parseOperations(operations, leniency).flatMap((o) => expand(o, rt, leniency));
   const delegated = new Set((opts.delegated ?? []).map((n) => n.toLowerCase()));
   const state: PatchState = { doc: structuredClone(doc), delegated: [] };
-  for (const step of steps) runStep(step, state, rt, delegated);
+  for (const step of steps) runStep(step, state, rt, delegated, leniency);
   const result = normalizeResource(state.doc, rt, { requireRequired: true }).doc;
   return {
     doc: result,

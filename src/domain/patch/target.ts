@@ -1,6 +1,7 @@
 import { InvalidPathError, MutabilityError } from '../errors';
 import type { Filter, PatchPath } from '../query/ast';
 import { AttributeDef, findAttr, ResourceTypeDef } from '../schema/attribute';
+import type { Leniency } from '../schema/leniency';
 import { ResolvedAttribute, resolveAttribute } from '../schema/normalize';
 
 /** Where a PATCH operation lands in a document (RFC 7644 §3.5.2 "path"), checked against the catalogue. */
@@ -18,7 +19,10 @@ export interface Target {
   label: string;
 }
 
-/** Checks that every attribute a value filter names is a plain sub-attribute of `parent`. */
+/**
+ * Checks that every attribute a value filter names is a plain sub-attribute of `parent`, or
+ * `value` for a simple multi-valued parent (`tags[value eq "x"]`, as in filters, RFC 7644 §3.4.2.2).
+ */
 function checkFilter(filter: Filter, parent: AttributeDef, label: string): void {
   switch (filter.kind) {
     case 'and':
@@ -32,7 +36,8 @@ function checkFilter(filter: Filter, parent: AttributeDef, label: string): void 
     case 'valuePath':
       throw new InvalidPathError(`"${label}": value filters cannot be nested`);
     default:
-      if (filter.path.uri || filter.path.sub || !findAttr(parent.subAttributes, filter.path.name)) {
+      const known = parent.type === 'complex' ? !!findAttr(parent.subAttributes, filter.path.name) : filter.path.name.toLowerCase() === 'value';
+      if (filter.path.uri || filter.path.sub || !known) {
         throw new InvalidPathError(`"${label}": ${parent.name} has no sub-attribute "${filter.path.name}"`);
       }
   }
@@ -43,14 +48,12 @@ function checkFilter(filter: Filter, parent: AttributeDef, label: string): void 
  * resource type. Unknown attributes or sub-attributes, and filters on attributes that are not
  * multi-valued complex ones, are InvalidPathError.
  */
-export function resolveTarget(path: PatchPath, rt: ResourceTypeDef, label: string): Target {
-  const top = resolveAttribute(rt, path.path.name, path.path.uri);
+export function resolveTarget(path: PatchPath, rt: ResourceTypeDef, label: string, leniency?: Leniency): Target {
+  const top = resolveAttribute(rt, path.path.name, path.path.uri, leniency) ?? (leniency?.unqualifiedExtensionPaths !== false && !path.path.uri ? inExtensions(rt, path.path.name) : undefined);
   if (!top) throw new InvalidPathError(`"${label}": no such attribute for ${rt.name}`);
   const subName = path.filter ? path.subAfterFilter : path.path.sub;
   if (path.filter) {
-    if (!top.attr.multiValued || top.attr.type !== 'complex') {
-      throw new InvalidPathError(`"${label}": a value filter needs a multi-valued complex attribute`);
-    }
+    if (!top.attr.multiValued) throw new InvalidPathError(`"${label}": a value filter needs a multi-valued attribute`);
     checkFilter(path.filter, top.attr, label);
   }
   let sub: AttributeDef | undefined;
@@ -60,6 +63,15 @@ export function resolveTarget(path: PatchPath, rt: ResourceTypeDef, label: strin
   }
   const selects = path.filter !== undefined || (top.attr.multiValued && sub !== undefined);
   return { top, sub, label, ...(selects ? { select: path.filter ? { filter: path.filter } : {} } : {}) };
+}
+
+/** The one extension attribute of that name (Entra's bare `manager`); none when absent or ambiguous. */
+function inExtensions(rt: ResourceTypeDef, name: string): ResolvedAttribute | undefined {
+  const found = rt.extensions.flatMap((e) => {
+    const attr = findAttr(e.schema.attributes, name);
+    return attr ? [{ attr, extension: e.schema.id }] : [];
+  });
+  return found.length === 1 ? found[0] : undefined;
 }
 
 /** RFC 7643 §2.2: a readOnly attribute (or sub-attribute) SHALL NOT be modified -> 400 mutability. */

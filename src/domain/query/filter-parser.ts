@@ -19,9 +19,11 @@ export interface FilterLimits {
   maxDepth: number;
   /** attribute expressions (comparisons and `pr`) */
   maxClauses: number;
+  /** accept unquoted values as strings (older Entra); false: RFC 7644 Figure 1 compValue only */
+  unquotedValues?: boolean;
 }
 
-export const DEFAULT_FILTER_LIMITS: FilterLimits = { maxLength: 4096, maxDepth: 16, maxClauses: 64 };
+export const DEFAULT_FILTER_LIMITS: FilterLimits = { maxLength: 4096, maxDepth: 16, maxClauses: 64, unquotedValues: true };
 
 const COMPARE_OPS: ReadonlySet<string> = new Set<CompareOp>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 /** JSON number (RFC 7159 §6). */
@@ -187,7 +189,9 @@ class Parser {
     if (lower === 'true') return true;
     if (lower === 'false') return false;
     if (lower === 'null') return null;
-    return NUMBER_RE.test(t.text) ? Number(t.text) : t.text;
+    if (NUMBER_RE.test(t.text)) return Number(t.text);
+    if (this.limits.unquotedValues === false) throw this.expected('a value (a "string", a number, true, false or null)', t);
+    return t.text;
   }
 
   /** PATH = attrPath / valuePath [subAttr] (RFC 7644 §3.5.2). */

@@ -22,6 +22,8 @@ export interface ListQuery {
   cursor?: string;
   /** Restricts the list to these ids (canonical UUIDs); used to load the rows a cross-type search found. */
   ids?: string[];
+  /** false: unquoted filter values are a syntax error (strict RFC clients); default accepted */
+  unquotedValues?: boolean;
 }
 
 export interface ListResult<T> {
@@ -110,9 +112,9 @@ export async function listSql<T>(em: EntityManager, text: string, params: unknow
 }
 
 /** A filter compiled for a source, appended to its scope. */
-function scoped(source: QuerySource, filter: string | undefined): { where: string; params: unknown[] } {
+function scoped(source: QuerySource, filter: string | undefined, unquotedValues?: boolean): { where: string; params: unknown[] } {
   if (filter === undefined) return { where: source.where, params: [...source.params] };
-  const compiled = compileFilter(parseFilter(filter), source.rt, source.storage);
+  const compiled = compileFilter(parseFilter(filter, { unquotedValues: unquotedValues !== false }), source.rt, source.storage);
   return { where: `${source.where} and (${compiled.sql})`, params: [...source.params, ...compiled.params] };
 }
 
@@ -173,7 +175,7 @@ export async function cursorPage<R extends KeyedRow>(
  */
 export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { select: string }, query: ListQuery): Promise<Page<Row>> {
   const a = spec.storage.alias;
-  let { where, params } = scoped(spec, query.filter);
+  let { where, params } = scoped(spec, query.filter, query.unquotedValues);
   if (query.ids) {
     where += ` and ${a}.id = any(?::uuid[])`;
     params.push(`{${query.ids.join(',')}}`);

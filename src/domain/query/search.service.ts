@@ -55,7 +55,7 @@ export class SearchService {
   /** RFC 7644 §3.4.3 across all resource types; `options` are handed to every source's load. */
   async search(ctx: RequestContext, query: ListQuery, options: unknown): Promise<ListResult<SearchHit>> {
     const em = this.orm.em.fork() as EntityManager;
-    const filter = query.filter !== undefined ? parseFilter(query.filter) : undefined;
+    const filter = query.filter !== undefined ? parseFilter(query.filter, { unquotedValues: query.unquotedValues !== false }) : undefined;
     const parts = this.sources.map((source) => ({ source, ...source.scope(ctx) })) as Part[];
     if (filter) this.applyFilter(parts, filter);
     const o: Ordering = { dir: query.sortOrder === 'descending' ? 'desc' : 'asc' };

@@ -1,6 +1,7 @@
 import { InvalidSyntaxError, InvalidValueError } from '../errors';
 import { AttributeDef, findAttr, ResourceTypeDef, SchemaDef } from './attribute';
 import { commonAttributes, URN } from './core-schemas';
+import { LENIENT, Leniency } from './leniency';
 
 /**
  * A stored resource: core attributes at the top level under their canonical catalogue names, each
@@ -12,6 +13,8 @@ export type Document = Record<string, unknown>;
 export interface NormalizeOptions {
   /** Reject a resource that lacks a required attribute (RFC 7643 §2.2 "required"): POST and PUT. */
   requireRequired: boolean;
+  /** what the client's dialect tolerates beyond the RFC (default LENIENT) */
+  leniency?: Leniency;
 }
 
 /** A top-level attribute resolved against a resource type's schemas. */
@@ -55,16 +58,16 @@ export function coreAttributes(rt: ResourceTypeDef): AttributeDef[] {
  * The schema a URN names for this resource type (RFC 7643 §3: schema URNs), matched
  * case-insensitively, Entra's misspelt enterprise URN included.
  */
-export function findSchema(rt: ResourceTypeDef, urn: string): { schema: SchemaDef; extension: boolean } | undefined {
-  const wanted = URN_ALIASES[lower(urn)] ?? urn;
+export function findSchema(rt: ResourceTypeDef, urn: string, leniency: Leniency = LENIENT): { schema: SchemaDef; extension: boolean } | undefined {
+  const wanted = (leniency.misspeltEnterpriseUrn ? URN_ALIASES[lower(urn)] : undefined) ?? urn;
   if (lower(wanted) === lower(rt.schema.id)) return { schema: rt.schema, extension: false };
   const ext = rt.extensions.find((e) => lower(e.schema.id) === lower(wanted));
   return ext && { schema: ext.schema, extension: true };
 }
 
 /** The extension schema a URN names, or undefined (also for the core schema's URN). */
-export function findExtension(rt: ResourceTypeDef, urn: string): SchemaDef | undefined {
-  const found = findSchema(rt, urn);
+export function findExtension(rt: ResourceTypeDef, urn: string, leniency: Leniency = LENIENT): SchemaDef | undefined {
+  const found = findSchema(rt, urn, leniency);
   return found?.extension ? found.schema : undefined;
 }
 
@@ -72,21 +75,21 @@ export function findExtension(rt: ResourceTypeDef, urn: string): SchemaDef | und
  * Resolves a top-level attribute name, case-insensitively (RFC 7643 §2.1), optionally qualified by
  * its schema URN (RFC 7644 §3.10). Unqualified names are core attributes.
  */
-export function resolveAttribute(rt: ResourceTypeDef, name: string, uri?: string): ResolvedAttribute | undefined {
+export function resolveAttribute(rt: ResourceTypeDef, name: string, uri?: string, leniency: Leniency = LENIENT): ResolvedAttribute | undefined {
   if (uri === undefined) {
     const attr = findAttr(coreAttributes(rt), name);
     return attr && { attr };
   }
-  const found = findSchema(rt, uri);
+  const found = findSchema(rt, uri, leniency);
   if (!found) return undefined;
   const attr = findAttr(found.extension ? found.schema.attributes : coreAttributes(rt), name);
   return attr && (found.extension ? { attr, extension: found.schema.id } : { attr });
 }
 
 /** Resolves a body key: `userName`, or fully qualified `urn:...:User:userName` / `urn:...:User:department`. */
-function resolveKey(rt: ResourceTypeDef, key: string): ResolvedAttribute | undefined {
+function resolveKey(rt: ResourceTypeDef, key: string, leniency: Leniency): ResolvedAttribute | undefined {
   const cut = key.lastIndexOf(':');
-  return /^urn:/i.test(key) && cut > 0 ? resolveAttribute(rt, key.slice(cut + 1), key.slice(0, cut)) : resolveAttribute(rt, key);
+  return /^urn:/i.test(key) && cut > 0 ? resolveAttribute(rt, key.slice(cut + 1), key.slice(0, cut), leniency) : resolveAttribute(rt, key);
 }
 
 /** The canonical name of a resolved attribute: `userName`, or `urn:...:User:department` for extensions. */
@@ -115,9 +118,9 @@ export function writeAttribute(doc: Document, r: ResolvedAttribute, value: unkno
   else delete doc[r.extension];
 }
 
-function toBoolean(value: unknown, path: string): boolean {
+function toBoolean(value: unknown, path: string, leniency: Leniency): boolean {
   if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return lower(value) === 'true';
+  if (leniency.coerceScalars && typeof value === 'string' && /^(true|false)$/i.test(value)) return lower(value) === 'true';
   throw invalid(path, 'a boolean', value);
 }
 
@@ -137,8 +140,9 @@ function toDateTime(value: unknown, path: string): string {
 }
 
 /** string, reference and binary values; numbers are accepted for `string` (IdPs send employeeNumber: 42). */
-function toText(value: unknown, attr: AttributeDef, path: string): string {
-  const text = attr.type === 'string' && typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+function toText(value: unknown, attr: AttributeDef, path: string, leniency: Leniency): string {
+  const coerce = leniency.coerceScalars && attr.type === 'string' && typeof value === 'number' && Number.isFinite(value);
+  const text = coerce ? String(value) : value;
   if (typeof text !== 'string') throw invalid(path, `a ${attr.type === 'reference' ? 'reference (string)' : 'string'}`, value);
   if (text.length > MAX_STRING_LENGTH) throw new InvalidValueError(`"${path}" is longer than ${MAX_STRING_LENGTH} characters`);
   return text;
@@ -149,9 +153,10 @@ function toText(value: unknown, attr: AttributeDef, path: string): string {
  * (RFC 7643 §2.2). A scalar given for a single-valued complex attribute with a `value`
  * sub-attribute is taken as that value (Entra sends the enterprise manager as a bare id).
  */
-function toComplex(value: unknown, attr: AttributeDef, path: string): Record<string, unknown> | undefined {
+function toComplex(value: unknown, attr: AttributeDef, path: string, leniency: Leniency): Record<string, unknown> | undefined {
   let object = value;
-  if (!isPlainObject(object) && !attr.multiValued && typeof object !== 'object' && findAttr(attr.subAttributes, 'value')) {
+  const bareValue = leniency.coerceShapes && !attr.multiValued && typeof object !== 'object' && findAttr(attr.subAttributes, 'value');
+  if (!isPlainObject(object) && bareValue) {
     object = { value: object };
   }
   if (!isPlainObject(object)) throw invalid(path, 'an object', value);
@@ -159,20 +164,20 @@ function toComplex(value: unknown, attr: AttributeDef, path: string): Record<str
   for (const [key, raw] of Object.entries(object)) {
     const sub = findAttr(attr.subAttributes, key);
     if (!sub || sub.mutability === 'readOnly') continue;
-    const normalized = normalizeValue(raw, sub, `${path}.${sub.name}`);
+    const normalized = normalizeValue(raw, sub, `${path}.${sub.name}`, leniency);
     if (normalized !== undefined) out[sub.name] = normalized;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** One value of an attribute's type (RFC 7643 §2.3), ignoring multiValued; undefined when absent. */
-function normalizeSingle(value: unknown, attr: AttributeDef, path: string): unknown {
+function normalizeSingle(value: unknown, attr: AttributeDef, path: string, leniency: Leniency): unknown {
   if (value === null || value === undefined) return undefined;
   switch (attr.type) {
     case 'complex':
-      return toComplex(value, attr, path);
+      return toComplex(value, attr, path, leniency);
     case 'boolean':
-      return toBoolean(value, path);
+      return toBoolean(value, path, leniency);
     case 'integer':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
       throw invalid(path, 'an integer', value);
@@ -182,7 +187,7 @@ function normalizeSingle(value: unknown, attr: AttributeDef, path: string): unkn
     case 'dateTime':
       return toDateTime(value, path);
     default:
-      return toText(value, attr, path);
+      return toText(value, attr, path, leniency);
   }
 }
 
@@ -190,8 +195,8 @@ function normalizeSingle(value: unknown, attr: AttributeDef, path: string): unkn
  * One element of a multi-valued attribute (RFC 7643 §2.4), normalised; undefined when it is
  * null or ends up empty.
  */
-export function normalizeElement(value: unknown, attr: AttributeDef, path: string): unknown {
-  return normalizeSingle(value, attr, path);
+export function normalizeElement(value: unknown, attr: AttributeDef, path: string, leniency: Leniency = LENIENT): unknown {
+  return normalizeSingle(value, attr, path, leniency);
 }
 
 /** RFC 7643 §2.4: the primary attribute value "true" MUST appear no more than once. */
@@ -203,26 +208,28 @@ export function assertSinglePrimary(list: unknown[], attr: AttributeDef, path: s
 /**
  * Normalises one attribute value against its catalogue definition (RFC 7643 §2.3 data types,
  * §2.4 multi-valued attributes). Returns undefined when the value amounts to "absent": null, an
- * empty list, an object without known writable sub-attributes. Lenient where IdPs need it:
- * "True"/"False" strings for booleans, numbers for strings, a lone value for a multi-valued
- * attribute, a one-element list for a single-valued one, a bare id for a complex attribute with a
- * `value` sub-attribute. Strings are kept exactly as sent (an empty string included).
+ * empty list, an object without known writable sub-attributes. Where `leniency` allows it (the
+ * known IdPs' profiles): "True"/"False" strings for booleans and numbers for strings
+ * (coerceScalars); a lone value for a multi-valued attribute, a one-element list for a
+ * single-valued one, a bare id for a complex attribute with a `value` sub-attribute
+ * (coerceShapes). Strings are kept exactly as sent (an empty string included).
  * Throws InvalidValueError naming `path` for values of the wrong type.
  */
-export function normalizeValue(value: unknown, attr: AttributeDef, path: string): unknown {
+export function normalizeValue(value: unknown, attr: AttributeDef, path: string, leniency: Leniency = LENIENT): unknown {
   if (value === null || value === undefined) return undefined;
   if (attr.multiValued) {
+    if (!Array.isArray(value) && !leniency.coerceShapes) throw invalid(path, 'an array (the attribute is multi-valued)', value);
     const list = (Array.isArray(value) ? value : [value])
-      .map((el, i) => normalizeElement(el, attr, `${path}[${i}]`))
+      .map((el, i) => normalizeElement(el, attr, `${path}[${i}]`, leniency))
       .filter((el) => el !== undefined);
     assertSinglePrimary(list, attr, path);
     return list.length > 0 ? list : undefined;
   }
   if (Array.isArray(value)) {
-    if (value.length > 1) throw invalid(path, 'a single value', value);
-    return normalizeSingle(value[0], attr, path);
+    if (value.length > 1 || !leniency.coerceShapes) throw invalid(path, 'a single value', value);
+    return normalizeSingle(value[0], attr, path, leniency);
   }
-  return normalizeSingle(value, attr, path);
+  return normalizeSingle(value, attr, path, leniency);
 }
 
 /** Required attributes count as missing when absent or an empty string. */
@@ -267,10 +274,11 @@ export function missingRequired(doc: Document, rt: ResourceTypeDef): string | un
 export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: NormalizeOptions): { doc: Document; password?: string } {
   if (!isPlainObject(input)) throw new InvalidSyntaxError(`a ${rt.name} resource must be a JSON object`);
   const doc: Document = {};
+  const leniency = opts.leniency ?? LENIENT;
   let password: string | undefined;
   const assign = (r: ResolvedAttribute | undefined, raw: unknown): void => {
     if (!r || r.attr.mutability === 'readOnly') return;
-    const value = normalizeValue(raw, r.attr, attributeName(r));
+    const value = normalizeValue(raw, r.attr, attributeName(r), leniency);
     if (r.attr.mutability === 'writeOnly') {
       if (lower(r.attr.name) === 'password' && !r.extension) password = value as string | undefined;
       return;
@@ -278,14 +286,14 @@ export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: Nor
     writeAttribute(doc, r, value);
   };
   for (const [key, raw] of Object.entries(input)) {
-    const extension = findExtension(rt, key);
+    const extension = findExtension(rt, key, leniency);
     if (!extension) {
-      assign(resolveKey(rt, key), raw);
+      assign(resolveKey(rt, key, leniency), raw);
       continue;
     }
     if (raw === null || raw === undefined) continue;
     if (!isPlainObject(raw)) throw invalid(extension.id, 'an object of extension attributes', raw);
-    for (const [name, value] of Object.entries(raw)) assign(resolveAttribute(rt, name, extension.id), value);
+    for (const [name, value] of Object.entries(raw)) assign(resolveAttribute(rt, name, extension.id, leniency), value);
   }
   if (opts.requireRequired) {
     const missing = missingRequired(doc, rt);

@@ -5,9 +5,10 @@ import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
 import { isUuid, newId } from '../ids';
 import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
-import { userResourceType } from '../schema/core-schemas';
+import { TenantCatalogue } from '../schema/tenant-catalogue';
 import { Document, normalizeResource } from '../schema/normalize';
 import { assertVersion, WriteOptions } from '../precondition';
+import { replaceDocument } from '../schema/replace';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
@@ -81,7 +82,10 @@ function project(user: ScimUser, doc: Document): void {
  * whose users sign in through their IdP, so it keeps no credential it would have to protect.
  */
 export class UserService {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly catalogue = new TenantCatalogue(orm),
+  ) {}
 
   private em(): EntityManager {
     return this.orm.em.fork() as EntityManager;
@@ -93,7 +97,8 @@ export class UserService {
    * unique index decides between concurrent creates.
    */
   async create(ctx: RequestContext, body: unknown): Promise<{ user: UserRecord; restored: boolean }> {
-    const { doc } = normalizeResource(body, userResourceType, { requireRequired: true });
+    const rt = await this.catalogue.resourceType(ctx, 'User');
+    const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency });
     const userName = doc.userName as string;
     const externalId = (doc.externalId as string | undefined) ?? null;
     const tombstones = await sqlPrepared(
@@ -160,20 +165,21 @@ export class UserService {
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
     const { total, rows, ...cursors } = await pageOf<UserRow>(
       this.em(),
-      { rt: userResourceType, storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is null', params: [ctx.tenant.id] },
-      query,
+      { rt: await this.catalogue.resourceType(ctx, 'User'), storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is null', params: [ctx.tenant.id] },
+      { ...query, unquotedValues: ctx.leniency?.unquotedFilterValues ?? query.unquotedValues },
     );
     return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow), ...cursors };
   }
 
   /** RFC 7644 §3.5.1: the body replaces every writable attribute. */
   async replace(ctx: RequestContext, id: string, body: unknown, options?: WriteOptions): Promise<UserRecord> {
-    const { doc } = normalizeResource(body, userResourceType, { requireRequired: true });
+    const rt = await this.catalogue.resourceType(ctx, 'User');
+    const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency });
     const bodyId = (body as { id?: unknown }).id;
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
       const user = await this.lock(em, ctx, id, options);
-      project(user, doc);
+      project(user, replaceDocument(user.attributes, doc, rt));
       user.version += 1;
       user.updatedAt = new Date();
       await em.flush();
@@ -183,9 +189,10 @@ export class UserService {
 
   /** RFC 7644 §3.5.2: all operations apply, or none. A PATCH that changes nothing keeps the version. */
   async patch(ctx: RequestContext, id: string, operations: unknown, options?: WriteOptions): Promise<{ user: UserRecord; changed: string[] }> {
+    const rt = await this.catalogue.resourceType(ctx, 'User');
     return this.write(async (em) => {
       const user = await this.lock(em, ctx, id, options);
-      const result = applyPatch(user.attributes, operations, userResourceType);
+      const result = applyPatch(user.attributes, operations, rt, { leniency: ctx.leniency });
       if (result.changed.length > 0) {
         project(user, result.doc);
         user.version += 1;
@@ -253,9 +260,10 @@ export class UserService {
 
   /** Deleted users (tombstones) of the tenant, filtered and paged like list(): what purge and restore act on. */
   async listDeleted(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
+    const rt = await this.catalogue.resourceType(ctx, 'User');
     const { total, rows } = await pageOf<UserRow>(
       this.em(),
-      { rt: userResourceType, storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is not null', params: [ctx.tenant.id] },
+      { rt, storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is not null', params: [ctx.tenant.id] },
       query,
     );
     return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow) };

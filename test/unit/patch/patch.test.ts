@@ -10,6 +10,7 @@ import { applyPatch } from '../../../src/domain/patch/patch';
 import { ResourceTypeDef } from '../../../src/domain/schema/attribute';
 import { groupResourceType, userResourceType } from '../../../src/domain/schema/core-schemas';
 import type { Document } from '../../../src/domain/schema/normalize';
+import { LENIENT, STRICT } from '../../../src/domain/schema/leniency';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -505,7 +506,6 @@ const errorCases: ErrorCase[] = [
   ['a filter on a single-valued attribute', userResourceType, [{ op: 'replace', path: 'name[givenName eq "B"]', value: {} }], InvalidPathError, 'invalidPath'],
   ['a filter naming an unknown sub-attribute', userResourceType, [{ op: 'remove', path: 'emails[colour eq "red"]' }], InvalidPathError, 'invalidPath'],
   ['an unknown schema URN', userResourceType, [{ op: 'replace', path: 'urn:example:acme:2.0:User:badge', value: 'x' }], InvalidPathError, 'invalidPath'],
-  ['an extension attribute without its URN', userResourceType, [{ op: 'replace', path: 'department', value: 'x' }], InvalidPathError, 'invalidPath'],
   ['a readOnly attribute (User.groups)', userResourceType, [{ op: 'replace', path: 'groups', value: [{ value: 'g' }] }], MutabilityError, 'mutability'],
   ['id', userResourceType, [{ op: 'replace', path: 'id', value: 'x' }], MutabilityError, 'mutability'],
   ['meta.created', userResourceType, [{ op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }], MutabilityError, 'mutability'],
@@ -529,5 +529,13 @@ describe('applyPatch: errors (RFC 7644 §3.12)', () => {
     }
     expect(caught).toBeInstanceOf(error);
     expect((caught as DomainError).code).toBe(scimType);
+  });
+});
+
+describe('applyPatch: an extension attribute without its URN', () => {
+  it('is invalidPath for a strict client, and the one extension attribute of that name for a lenient one (Entra: manager)', () => {
+    const ops = [{ op: 'replace', path: 'department', value: 'x' }];
+    expect(() => applyPatch(bjensen, ops, userResourceType, { leniency: STRICT })).toThrow(InvalidPathError);
+    expect(applyPatch(bjensen, ops, userResourceType, { leniency: LENIENT }).doc[ENT]).toMatchObject({ department: 'x' });
   });
 });
