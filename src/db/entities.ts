@@ -4,6 +4,8 @@ import { GroupMember } from '../domain/group/group-member.entity';
 import { ScimGroup } from '../domain/group/group.entity';
 import { Tenant } from '../domain/tenant/tenant.entity';
 import { ScimUser } from '../domain/user/user.entity';
+import { EventHold, EventSequence, OutboxEvent } from '../domain/event/event.entity';
+import { AuditEntry } from '../domain/audit/audit.entity';
 
 /** Every entity, listed explicitly: no folder discovery at start. */
-export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember];
+export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, OutboxEvent, EventSequence, EventHold, AuditEntry];

@@ -1,3 +1,4 @@
+import type { AuditNotes } from './audit/audit-notes';
 import type { IdpKind } from './connection/scim-connection.entity';
 
 export interface TenantRef {
@@ -17,4 +18,6 @@ export interface RequestContext {
   tenant: TenantRef;
   actor: Actor;
   requestId: string;
+  /** Filled by the services for the audit trail, when the edge audits this request. */
+  audit?: AuditNotes;
 }

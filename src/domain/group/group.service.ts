@@ -12,6 +12,18 @@ import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
 import { sql, sqlPrepared, sqlRun } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
+import { EventRecorder } from '../event/event-recorder';
+import { groupEvents, MemberDelta, memberEvents } from '../event/changes';
+import type { EventDraft } from '../event/event-types';
+
+/** A group change's events: attributes first, then the member delta. */
+function groupChangeEvents(group: ScimGroup, before: Document | undefined, delta: MemberDelta, kind: 'created' | 'updated'): EventDraft[] {
+  return [
+    ...groupEvents(groupResourceType, kind, group.id, group.version, group.attributes, before),
+    ...memberEvents('group.members_added', group.id, group.version, [...delta.added]),
+    ...memberEvents('group.members_removed', group.id, group.version, [...delta.removed]),
+  ];
+}
 
 export interface MemberRecord {
   id: string;
@@ -62,7 +74,10 @@ function project(group: ScimGroup, doc: Document): void {
  * version bump. displayName is unique per tenant, case-insensitively.
  */
 export class GroupService {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly events = new EventRecorder(),
+  ) {}
 
   private em(): EntityManager {
     return this.orm.em.fork() as EntityManager;
@@ -75,7 +90,9 @@ export class GroupService {
       const group = em.create(ScimGroup, { tenant: em.getReference(Tenant, ctx.tenant.id) } as ScimGroup);
       project(group, doc);
       await em.flush();
-      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'add', ids }]);
+      const delta = new MemberDelta();
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'add', ids }], delta);
+      await this.events.record(em, ctx, groupChangeEvents(group, undefined, delta, 'created'));
       return this.record(em, group, read);
     }, doc.displayName as string);
   }
@@ -109,10 +126,13 @@ export class GroupService {
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
       const group = await this.lock(em, ctx, id);
+      const before = group.attributes;
       project(group, doc);
-      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }]);
+      const delta = new MemberDelta();
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }], delta);
       this.touch(group);
       await em.flush();
+      await this.events.record(em, ctx, groupChangeEvents(group, before, delta, 'updated'));
       return this.record(em, group, read);
     }, doc.displayName as string);
   }
@@ -128,12 +148,15 @@ export class GroupService {
       const valueId = idInPatch(operations);
       if (valueId !== undefined && valueId !== id) throw new InvalidValueError('id in the PATCH value does not match the URL');
       const memberChanges: MemberChange[] = memberChangesFromPatch(result.delegated);
-      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges);
+      const delta = new MemberDelta();
+      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges, delta);
       const changed = [...result.changed, ...(membersChanged ? ['members'] : [])];
       if (changed.length > 0) {
+        const before = group.attributes;
         project(group, result.doc);
         this.touch(group);
         await em.flush();
+        await this.events.record(em, ctx, groupChangeEvents(group, before, delta, 'updated'));
       }
       return { group: await this.record(em, group, read), changed };
     }, undefined);
@@ -146,6 +169,7 @@ export class GroupService {
       await sqlRun(em, 'delete from group_member where group_id = ?', [group.id]);
       em.remove(group);
       await em.flush();
+      await this.events.record(em, ctx, groupEvents(groupResourceType, 'deleted', group.id, group.version + 1, group.attributes));
     });
   }
 

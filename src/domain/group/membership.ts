@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Filter } from '../query/ast';
 import { InvalidFilterError, InvalidPathError, InvalidValueError } from '../errors';
 import { isUuid } from '../ids';
-import { sql, sqlRun } from '../../db/sql';
+import { sql } from '../../db/sql';
+import type { MemberDelta } from '../event/changes';
 
 /** A change to a group's member set, applied in SQL (never by rewriting the whole list). */
 export type MemberChange =
@@ -48,24 +49,29 @@ function uuidArray(ids: string[]): string {
  * Applies member changes to one group, in order, inside the caller's transaction. Every named
  * member must be a live user of the tenant (locked FOR SHARE, so a concurrent delete cannot slip
  * in between the check and the insert); otherwise 400 invalidValue and the transaction rolls back.
- * Cost is proportional to the members named, not to the group's size. Returns whether anything changed.
+ * Cost is proportional to the members named, not to the group's size. Returns whether anything changed;
+ * `delta`, when given, collects the net members added and removed (for the group's events).
  */
-export async function applyMemberChanges(em: EntityManager, tenantId: string, groupId: string, changes: MemberChange[]): Promise<boolean> {
-  const exec = (text: string, params: unknown[]) => sqlRun(em, text, params);
+export async function applyMemberChanges(em: EntityManager, tenantId: string, groupId: string, changes: MemberChange[], delta?: MemberDelta): Promise<boolean> {
   let changed = false;
+  const exec = async (text: string, params: unknown[], added: boolean) => {
+    const rows = await sql<{ member_id: string }>(em, `${text} returning member_id`, params);
+    if (delta) (added ? delta.add.bind(delta) : delta.remove.bind(delta))(rows.map((r) => r.member_id));
+    return rows.length;
+  };
   for (const change of changes) {
     if (change.kind === 'removeAll' || change.kind === 'set') {
       if (change.kind === 'set') await assertUsers(em, tenantId, change.ids);
       const res =
         change.kind === 'set'
-          ? await exec('delete from group_member where group_id = ? and member_id <> all(?::uuid[])', [groupId, uuidArray(change.ids)])
-          : await exec('delete from group_member where group_id = ?', [groupId]);
+          ? await exec('delete from group_member where group_id = ? and member_id <> all(?::uuid[])', [groupId, uuidArray(change.ids)], false)
+          : await exec('delete from group_member where group_id = ?', [groupId], false);
       changed ||= res > 0;
       if (change.kind === 'removeAll') continue;
     }
     if (change.kind === 'remove') {
       if (change.ids.length === 0) continue;
-      const res = await exec('delete from group_member where group_id = ? and member_id = any(?::uuid[])', [groupId, uuidArray(change.ids)]);
+      const res = await exec('delete from group_member where group_id = ? and member_id = any(?::uuid[])', [groupId, uuidArray(change.ids)], false);
       changed ||= res > 0;
       continue;
     }
@@ -76,6 +82,7 @@ export async function applyMemberChanges(em: EntityManager, tenantId: string, gr
        select ?::uuid, id, now() from unnest(?::uuid[]) as m(id)
        on conflict do nothing`,
       [groupId, uuidArray(change.ids)],
+      true,
     );
     changed ||= res > 0;
   }

@@ -1,0 +1,230 @@
+import { MikroORM } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor, RequestContext } from '../context';
+import { InvalidValueError } from '../errors';
+import { isUuid, newId } from '../ids';
+import { sql } from '../../db/sql';
+
+/** One request to audit: who, what, how it ended. Never a body, a password or a token. */
+export interface AuditInput {
+  /** The tenant's id, or else its slug (a request refused before authentication names only the slug). */
+  tenantId?: string;
+  tenantSlug?: string;
+  actor: Actor | { kind: 'anonymous' };
+  method: string;
+  path: string;
+  operation: string;
+  filter?: string | null;
+  status: number;
+  scimType?: string | null;
+  latencyMs: number;
+  requestId: string;
+  resourceIds?: Iterable<string>;
+  changed?: Iterable<string>;
+  holdId?: string | null;
+}
+
+export interface AuditRecord {
+  id: string;
+  tenantId: string;
+  time: Date;
+  actorKind: string;
+  connectionId: string | null;
+  tokenId: string | null;
+  adminKeyId: string | null;
+  idp: string | null;
+  method: string;
+  path: string;
+  operation: string;
+  filter: string | null;
+  status: number;
+  scimType: string | null;
+  latencyMs: number;
+  requestId: string;
+  resourceIds: string[];
+  changedAttributes: string[];
+  holdId: string | null;
+}
+
+export interface AuditQuery {
+  from?: Date;
+  to?: Date;
+  /** A SCIM connection id, a token id or an admin key id. */
+  actor?: string;
+  actorKind?: 'scim' | 'admin' | 'system' | 'anonymous';
+  resourceId?: string;
+  /** Exact operation, e.g. `User.patch`. */
+  operation?: string;
+  outcome?: 'success' | 'failure';
+  /** The `next` cursor of the previous page (newest first). */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface AuditPage {
+  entries: AuditRecord[];
+  next: string | null;
+}
+
+const COLUMNS = `id, tenant_id, time, actor_kind, connection_id, token_id, admin_key_id, idp, method, path, operation, filter,
+  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id`;
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  time: string;
+  actor_kind: string;
+  connection_id: string | null;
+  token_id: string | null;
+  admin_key_id: string | null;
+  idp: string | null;
+  method: string;
+  path: string;
+  operation: string;
+  filter: string | null;
+  status: number;
+  scim_type: string | null;
+  latency_ms: number;
+  request_id: string;
+  resource_ids: string[];
+  changed_attributes: string[];
+  hold_id: string | null;
+}
+
+function fromRow(r: Row): AuditRecord {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    time: new Date(r.time),
+    actorKind: r.actor_kind,
+    connectionId: r.connection_id,
+    tokenId: r.token_id,
+    adminKeyId: r.admin_key_id,
+    idp: r.idp,
+    method: r.method,
+    path: r.path,
+    operation: r.operation,
+    filter: r.filter,
+    status: r.status,
+    scimType: r.scim_type,
+    latencyMs: Number(r.latency_ms),
+    requestId: r.request_id,
+    resourceIds: r.resource_ids,
+    changedAttributes: r.changed_attributes,
+    holdId: r.hold_id,
+  };
+}
+
+/**
+ * The audit trail: one row per SCIM request and per admin mutation. Writing is one INSERT made
+ * right after the response is determined, outside the request's transaction: failed and
+ * refused requests (whose transaction rolled back, or never began) must be audited too, and
+ * the outcome is only known then. The change itself is already durable with its outbox event.
+ */
+export class AuditService {
+  constructor(private readonly orm: MikroORM) {}
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  /** Writes one entry; with only a slug, nothing is written unless that tenant exists. */
+  async record(input: AuditInput): Promise<void> {
+    const a = input.actor;
+    const params = [
+      newId(),
+      new Date(),
+      a.kind,
+      a.kind === 'scim' ? a.connectionId : null,
+      a.kind === 'scim' ? a.tokenId : null,
+      a.kind === 'admin' ? (a.keyId ?? null) : null,
+      a.kind === 'scim' ? a.idp : null,
+      input.method,
+      input.path.slice(0, 2048),
+      input.operation,
+      input.filter?.slice(0, 4096) ?? null,
+      input.status,
+      input.scimType ?? null,
+      input.latencyMs,
+      input.requestId,
+      JSON.stringify([...(input.resourceIds ?? [])]),
+      JSON.stringify([...(input.changed ?? [])].sort()),
+      input.holdId ?? null,
+    ];
+    const values = '?, t.id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?';
+    const insert = `insert into audit_entry (${COLUMNS})`;
+    if (input.tenantId) await sql(this.em(), `${insert} select ${values} from tenant t where t.id = ?`, [...params, input.tenantId]);
+    else if (input.tenantSlug) await sql(this.em(), `${insert} select ${values} from tenant t where t.slug = ?`, [...params, input.tenantSlug]);
+  }
+
+  /** An admin mutation (GraphQL): actor kind admin with its key id. */
+  async recordAdmin(
+    ctx: RequestContext,
+    entry: { operation: string; status: number; errorCode?: string | null; latencyMs: number; resourceIds?: Iterable<string>; changed?: Iterable<string> },
+  ): Promise<void> {
+    await this.record({
+      tenantId: ctx.tenant.id,
+      actor: ctx.actor,
+      method: 'POST',
+      path: '/graphql',
+      operation: entry.operation,
+      status: entry.status,
+      scimType: entry.errorCode ?? null,
+      latencyMs: entry.latencyMs,
+      requestId: ctx.requestId,
+      resourceIds: entry.resourceIds ?? ctx.audit?.resourceIds,
+      changed: entry.changed ?? ctx.audit?.changed,
+      holdId: ctx.audit?.holdId,
+    });
+  }
+
+  /** Newest first, keyset-paginated on the (time-ordered) id. */
+  async query(tenantId: string, q: AuditQuery = {}): Promise<AuditPage> {
+    const where = ['tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    if (q.from) where.push('time >= ?') && params.push(q.from);
+    if (q.to) where.push('time < ?') && params.push(q.to);
+    if (q.actorKind) where.push('actor_kind = ?') && params.push(q.actorKind);
+    if (q.actor) {
+      where.push('(connection_id::text = ? or token_id::text = ? or admin_key_id = ?)');
+      params.push(q.actor, q.actor, q.actor);
+    }
+    if (q.resourceId) where.push('resource_ids @> ?::jsonb') && params.push(JSON.stringify([q.resourceId]));
+    if (q.operation) where.push('operation = ?') && params.push(q.operation);
+    if (q.outcome) where.push(q.outcome === 'success' ? 'status < 400' : 'status >= 400');
+    if (q.cursor) {
+      const id = Buffer.from(q.cursor, 'base64url').toString('utf8');
+      if (!isUuid(id)) throw new InvalidValueError('invalid audit cursor');
+      where.push('id < ?') && params.push(id);
+    }
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    const rows = await sql<Row>(this.em(), `select ${COLUMNS} from audit_entry where ${where.join(' and ')} order by id desc limit ?`, [...params, limit + 1]);
+    const entries = rows.slice(0, limit).map(fromRow);
+    return { entries, next: rows.length > limit ? Buffer.from(entries[entries.length - 1].id).toString('base64url') : null };
+  }
+
+  /** How many entries an export from `since` will stream (for a progress bar). */
+  async count(tenantId: string, since: Date): Promise<number> {
+    const [row] = await sql<{ n: number }>(this.em(), 'select count(*)::int as n from audit_entry where tenant_id = ? and time >= ?', [tenantId, since]);
+    return row.n;
+  }
+
+  /**
+   * Every entry from `since`, oldest first, in batches read by keyset (never one huge result,
+   * never an open cursor across awaits on the caller's output).
+   */
+  async *export(tenantId: string, since: Date, batchSize = 1000): AsyncGenerator<AuditRecord[]> {
+    let after: string | null = null;
+    for (;;) {
+      const rows: Row[] = await sql<Row>(
+        this.em(),
+        `select ${COLUMNS} from audit_entry where tenant_id = ? and time >= ? ${after ? 'and id > ?' : ''} order by id limit ?`,
+        after ? [tenantId, since, after, batchSize] : [tenantId, since, batchSize],
+      );
+      if (rows.length === 0) return;
+      yield rows.map(fromRow);
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+}
