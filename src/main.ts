@@ -8,6 +8,8 @@ import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
+import { EventMetrics } from './events/metrics';
+import { EventRelay, relayOptions } from './events/relay';
 
 /** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
 async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string } | undefined> {
@@ -33,7 +35,12 @@ async function main(): Promise<void> {
   const control = db.embedded ? await startControlSocket(services, config, db.migrate) : undefined;
   const demo = db.embedded ? await bootstrapDemo(services) : undefined;
 
-  const app = buildApp({ config, services, logger });
+  // The relay publishes the outbox to the configured broker (and prunes it by retention, broker or not).
+  const metrics = new EventMetrics(db.orm, config.eventBroker !== 'none');
+  const relay = new EventRelay(db.orm, services.events, relayOptions(config), logger.child({ component: 'event-relay' }), metrics);
+  relay.start();
+
+  const app = buildApp({ config, services, logger, metrics });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
@@ -59,6 +66,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(force);
+    await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
     await revocations?.stop();
     await db.close();
     logger.info('stopped');

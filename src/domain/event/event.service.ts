@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context';
 import { InvalidValueError, NotFoundError } from '../errors';
 import { isUuid } from '../ids';
-import { sql } from '../../db/sql';
+import { sql, sqlRun } from '../../db/sql';
 import { OUTBOX_COLUMNS, OutboxRow, toCloudEvent } from './cloud-event';
 import { CLOUDEVENTS_TYPE_PREFIX, CloudEvent, EVENT_TYPES, EventType } from './event-types';
 
@@ -101,6 +101,28 @@ export class EventService {
       [tenantId, tenantId, tenantId],
     );
     return { lastSequence: Number(row.last ?? 0), unpublished: row.unpublished, held: row.held, openHolds: await this.holds(tenantId, 'open') };
+  }
+
+  /**
+   * Retention: deletes events older than `retentionHours`, in batches. With a broker, only events
+   * it has received (and discarded ones) go, so an outage never loses an undelivered event;
+   * without one, ready events go by age. Held events are never pruned. Returns how many went.
+   */
+  async prune(retentionHours: number, brokerConfigured: boolean, batch = 10_000): Promise<number> {
+    const cutoff = new Date(Date.now() - retentionHours * 3_600_000);
+    let total = 0;
+    for (;;) {
+      const n = await sqlRun(
+        this.em(),
+        `delete from event_outbox where id in (
+           select id from event_outbox
+            where time < ? and (state = 'discarded' or (state = 'ready' and (published_at is not null or not ?::boolean)))
+            limit ?)`,
+        [cutoff, brokerConfigured, batch],
+      );
+      total += n;
+      if (n < batch) return total;
+    }
   }
 
   /** The guard's holds of a tenant, newest first. */
