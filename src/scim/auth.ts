@@ -20,6 +20,7 @@ export function scimAuth(connections: ConnectionService): ScimMiddleware {
         tenant: principal.tenant,
         actor: principal.actor,
         requestId: ctx.state.requestId,
+        audit: ctx.state.audit,
       };
     } catch (e) {
       if (e instanceof UnauthenticatedError) ctx.set('WWW-Authenticate', 'Bearer realm="Provisio", error="invalid_token"');

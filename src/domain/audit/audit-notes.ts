@@ -7,6 +7,8 @@ export class AuditNotes {
   readonly resourceIds = new Set<string>();
   readonly changed = new Set<string>();
   holdId: string | null = null;
+  /** The filter of a list or search, wherever it came from (URL or SearchRequest body). */
+  filter: string | null = null;
 
   touched(id: string, changed: Iterable<string> = []): void {
     this.resourceIds.add(id);
