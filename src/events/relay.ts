@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { sql } from '../db/sql';
 import { OUTBOX_COLUMNS, OutboxRow, toCloudEvent } from '../domain/event/cloud-event';
+import { assignAllSequences } from '../domain/event/sequencer';
 import type { EventService } from '../domain/event/event.service';
 import type { EventMetrics } from './metrics';
 import { NatsPublisher } from './nats-publisher';
@@ -119,6 +120,7 @@ export class EventRelay {
   async publishBatch(): Promise<number> {
     // connect before any transaction: an unreachable broker must not hold a database connection
     const publisher = await this.connection();
+    await assignAllSequences(this.orm);
     const em = this.orm.em.fork() as EntityManager;
     const result = this.options.lease === false ? await this.send(em, publisher) : await em.transactional(async (tx) => {
       const [lease] = await sql<{ ok: boolean }>(tx, 'select pg_try_advisory_xact_lock(?, ?) as ok', LEASE);
@@ -137,7 +139,7 @@ export class EventRelay {
     const rows = await sql<OutboxRow>(
       em,
       `select ${OUTBOX_COLUMNS} from event_outbox o join tenant t on t.id = o.tenant_id
-        where o.published_at is null and o.state = 'ready' order by o.tenant_id, o.sequence limit ?`,
+        where o.published_at is null and o.state = 'ready' and o.sequence is not null order by o.tenant_id, o.sequence limit ?`,
       [this.options.batchSize],
     );
     const done: string[] = [];

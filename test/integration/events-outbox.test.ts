@@ -183,6 +183,30 @@ describe('ordering', () => {
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
   });
 
+  it('a consumer polling while writers commit never misses an event: numbers only appear after the ones it has read', async () => {
+    const ctx = await scimContext(db, 'Poller');
+    let done = false;
+    const read: number[] = [];
+    const poll = (async () => {
+      let after = 0;
+      while (!done) {
+        const page = await db.services.events.list(ctx.tenant.id, { after, limit: 7 });
+        read.push(...page.events.map((e) => e.sequence));
+        after = page.next;
+      }
+      for (;;) {
+        const page = await db.services.events.list(ctx.tenant.id, { after });
+        if (!page.events.length) return;
+        read.push(...page.events.map((e) => e.sequence));
+        after = page.next;
+      }
+    })();
+    await Promise.all(Array.from({ length: 30 }, (_, i) => db.services.users.create(ctx, { schemas: [USER], userName: `p${i}@example.com` })));
+    done = true;
+    await poll;
+    expect(read).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
   it('the feed filters by type (short or CloudEvents names) and refuses unknown types', async () => {
     const ctx = await scimContext(db, 'Feed Types');
     const { user } = await db.services.users.create(ctx, { schemas: [USER], userName: 'f@example.com' });

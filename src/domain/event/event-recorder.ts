@@ -7,20 +7,18 @@ import type { DeprovisioningGuard } from '../guard/deprovisioning-guard';
 
 /**
  * The outbox insert, as CTEs to prepend to a statement (`with <ctes> <statement>`) or to run on
- * their own. The sequence is allocated by an upsert on the tenant's event_sequence row: that row
- * lock is held to commit, so a tenant's events commit in sequence order and a consumer reading
- * "after N" never misses a smaller number that commits later. Bind order: see `params`.
- * An event for a resource that has held events is held too (same hold), so releasing a hold can
- * never reorder one resource's events.
+ * their own. It takes no lock: the per-tenant sequence number is assigned after commit by the
+ * sequencer, in `position` order (see sequencer.ts), so a tenant's writers never queue behind
+ * each other's commits. An event for a resource that has held events is held too (same hold),
+ * so releasing a hold can never reorder one resource's events. Bind order: see `params`.
  */
 const OUTBOX_CTES = `ev_in as (select * from jsonb_to_recordset(?::jsonb) as e(ord int, id uuid, type text, subject uuid, data jsonb)),
-  ev_seq as (insert into event_sequence (tenant_id, value) values (?, ?)
-             on conflict (tenant_id) do update set value = event_sequence.value + excluded.value returning value),
-  ev_out as (insert into event_outbox (id, tenant_id, sequence, type, subject, time, data, connection_id, request_id, state, hold_id)
-             select i.id, ?::uuid, s.value - ? + i.ord, i.type, i.subject, ?::timestamptz, i.data, ?::uuid, ?, case when h.id is null then 'ready' else 'held' end, h.id
-               from ev_in i cross join ev_seq s
+  ev_out as (insert into event_outbox (id, tenant_id, type, subject, time, data, connection_id, request_id, state, hold_id)
+             select i.id, ?::uuid, i.type, i.subject, ?::timestamptz, i.data, ?::uuid, ?, case when h.id is null then 'ready' else 'held' end, h.id
+               from ev_in i
                left join lateral (select coalesce(?::uuid, (select o.hold_id from event_outbox o
                                    where o.tenant_id = ?::uuid and o.subject = i.subject and o.state = 'held' limit 1)) as id) h on true
+              order by i.ord
              returning hold_id)`;
 
 export interface OutboxStatement {
@@ -44,7 +42,7 @@ export class EventRecorder {
     const t = ctx.tenant.id;
     return {
       ctes: OUTBOX_CTES,
-      params: [JSON.stringify(rows), t, drafts.length, t, drafts.length, time, connectionId, ctx.requestId, holdId, t],
+      params: [JSON.stringify(rows), t, time, connectionId, ctx.requestId, holdId, t],
     };
   }
 

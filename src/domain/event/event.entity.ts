@@ -27,10 +27,14 @@ export type OutboxState = 'ready' | 'held' | 'discarded';
   name: 'event_outbox_held_idx',
   expression: `create index "event_outbox_held_idx" on "event_outbox" ("tenant_id", "subject") where "state" = 'held'`,
 })
+@Index({
+  name: 'event_outbox_unsequenced_idx',
+  expression: `create index "event_outbox_unsequenced_idx" on "event_outbox" ("tenant_id", "position") where "sequence" is null and "state" = 'ready'`,
+})
 @Index({ name: 'event_outbox_time_idx', properties: ['time'] })
 @Index({ name: 'event_outbox_hold_idx', properties: ['holdId'] })
 export class OutboxEvent {
-  [OptionalProps]?: 'state' | 'connectionId' | 'holdId' | 'publishedAt' | 'requestId';
+  [OptionalProps]?: 'state' | 'connectionId' | 'holdId' | 'publishedAt' | 'requestId' | 'sequence' | 'position';
 
   /** The CloudEvents id, and the broker's deduplication key (JetStream Nats-Msg-Id, AMQP message-id). */
   @PrimaryKey({ type: 'uuid' })
@@ -39,9 +43,16 @@ export class OutboxEvent {
   @ManyToOne(() => Tenant, { deleteRule: 'cascade' })
   tenant!: Tenant;
 
-  /** Per tenant, allocated inside the writing transaction: grows in commit order. */
-  @Property({ type: 'bigint' })
-  sequence!: string;
+  /**
+   * Insertion order (a database sequence, drawn inside the writing transaction after the
+   * resource's row lock): one resource's events always have increasing positions.
+   */
+  @Property({ type: 'bigint', autoincrement: true })
+  position!: string;
+
+  /** Per tenant, assigned after commit by the sequencer (see sequencer.ts); null until then. */
+  @Property({ type: 'bigint', nullable: true })
+  sequence?: string | null;
 
   /** Short event type, e.g. `user.created` (the CloudEvents type is `com.provisio.` + this). */
   @Property({ type: 'text' })
@@ -74,7 +85,7 @@ export class OutboxEvent {
   publishedAt?: Date | null;
 }
 
-/** The last sequence number handed out per tenant; its row lock orders a tenant's commits. */
+/** The last sequence number handed out per tenant; its row lock serialises the tenant's sequencer (and guard). */
 @Entity({ tableName: 'event_sequence' })
 export class EventSequence {
   @ManyToOne(() => Tenant, { primary: true, deleteRule: 'cascade' })

@@ -5,6 +5,7 @@ import { InvalidValueError, NotFoundError } from '../errors';
 import { isUuid } from '../ids';
 import { sql, sqlRun } from '../../db/sql';
 import { OUTBOX_COLUMNS, OutboxRow, toCloudEvent } from './cloud-event';
+import { assignSequences } from './sequencer';
 import { CLOUDEVENTS_TYPE_PREFIX, CloudEvent, EVENT_TYPES, EventType } from './event-types';
 
 export interface EventListOptions {
@@ -80,6 +81,7 @@ export class EventService {
     const after = sequenceOf(options.after);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
     const types = eventTypes(options.types);
+    await assignSequences(this.orm, tenantId); // number what has committed since the last read
     const rows = await sql<OutboxRow>(
       this.em(),
       `select ${OUTBOX_COLUMNS} from event_outbox o join tenant t on t.id = o.tenant_id
@@ -92,6 +94,7 @@ export class EventService {
   }
 
   async stats(tenantId: string): Promise<EventStats> {
+    await assignSequences(this.orm, tenantId);
     const em = this.em();
     const [row] = await sql<{ last: string | null; unpublished: number; held: number }>(
       em,
@@ -147,8 +150,8 @@ export class EventService {
   }
 
   /**
-   * Releases a hold: its events become visible and publishable with new sequence numbers,
-   * allocated now (under the tenant's sequence lock) in their original order.
+   * Releases a hold: its events become ready, and the sequencer numbers them after everything
+   * already numbered, in their original order.
    */
   async releaseHold(ctx: RequestContext, holdId: string): Promise<HoldInfo> {
     return this.resolve(ctx, holdId, 'released');
@@ -165,20 +168,7 @@ export class EventService {
     await this.em().transactional(async (em) => {
       const [hold] = await sql<{ state: string }>(em, 'select state from event_hold where id = ? and tenant_id = ? for update', [holdId, ctx.tenant.id]);
       if (!hold || hold.state !== 'open') throw new NotFoundError(`open hold "${holdId}" not found`);
-      if (outcome === 'released') {
-        const [{ n }] = await sql<{ n: number }>(em, `select count(*)::int as n from event_outbox where hold_id = ? and state = 'held'`, [holdId]);
-        await sql(
-          em,
-          `with seq as (insert into event_sequence (tenant_id, value) values (?, ?)
-                        on conflict (tenant_id) do update set value = event_sequence.value + excluded.value returning value),
-                ordered as (select id, row_number() over (order by sequence) as rn from event_outbox where hold_id = ? and state = 'held')
-           update event_outbox o set state = 'ready', sequence = seq.value - ? + ordered.rn
-             from ordered, seq where o.id = ordered.id`,
-          [ctx.tenant.id, n, holdId, n],
-        );
-      } else {
-        await sql(em, `update event_outbox set state = 'discarded' where hold_id = ? and state = 'held'`, [holdId]);
-      }
+      await sql(em, `update event_outbox set state = ? where hold_id = ? and state = 'held'`, [outcome === 'released' ? 'ready' : 'discarded', holdId]);
       await sql(em, 'update event_hold set state = ?, resolved_at = now(), resolved_by = ? where id = ?', [outcome, by, holdId]);
     });
     ctx.audit?.touched(holdId);

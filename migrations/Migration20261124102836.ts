@@ -1,11 +1,12 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261124101145 extends Migration {
+export class Migration20261124102836 extends Migration {
 
   override async up(): Promise<void> {
-    this.addSql(`create table "event_outbox" ("id" uuid not null, "tenant_id" uuid not null, "sequence" bigint not null, "type" text not null, "subject" uuid not null, "time" timestamptz not null, "data" jsonb not null, "connection_id" uuid null, "request_id" text null, "state" text not null default 'ready', "hold_id" uuid null, "published_at" timestamptz null, constraint "event_outbox_pkey" primary key ("id"));`);
+    this.addSql(`create table "event_outbox" ("id" uuid not null, "tenant_id" uuid not null, "position" bigserial, "sequence" bigint null, "type" text not null, "subject" uuid not null, "time" timestamptz not null, "data" jsonb not null, "connection_id" uuid null, "request_id" text null, "state" text not null default 'ready', "hold_id" uuid null, "published_at" timestamptz null, constraint "event_outbox_pkey" primary key ("id"));`);
     this.addSql(`create index "event_outbox_hold_idx" on "event_outbox" ("hold_id");`);
     this.addSql(`create index "event_outbox_time_idx" on "event_outbox" ("time");`);
+    this.addSql(`create index "event_outbox_unsequenced_idx" on "event_outbox" ("tenant_id", "position") where "sequence" is null and "state" = 'ready';`);
     this.addSql(`create index "event_outbox_held_idx" on "event_outbox" ("tenant_id", "subject") where "state" = 'held';`);
     this.addSql(`create index "event_outbox_deprovision_idx" on "event_outbox" ("tenant_id", "connection_id", "time") where "type" in ('user.deactivated', 'user.deleted');`);
     this.addSql(`create index "event_outbox_pending_idx" on "event_outbox" ("tenant_id", "sequence") where "published_at" is null and "state" = 'ready';`);
