@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, RequestContext } from '../context';
 import { InvalidValueError } from '../errors';
 import { isUuid, newId } from '../ids';
-import { sql } from '../../db/sql';
+import { sql, sqlPrepared } from '../../db/sql';
 
 /** One request to audit: who, what, how it ended. Never a body, a password or a token. */
 export interface AuditInput {
@@ -159,8 +159,9 @@ export class AuditService {
     // own commit does not wait for the WAL flush (synchronous_commit off for this transaction
     // only): a database crash can lose the last fraction of a second of entries, never a change.
     const from = `from tenant t cross join (select set_config('synchronous_commit', 'off', true)) as async_commit`;
-    if (input.tenantId) await sql(this.em(), `${insert} select ${values} ${from} where t.id = ?`, [...params, input.tenantId]);
-    else if (input.tenantSlug) await sql(this.em(), `${insert} select ${values} ${from} where t.slug = ?`, [...params, input.tenantSlug]);
+    // prepared: every SCIM request pays for this statement, so it is planned once per connection
+    if (input.tenantId) await sqlPrepared(this.em(), 'provisio_audit_by_id', `${insert} select ${values} ${from} where t.id = ?`, [...params, input.tenantId]);
+    else if (input.tenantSlug) await sqlPrepared(this.em(), 'provisio_audit_by_slug', `${insert} select ${values} ${from} where t.slug = ?`, [...params, input.tenantSlug]);
   }
 
   /** An admin mutation (GraphQL): actor kind admin with its key id. */
