@@ -106,6 +106,21 @@ describe('audit trail of SCIM requests', () => {
   });
 });
 
+describe('audit trail and the deprovisioning guard', () => {
+  it('the request whose events the guard held carries the hold id', async () => {
+    const g = await app.tenant('Guard Audited');
+    const gapi = scim(app, g.token);
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await gapi.post(`${g.base}/Users`, { schemas: [USER], userName: `ga${i}@example.com` })).body.id);
+    for (const id of ids.slice(0, 10)) expect((await gapi.delete(`${g.base}/Users/${id}`)).status).toBe(204); // still answered 204
+    const [hold] = (await app.services.events.stats(g.id)).openHolds;
+    expect(hold).toBeDefined();
+    const deletes = (await app.services.audit.query(g.id, { operation: 'User.delete' })).entries.reverse();
+    expect(deletes.map((e) => e.holdId)).toEqual([...Array(9).fill(null), hold.id]);
+    expect(deletes[9].resourceIds).toEqual([ids[9]]);
+  });
+});
+
 async function exported(format: 'jsonl' | 'csv', since = started.toISOString()): Promise<string> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
