@@ -106,6 +106,18 @@ describe('audit trail of SCIM requests', () => {
   });
 });
 
+describe('audit writes under concurrency', () => {
+  it('concurrent requests are all recorded, each with its own request id, by the time they are answered', async () => {
+    const c = await app.tenant('Busy');
+    const capi = scim(app, c.token);
+    const ids = Array.from({ length: 40 }, (_, i) => `busy-${i}`);
+    const answers = await Promise.all(ids.map((rid) => capi.get(`${c.base}/Users`).set('X-Request-Id', rid)));
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    const rows = (await app.services.audit.query(c.id, { limit: 100 })).entries;
+    expect(rows.map((r) => r.requestId).sort()).toEqual([...ids].sort());
+  });
+});
+
 describe('audit trail and the deprovisioning guard', () => {
   it('the request whose events the guard held carries the hold id', async () => {
     const g = await app.tenant('Guard Audited');
