@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(force);
+    await services.audit.drain(); // queued audit entries of the last reads
     await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
     await revocations?.stop();
     await db.close();

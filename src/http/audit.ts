@@ -38,8 +38,11 @@ export function scimOperation(method: string, rest: string[]): string {
 /**
  * Audits every SCIM request of a tenant (mounted before authentication, so a refused token is
  * recorded too, when the URL names an existing tenant). The entry is written once the outcome
- * is known — the answer's status, or the status the error will be mapped to — and before the
- * answer leaves, so an answered request has its entry. The resource ids and changed attribute
+ * is known — the answer's status, or the status the error will be mapped to. A write (POST,
+ * PUT, PATCH, DELETE) is answered only once its entry is stored. A read (GET, or a POST
+ * .search) is answered without waiting: its entry is queued for the next grouped INSERT, which
+ * keeps the hot read path at one round trip; a crash can lose the reads of the last
+ * milliseconds, never a write's entry (graceful shutdown drains the queue). The resource ids and changed attribute
  * names come from the services (AuditNotes), never from parsing bodies; nothing of a body, a
  * token or a password is recorded. A failing audit write is reported, never turned into a
  * failed request: the change itself has already committed with its event.
@@ -56,13 +59,15 @@ export function scimAudit(audit: AuditService): ScimMiddleware {
       error = e;
     }
     const outcome = error ? errorOutcome(error) : { status: ctx.status, scimType: undefined };
-    try {
-      await audit.record(entry(ctx, notes, outcome, Number(process.hrtime.bigint() - started) / 1e6));
-    } catch (e) {
-      ctx.app.emit('error', e, ctx);
-    }
+    const record = entry(ctx, notes, outcome, Number(process.hrtime.bigint() - started) / 1e6);
+    const stored = audit.record(record).catch((e: unknown) => void ctx.app.emit('error', e, ctx));
+    if (!isRead(ctx.method, record.operation)) await stored;
     if (error) throw error;
   };
+}
+
+function isRead(method: string, operation: string): boolean {
+  return method === 'GET' || method === 'HEAD' || operation.endsWith('.search');
 }
 
 function entry(ctx: ScimContext, notes: AuditNotes, outcome: { status: number; scimType?: string }, latencyMs: number) {

@@ -34,6 +34,7 @@ beforeAll(async () => {
   expect((await api.get(`${t.base}/Users/0190c5d6-0000-7000-8000-000000000000`)).status).toBe(404);
   expect((await request(app.server).get(`${t.base}/Users`).set('Authorization', 'Bearer prv_not-a-real-token')).status).toBe(401);
   expect((await request(app.server).get('/scim/v2/no-such-tenant/Users').set('Authorization', `Bearer ${t.token}`)).status).toBe(401);
+  await app.services.audit.drain(); // reads are answered without waiting for their entry
 });
 afterAll(async () => app.close());
 
@@ -113,6 +114,7 @@ describe('audit writes under concurrency', () => {
     const ids = Array.from({ length: 40 }, (_, i) => `busy-${i}`);
     const answers = await Promise.all(ids.map((rid) => capi.get(`${c.base}/Users`).set('X-Request-Id', rid)));
     expect(answers.every((r) => r.status === 200)).toBe(true);
+    await app.services.audit.drain();
     const rows = (await app.services.audit.query(c.id, { limit: 100 })).entries;
     expect(rows.map((r) => r.requestId).sort()).toEqual([...ids].sort());
   });

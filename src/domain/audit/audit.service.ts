@@ -170,6 +170,11 @@ export class AuditService {
     });
   }
 
+  /** Resolves once every entry recorded so far is stored (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing) await new Promise((r) => setTimeout(r, 5));
+  }
+
   private async flush(): Promise<void> {
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
