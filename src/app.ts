@@ -6,6 +6,7 @@ import { requestContext } from './http/request-context';
 import { entraFlagPath } from './scim/idp-profile';
 import { scimRouter } from './scim/scim.router';
 import type { Services } from './services';
+import { EventMetrics } from './events/metrics';
 
 export interface AppDeps {
   config: Config;
@@ -13,6 +14,8 @@ export interface AppDeps {
   logger: Logger;
   /** Extra routers mounted after the SCIM facade (the GraphQL admin API plugs in here). */
   extraRouters?: Router<any>[];
+  /** The event pipeline's metrics (main.ts shares them with the relay); created when absent. */
+  metrics?: EventMetrics;
 }
 
 /** The Koa application without listen(): main.ts serves it, tests drive app.callback(). */
@@ -34,6 +37,12 @@ export function buildApp(deps: AppDeps): Koa {
       ctx.status = 503;
       ctx.body = { status: 'unavailable', detail: 'database unreachable' };
     }
+  });
+  const metrics = deps.metrics ?? new EventMetrics(deps.services.orm, deps.config.eventBroker !== 'none');
+  /** Prometheus metrics: outbox backlog, relay lag, published and failed counts, held events. */
+  ops.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
   });
   app.use(ops.routes());
 

@@ -21,6 +21,37 @@ export interface Config {
   /** Default and maximum token lifetime, in days. */
   tokenDefaultDays: number;
   tokenMaxDays: number;
+  /** Where domain events go (see src/events/): none keeps them in the outbox for polling consumers. */
+  eventBroker: 'none' | 'nats' | 'rabbitmq';
+  natsUrl: string;
+  /** JetStream stream holding `<eventSubjectPrefix>.>`; created when missing. */
+  natsStream: string;
+  /** Subjects are `<prefix>.<tenant slug>.<type>`. */
+  eventSubjectPrefix: string;
+  amqpUrl: string;
+  /** Durable topic exchange; routing keys are `<tenant slug>.<type>`. */
+  amqpExchange: string;
+  /** Published events (with a broker) or all ready events (without) are deleted after this many hours. */
+  eventRetentionHours: number;
+  relayBatchSize: number;
+  relayPollMs: number;
+  /** Mass-deprovisioning guard: share of active users, window, and the minimum count that can trip it. */
+  guardShare: number;
+  guardWindowSeconds: number;
+  guardMinUsers: number;
+}
+
+function share(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new Error(`${name} must be a number in (0, 1], got "${value}"`);
+  return n;
+}
+
+function broker(value: string | undefined): Config['eventBroker'] {
+  const v = (value || 'none').toLowerCase();
+  if (v !== 'none' && v !== 'nats' && v !== 'rabbitmq') throw new Error(`EVENT_BROKER must be none, nats or rabbitmq, got "${value}"`);
+  return v;
 }
 
 function int(name: string, value: string | undefined, fallback: number): number {
@@ -47,5 +78,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bulkMaxPayloadBytes: int('BULK_MAX_PAYLOAD_BYTES', env.BULK_MAX_PAYLOAD_BYTES, 2 * 1024 * 1024),
     tokenDefaultDays: 365,
     tokenMaxDays: 3650,
+    eventBroker: broker(env.EVENT_BROKER),
+    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    natsStream: env.NATS_STREAM || 'PROVISIO_EVENTS',
+    eventSubjectPrefix: env.EVENT_SUBJECT_PREFIX || 'provisio',
+    amqpUrl: env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
+    amqpExchange: env.AMQP_EXCHANGE || 'provisio.events',
+    eventRetentionHours: int('EVENT_RETENTION_HOURS', env.EVENT_RETENTION_HOURS, 168),
+    relayBatchSize: Math.max(1, int('EVENT_RELAY_BATCH', env.EVENT_RELAY_BATCH, 500)),
+    relayPollMs: Math.max(10, int('EVENT_RELAY_POLL_MS', env.EVENT_RELAY_POLL_MS, 200)),
+    guardShare: share('GUARD_SHARE', env.GUARD_SHARE, 0.2),
+    guardWindowSeconds: int('GUARD_WINDOW_SECONDS', env.GUARD_WINDOW_SECONDS, 600),
+    guardMinUsers: int('GUARD_MIN_USERS', env.GUARD_MIN_USERS, 10),
   };
 }

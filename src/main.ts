@@ -10,6 +10,8 @@ import { graphqlRouter } from './graphql/router';
 import { CatalogueListener } from './db/catalogue-listener';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
+import { EventMetrics } from './events/metrics';
+import { EventRelay, relayOptions } from './events/relay';
 
 /** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
 async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string; adminKey: string } | undefined> {
@@ -39,7 +41,12 @@ async function main(): Promise<void> {
   const control = db.embedded ? await startControlSocket(services, config, db.migrate) : undefined;
   const demo = db.embedded ? await bootstrapDemo(services) : undefined;
 
-  const app = buildApp({ config, services, logger, extraRouters: [await graphqlRouter({ services, config, logger })] });
+  // The relay publishes the outbox to the configured broker (and prunes it by retention, broker or not).
+  const metrics = new EventMetrics(db.orm, config.eventBroker !== 'none');
+  const relay = new EventRelay(db.orm, services.events, relayOptions(config), logger.child({ component: 'event-relay' }), metrics);
+  relay.start();
+
+  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger })] });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
@@ -66,6 +73,8 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(force);
+    await services.audit.drain(); // queued audit entries of the last reads
+    await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
     await revocations?.stop();
     await catalogueChanges?.stop();
     await db.close();

@@ -5,6 +5,8 @@ import type { Config } from '../config';
 import { DomainError } from '../domain/errors';
 import type { Services } from '../services';
 import { CommandArgs, CommandName, runCommand } from './commands';
+import { exportAudit, exportParams } from './audit-export';
+import type { Writable } from 'node:stream';
 
 /**
  * Embedded PostgreSQL admits one process, so while the server runs the CLI sends its commands to
@@ -24,6 +26,7 @@ export async function startControlSocket(services: Services, config: Config, mig
   const file = controlSocketPath(config);
   fs.rmSync(file, { force: true }); // left behind by a process that was killed
   const server = http.createServer(async (req, res) => {
+    if (req.url === '/stream/audit-export') return streamAuditExport(services, req, res);
     let reply: Reply;
     try {
       const chunks: Buffer[] = [];
@@ -42,6 +45,48 @@ export async function startControlSocket(services: Services, config: Config, mig
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(file, () => resolve()));
   fs.chmodSync(file, 0o600);
   return server;
+}
+
+/** `provisio audit export` inside the server: the export is streamed back as it is produced. */
+async function streamAuditExport(services: Services, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    const args = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
+    exportParams(args);
+    await services.tenants.get(args.tenant);
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    await exportAudit(services, args, res);
+    res.end();
+  } catch (e) {
+    if (res.headersSent) return void res.destroy(e as Error);
+    res.writeHead(e instanceof DomainError ? 400 : 500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: e instanceof DomainError ? e.code : 'internal', message: (e as Error).message }));
+  }
+}
+
+/** Streams an export from a running server into `out`; false when no server listens on the socket. */
+export async function streamFromServer(config: Config, args: Record<string, unknown>, out: Writable): Promise<boolean> {
+  const file = controlSocketPath(config);
+  if (!fs.existsSync(file)) return false;
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: file, method: 'POST', path: '/stream/audit-export' }, (res) => {
+      if (res.statusCode !== 200) {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const err = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { code?: string; message?: string };
+          reject(new DomainError((err.code ?? 'invalidValue') as never, err.message ?? 'export failed'));
+        });
+        return;
+      }
+      res.on('error', reject);
+      res.on('end', () => resolve(true));
+      res.pipe(out, { end: false });
+    });
+    req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' || e.code === 'ENOENT' ? resolve(false) : reject(e)));
+    req.end(JSON.stringify(args));
+  });
 }
 
 /** Sends a command to a running server; `undefined` when no server listens on the socket. */

@@ -5,7 +5,8 @@ import { openDatabase } from '../db/database';
 import { DomainError } from '../domain/errors';
 import { createServices } from '../services';
 import { CommandArgs, CommandName, runCommand } from './commands';
-import { sendToServer } from './control-socket';
+import { sendToServer, streamFromServer } from './control-socket';
+import { AuditExportArgs, exportAudit } from './audit-export';
 
 /**
  * Runs one command: through the running server's control socket in embedded mode when a server is
@@ -25,6 +26,19 @@ async function execute(command: CommandName, args: CommandArgs): Promise<unknown
     const applied = await db.migrate();
     if (command === 'migrate') return { applied };
     return await runCommand(createServices(db.orm, config), config, command, args, db.migrate);
+  } finally {
+    await db.close();
+  }
+}
+
+/** `provisio audit export`: streamed to stdout, through the running server in embedded mode. */
+async function auditExport(args: AuditExportArgs): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl && (await streamFromServer(config, { ...args }, process.stdout))) return;
+  const db = await openDatabase(config);
+  try {
+    await db.migrate();
+    await exportAudit(createServices(db.orm, config), args, process.stdout, !!process.stderr.isTTY);
   } finally {
     await db.close();
   }
@@ -149,6 +163,14 @@ export function buildCli(): Command {
     .option('--schema <urn>', 'needed only when several schemas define the name')
     .option('--json', 'print JSON')
     .action(act('attribute.remove', (r) => `removed ${r.schema}:${r.name}; its value was cleared on ${r.resourcesChanged} resource(s)`));
+  const audit = program.command('audit').description('the audit trail of SCIM requests and admin mutations');
+  audit
+    .command('export')
+    .description("stream a tenant's audit entries from --since, oldest first, to stdout")
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--since <iso>', 'ISO 8601 date or date-time')
+    .option('--format <format>', 'jsonl | csv', 'jsonl')
+    .action((opts: AuditExportArgs) => auditExport(opts));
   return program;
 }
 

@@ -7,6 +7,8 @@ import { CustomAttribute } from '../domain/schema/custom-attribute.entity';
 import { Tenant } from '../domain/tenant/tenant.entity';
 import { ScimUser } from '../domain/user/user.entity';
 import { ServerSecret } from './server-secret.entity';
+import { EventHold, EventSequence, OutboxEvent } from '../domain/event/event.entity';
+import { AuditEntry } from '../domain/audit/audit.entity';
 
 /** Every entity, listed explicitly: no folder discovery at start. */
-export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret, CustomAttribute];
+export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret, CustomAttribute, OutboxEvent, EventSequence, EventHold, AuditEntry];

@@ -1,3 +1,4 @@
+import type { AuditNotes } from './audit/audit-notes';
 import type { IdpKind } from './connection/scim-connection.entity';
 import type { Leniency } from './schema/leniency';
 
@@ -23,4 +24,6 @@ export interface RequestContext {
    * the dialect of every known IdP.
    */
   leniency?: Leniency;
+  /** Filled by the services for the audit trail, when the edge audits this request. */
+  audit?: AuditNotes;
 }

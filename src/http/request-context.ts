@@ -51,11 +51,18 @@ function notFound(ctx: Parameters<Middleware>[0]): void {
   }
 }
 
-function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
+/** The status and scimType an error will be answered with (the audit trail records them before the answer is written). */
+export function errorOutcome(err: unknown): { status: number; scimType?: string } {
   const mapped = toScimError(err);
   // Koa's own HTTP errors (e.g. from ctx.throw) carry an expose-able status below 500.
-  const httpish = err as { status?: number; expose?: boolean; message?: string };
-  const status = mapped?.status ?? (httpish.expose && httpish.status && httpish.status < 500 ? httpish.status : 500);
+  const httpish = err as { status?: number; expose?: boolean };
+  return { status: mapped?.status ?? (httpish.expose && httpish.status && httpish.status < 500 ? httpish.status : 500), scimType: mapped?.body.scimType };
+}
+
+function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
+  const mapped = toScimError(err);
+  const httpish = err as { message?: string };
+  const { status } = errorOutcome(err);
   const detail = mapped?.body.detail ?? (status < 500 ? httpish.message ?? 'bad request' : 'internal server error');
   ctx.status = status;
   if (isScim(ctx.path)) {

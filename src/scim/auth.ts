@@ -24,6 +24,7 @@ export function scimAuth(connections: ConnectionService): ScimMiddleware {
         actor: principal.actor,
         requestId: ctx.state.requestId,
         leniency: idp.leniency,
+        audit: ctx.state.audit,
       };
     } catch (e) {
       if (e instanceof UnauthenticatedError) ctx.set('WWW-Authenticate', 'Bearer realm="Provisio", error="invalid_token"');

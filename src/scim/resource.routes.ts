@@ -70,6 +70,7 @@ export function resourceRoutes<R extends { id: string; version: number }>(
   const list = async (ctx: ScimContext, source: Record<string, unknown>) => {
     const p = parseProjection(source);
     const filter = typeof source.filter === 'string' ? source.filter : undefined;
+    if (ctx.state.audit) ctx.state.audit.filter = filter ?? null;
     const query: ListQuery = { filter, ...sortParams(source), ...pagingParams(source, config.maxResults) };
     const result = await endpoint.list(ctx.state.scim, query, p);
     send(ctx, 200, listResponse(result, (r) => render(ctx, r, p), query.cursor !== undefined));

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Services } from '../services';
 import { scimAuth } from './auth';
 import { bulkRoutes } from './bulk.routes';
+import { scimAudit } from '../http/audit';
 import { discoveryRoutes } from './discovery.routes';
 import { groupsEndpoint, usersEndpoint } from './endpoints';
 import { resourceRoutes } from './resource.routes';
@@ -13,6 +14,7 @@ import { SCIM_PREFIX } from './urls';
 /** The SCIM 2.0 facade: authentication per tenant, then the resource routes. Routes are thin. */
 export function scimRouter(services: Services, config: Config): Router<ScimState> {
   const router = new Router<ScimState>({ prefix: `${SCIM_PREFIX}/:tenant`, sensitive: false });
+  router.use(scimAudit(services.audit)); // first: refused requests are audited too
   router.use(scimAuth(services.connections));
   const users = usersEndpoint(services);
   const groups = groupsEndpoint(services);

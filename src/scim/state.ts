@@ -1,4 +1,5 @@
 import type { RouterContext, RouterMiddleware } from '@koa/router';
+import type { AuditNotes } from '../domain/audit/audit-notes';
 import type { RequestContext } from '../domain/context';
 import type { ResourceTypeDef } from '../domain/schema/attribute';
 import type { IdpProfile } from './idp-profile';
@@ -11,6 +12,8 @@ export interface ScimState {
   idp: IdpProfile;
   /** the tenant's effective resource type of the endpoint being served */
   rt?: ResourceTypeDef;
+  /** Set by the audit middleware before authentication; the services fill it through `scim.audit`. */
+  audit?: AuditNotes;
 }
 
 export type ScimContext = RouterContext<ScimState>;

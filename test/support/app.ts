@@ -19,6 +19,10 @@ export async function createTestApp(): Promise<TestApp> {
   return {
     ...db,
     server,
+    async close() {
+      await db.services.audit.drain(); // reads' audit entries are written after their answer
+      await db.close();
+    },
     async tenant(name: string, idp = 'generic') {
       const t = await db.services.tenants.create({ name });
       const { connection, token } = await db.services.connections.createConnection(t.id, { idp });

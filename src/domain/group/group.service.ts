@@ -6,6 +6,7 @@ import { isUuid } from '../ids';
 import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
 import { TenantCatalogue } from '../schema/tenant-catalogue';
+import { groupResourceType } from '../schema/core-schemas'; // events strip secrets by the core schema: custom attributes cannot be writeOnly or returned never
 import { Document, normalizeResource } from '../schema/normalize';
 import { replaceDocument } from '../schema/replace';
 import { Tenant } from '../tenant/tenant.entity';
@@ -14,6 +15,18 @@ import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
 import { sql, sqlPrepared } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
+import { EventRecorder } from '../event/event-recorder';
+import { groupEvents, MemberDelta, memberEvents } from '../event/changes';
+import type { EventDraft } from '../event/event-types';
+
+/** A group change's events: attributes first, then the member delta. */
+function groupChangeEvents(group: ScimGroup, before: Document | undefined, delta: MemberDelta, kind: 'created' | 'updated'): EventDraft[] {
+  return [
+    ...groupEvents(groupResourceType, kind, group.id, group.version, group.attributes, before),
+    ...memberEvents('group.members_added', group.id, group.version, [...delta.added]),
+    ...memberEvents('group.members_removed', group.id, group.version, [...delta.removed]),
+  ];
+}
 
 export interface MemberRecord {
   id: string;
@@ -67,6 +80,7 @@ export class GroupService {
   constructor(
     private readonly orm: MikroORM,
     private readonly catalogue = new TenantCatalogue(orm),
+    private readonly events = new EventRecorder(),
   ) {}
 
   private em(): EntityManager {
@@ -81,7 +95,9 @@ export class GroupService {
       const group = em.create(ScimGroup, { tenant: em.getReference(Tenant, ctx.tenant.id) } as ScimGroup);
       project(group, doc);
       await em.flush();
-      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'add', ids }]);
+      const delta = new MemberDelta();
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'add', ids }], { delta });
+      await this.events.record(em, ctx, groupChangeEvents(group, undefined, delta, 'created'));
       return this.record(em, group, read);
     }, doc.displayName as string);
   }
@@ -116,11 +132,14 @@ export class GroupService {
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
       const group = await this.lock(em, ctx, id, options);
+      const before = group.attributes;
       const renamed = group.displayName !== doc.displayName;
       project(group, replaceDocument(group.attributes, doc, rt));
-      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }], { renamed });
+      const delta = new MemberDelta();
+      await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'set', ids }], { renamed, delta });
       this.touch(group);
       await em.flush();
+      await this.events.record(em, ctx, groupChangeEvents(group, before, delta, 'updated'));
       return this.record(em, group, read);
     }, doc.displayName as string);
   }
@@ -138,12 +157,15 @@ export class GroupService {
       if (valueId !== undefined && valueId !== id) throw new InvalidValueError('id in the PATCH value does not match the URL');
       const memberChanges: MemberChange[] = memberChangesFromPatch(result.delegated);
       const renamed = group.displayName !== result.doc.displayName;
-      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges, { renamed });
+      const delta = new MemberDelta();
+      const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges, { renamed, delta });
       const changed = [...result.changed, ...(membersChanged ? ['members'] : [])];
       if (changed.length > 0) {
+        const before = group.attributes;
         project(group, result.doc);
         this.touch(group);
         await em.flush();
+        await this.events.record(em, ctx, groupChangeEvents(group, before, delta, 'updated'));
       }
       return { group: await this.record(em, group, read), changed };
     }, undefined);
@@ -156,6 +178,7 @@ export class GroupService {
       await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'removeAll' }]); // its members' versions change too
       em.remove(group);
       await em.flush();
+      await this.events.record(em, ctx, groupEvents(groupResourceType, 'deleted', group.id, group.version + 1, group.attributes));
     });
   }
 

@@ -3,6 +3,7 @@ import type { Filter } from '../query/ast';
 import { InvalidFilterError, InvalidPathError, InvalidValueError } from '../errors';
 import { isUuid } from '../ids';
 import { sql, sqlRun } from '../../db/sql';
+import type { MemberDelta } from '../event/changes';
 
 /** A change to a group's member set, applied in SQL (never by rewriting the whole list). */
 export type MemberChange =
@@ -48,7 +49,8 @@ function uuidArray(ids: string[]): string {
  * Applies member changes to one group, in order, inside the caller's transaction. Every named
  * member must be a live user of the tenant (locked FOR KEY SHARE, so a concurrent delete cannot slip
  * in between the check and the insert); otherwise 400 invalidValue and the transaction rolls back.
- * Cost is proportional to the members named, not to the group's size. Returns whether anything changed.
+ * Cost is proportional to the members named, not to the group's size. Returns whether anything changed;
+ * `delta`, when given, collects the net members added and removed (for the group's events).
  *
  * Every user who joins or leaves gets a new version (RFC 7644 §3.14): User.groups is part of the
  * user's representation. With `renamed` (the group's displayName changed, so every member's
@@ -59,22 +61,25 @@ export async function applyMemberChanges(
   tenantId: string,
   groupId: string,
   changes: MemberChange[],
-  options: { renamed?: boolean } = {},
+  options: { renamed?: boolean; delta?: MemberDelta } = {},
 ): Promise<boolean> {
   const touched = new Set<string>();
-  const exec = async (text: string, params: unknown[]) => {
-    for (const r of await sql<{ member_id: string }>(em, `${text} returning member_id`, params)) touched.add(r.member_id);
+  const { delta } = options;
+  const exec = async (text: string, params: unknown[], added: boolean) => {
+    const rows = await sql<{ member_id: string }>(em, `${text} returning member_id`, params);
+    for (const r of rows) touched.add(r.member_id);
+    if (delta) (added ? delta.add.bind(delta) : delta.remove.bind(delta))(rows.map((r) => r.member_id));
   };
   for (const change of changes) {
     if (change.kind === 'removeAll' || change.kind === 'set') {
       if (change.kind === 'set') await assertUsers(em, tenantId, change.ids);
-      if (change.kind === 'set') await exec('delete from group_member where group_id = ? and member_id <> all(?::uuid[])', [groupId, uuidArray(change.ids)]);
-      else await exec('delete from group_member where group_id = ?', [groupId]);
+      if (change.kind === 'set') await exec('delete from group_member where group_id = ? and member_id <> all(?::uuid[])', [groupId, uuidArray(change.ids)], false);
+      else await exec('delete from group_member where group_id = ?', [groupId], false);
       if (change.kind === 'removeAll') continue;
     }
     if (change.kind === 'remove') {
       if (change.ids.length === 0) continue;
-      await exec('delete from group_member where group_id = ? and member_id = any(?::uuid[])', [groupId, uuidArray(change.ids)]);
+      await exec('delete from group_member where group_id = ? and member_id = any(?::uuid[])', [groupId, uuidArray(change.ids)], false);
       continue;
     }
     if (change.ids.length === 0) continue;
@@ -84,6 +89,7 @@ export async function applyMemberChanges(
        select ?::uuid, id, now() from unnest(?::uuid[]) as m(id)
        on conflict do nothing`,
       [groupId, uuidArray(change.ids)],
+      true,
     );
   }
   await touchUsers(em, [...touched], options.renamed ? groupId : undefined);

@@ -13,6 +13,9 @@ import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
 import { DomainError } from '../errors'; // purge/restore (admin API)
+import { EventRecorder } from '../event/event-recorder';
+import { memberEvents, userChangeEvents, userDeletedEvent, userSnapshotEvent } from '../event/changes';
+import { userResourceType } from '../schema/core-schemas'; // events strip secrets by the core schema: custom attributes cannot be writeOnly or returned never
 
 /** A user as the domain hands it to the edges. */
 export interface UserRecord {
@@ -85,6 +88,7 @@ export class UserService {
   constructor(
     private readonly orm: MikroORM,
     private readonly catalogue = new TenantCatalogue(orm),
+    private readonly events = new EventRecorder(),
   ) {}
 
   private em(): EntityManager {
@@ -128,24 +132,32 @@ export class UserService {
       user.updatedAt = new Date();
       project(user, doc);
       await em.flush();
+      await this.events.record(em, ctx, [userSnapshotEvent(userResourceType, 'user.restored', user.id, user.version, user.attributes)]);
       // a deleted user's memberships were removed with it: a restored user has no groups
       return { user: { id: user.id, doc: user.attributes, active: user.active, version: user.version, createdAt: user.createdAt, updatedAt: user.updatedAt, groups: [] }, restored: true };
     }, userName);
   }
 
-  /** A new user in one statement (prepared: POST /Users is the hot write). */
+  /**
+   * A new user and its user.created event in one statement (prepared: POST /Users is the hot
+   * write): atomic on its own, one round trip, no explicit transaction.
+   */
   private async insert(ctx: RequestContext, doc: Document): Promise<UserRecord> {
     const c = columns(doc);
     const id = newId();
     const now = new Date();
+    const drafts = [userSnapshotEvent(userResourceType, 'user.created', id, 1, doc)];
+    const outbox = this.events.statement(ctx, drafts, now);
     try {
       await sqlPrepared(
         this.em(),
         'provisio_user_insert',
-        `insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
+        `with ${outbox.ctes}
+         insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
          values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-        [id, ctx.tenant.id, c.userName, c.externalId, c.displayName, c.active, JSON.stringify(doc), now, now],
+        [...outbox.params, id, ctx.tenant.id, c.userName, c.externalId, c.displayName, c.active, JSON.stringify(doc), now, now],
       );
+      this.events.noted(ctx, drafts);
     } catch (e) {
       if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw this.taken(c.userName);
       throw e;
@@ -179,10 +191,12 @@ export class UserService {
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
     return this.write(async (em) => {
       const user = await this.lock(em, ctx, id, options);
+      const before = user.attributes;
       project(user, replaceDocument(user.attributes, doc, rt));
       user.version += 1;
       user.updatedAt = new Date();
       await em.flush();
+      await this.events.record(em, ctx, userChangeEvents(userResourceType, user.id, user.version, before, user.attributes));
       return this.reload(em, user.id);
     }, doc.userName as string);
   }
@@ -194,10 +208,12 @@ export class UserService {
       const user = await this.lock(em, ctx, id, options);
       const result = applyPatch(user.attributes, operations, rt, { leniency: ctx.leniency });
       if (result.changed.length > 0) {
+        const before = user.attributes;
         project(user, result.doc);
         user.version += 1;
         user.updatedAt = new Date();
         await em.flush();
+        await this.events.record(em, ctx, userChangeEvents(userResourceType, user.id, user.version, before, user.attributes));
       }
       return { user: await this.reload(em, user.id), changed: result.changed };
     });
@@ -210,10 +226,10 @@ export class UserService {
   async delete(ctx: RequestContext, id: string, options?: WriteOptions): Promise<void> {
     await this.write(async (em) => {
       const user = await this.lock(em, ctx, id, options);
-      await sql(
+      const left = await sql<{ id: string; version: number }>(
         em,
         `with gone as (delete from group_member where member_id = ? returning group_id)
-         update scim_group set version = version + 1, updated_at = now() where id in (select group_id from gone)`,
+         update scim_group set version = version + 1, updated_at = now() where id in (select group_id from gone) returning id, version`,
         [user.id],
       );
       user.deletedAt = new Date();
@@ -221,6 +237,10 @@ export class UserService {
       user.version += 1;
       user.updatedAt = user.deletedAt;
       await em.flush();
+      await this.events.record(em, ctx, [
+        ...left.flatMap((g) => memberEvents('group.members_removed', g.id, g.version, [user.id], { cause: 'user.deleted' })),
+        userDeletedEvent(user.id, user.version, user.attributes),
+      ]);
     });
   }
 

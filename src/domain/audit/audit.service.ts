@@ -1,0 +1,278 @@
+import { MikroORM } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor, RequestContext } from '../context';
+import { InvalidValueError } from '../errors';
+import { isUuid, newId } from '../ids';
+import { sql, sqlPrepared } from '../../db/sql';
+
+/** One request to audit: who, what, how it ended. Never a body, a password or a token. */
+export interface AuditInput {
+  /** The tenant's id, or else its slug (a request refused before authentication names only the slug). */
+  tenantId?: string;
+  tenantSlug?: string;
+  actor: Actor | { kind: 'anonymous' };
+  method: string;
+  path: string;
+  operation: string;
+  filter?: string | null;
+  status: number;
+  scimType?: string | null;
+  latencyMs: number;
+  requestId: string;
+  resourceIds?: Iterable<string>;
+  changed?: Iterable<string>;
+  holdId?: string | null;
+}
+
+export interface AuditRecord {
+  id: string;
+  tenantId: string;
+  time: Date;
+  actorKind: string;
+  connectionId: string | null;
+  tokenId: string | null;
+  adminKeyId: string | null;
+  idp: string | null;
+  method: string;
+  path: string;
+  operation: string;
+  filter: string | null;
+  status: number;
+  scimType: string | null;
+  latencyMs: number;
+  requestId: string;
+  resourceIds: string[];
+  changedAttributes: string[];
+  holdId: string | null;
+}
+
+export interface AuditQuery {
+  from?: Date;
+  to?: Date;
+  /** A SCIM connection id, a token id or an admin key id. */
+  actor?: string;
+  actorKind?: 'scim' | 'admin' | 'system' | 'anonymous';
+  resourceId?: string;
+  /** Exact operation, e.g. `User.patch`. */
+  operation?: string;
+  outcome?: 'success' | 'failure';
+  /** The `next` cursor of the previous page (newest first). */
+  cursor?: string;
+  limit?: number;
+}
+
+export interface AuditPage {
+  entries: AuditRecord[];
+  next: string | null;
+}
+
+const COLUMNS = `id, tenant_id, time, actor_kind, connection_id, token_id, admin_key_id, idp, method, path, operation, filter,
+  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id`;
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  time: string;
+  actor_kind: string;
+  connection_id: string | null;
+  token_id: string | null;
+  admin_key_id: string | null;
+  idp: string | null;
+  method: string;
+  path: string;
+  operation: string;
+  filter: string | null;
+  status: number;
+  scim_type: string | null;
+  latency_ms: number;
+  request_id: string;
+  resource_ids: string[];
+  changed_attributes: string[];
+  hold_id: string | null;
+}
+
+function fromRow(r: Row): AuditRecord {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    time: new Date(r.time),
+    actorKind: r.actor_kind,
+    connectionId: r.connection_id,
+    tokenId: r.token_id,
+    adminKeyId: r.admin_key_id,
+    idp: r.idp,
+    method: r.method,
+    path: r.path,
+    operation: r.operation,
+    filter: r.filter,
+    status: r.status,
+    scimType: r.scim_type,
+    latencyMs: Number(r.latency_ms),
+    requestId: r.request_id,
+    resourceIds: r.resource_ids,
+    changedAttributes: r.changed_attributes,
+    holdId: r.hold_id,
+  };
+}
+
+/**
+ * The audit trail: one row per SCIM request and per admin mutation. Writing is one INSERT made
+ * right after the response is determined, outside the request's transaction: failed and
+ * refused requests (whose transaction rolled back, or never began) must be audited too, and
+ * the outcome is only known then. The change itself is already durable with its outbox event.
+ * The INSERT commits asynchronously (see `record`), so auditing costs a request one round trip
+ * and no WAL flush.
+ */
+export class AuditService {
+  constructor(private readonly orm: MikroORM) {}
+
+  private em(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
+  }
+
+  private queue: { row: Record<string, unknown>; done: (err?: unknown) => void }[] = [];
+  private flushing = false;
+
+  /**
+   * Writes one entry and resolves once it is stored; with only a slug, nothing is written unless
+   * that tenant exists. Entries of concurrent requests are grouped: while one INSERT runs, the
+   * next entries queue and go together in the following one (group commit, no timer), so under
+   * load a request shares its INSERT with the others in flight, and alone it pays one round trip.
+   */
+  record(input: AuditInput): Promise<void> {
+    const a = input.actor;
+    const row = {
+      id: newId(),
+      tenant_id: input.tenantId ?? null,
+      tenant_slug: input.tenantId ? null : (input.tenantSlug ?? null),
+      time: new Date(),
+      actor_kind: a.kind,
+      connection_id: a.kind === 'scim' ? a.connectionId : null,
+      token_id: a.kind === 'scim' ? a.tokenId : null,
+      admin_key_id: a.kind === 'admin' ? (a.keyId ?? null) : null,
+      idp: a.kind === 'scim' ? a.idp : null,
+      method: input.method,
+      path: input.path.slice(0, 2048),
+      operation: input.operation,
+      filter: input.filter?.slice(0, 4096) ?? null,
+      status: input.status,
+      scim_type: input.scimType ?? null,
+      latency_ms: input.latencyMs,
+      request_id: input.requestId,
+      resource_ids: [...(input.resourceIds ?? [])],
+      changed_attributes: [...(input.changed ?? [])].sort(),
+      hold_id: input.holdId ?? null,
+    };
+    if (!row.tenant_id && !row.tenant_slug) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, done: (err) => (err ? reject(err) : resolve()) });
+      void this.flush();
+    });
+  }
+
+  /** Resolves once every entry recorded so far is stored (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.flushing) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue.splice(0, 500);
+    try {
+      // The request's change (and its event) committed synchronously already; this statement's
+      // own commit does not wait for the WAL flush (synchronous_commit off for this transaction
+      // only): a database crash can lose the last fraction of a second of entries, never a change.
+      await sqlPrepared(
+        this.em(),
+        'provisio_audit_insert',
+        `insert into audit_entry (${COLUMNS})
+         select r.id, t.id, r.time, r.actor_kind, r.connection_id, r.token_id, r.admin_key_id, r.idp, r.method, r.path, r.operation,
+                r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes, r.hold_id
+           from jsonb_to_recordset(?::jsonb) as r(id uuid, tenant_id uuid, tenant_slug text, time timestamptz, actor_kind text,
+                  connection_id uuid, token_id uuid, admin_key_id text, idp text, method text, path text, operation text, filter text,
+                  status int, scim_type text, latency_ms float8, request_id text, resource_ids jsonb, changed_attributes jsonb, hold_id uuid)
+           join tenant t on t.id = coalesce(r.tenant_id, (select s.id from tenant s where s.slug = r.tenant_slug))
+           cross join (select set_config('synchronous_commit', 'off', true)) as async_commit`,
+        [JSON.stringify(batch.map((b) => b.row))],
+      );
+      for (const b of batch) b.done();
+    } catch (e) {
+      for (const b of batch) b.done(e);
+    } finally {
+      this.flushing = false;
+      void this.flush();
+    }
+  }
+
+  /** An admin mutation (GraphQL): actor kind admin with its key id. */
+  async recordAdmin(
+    ctx: RequestContext,
+    entry: { operation: string; status: number; errorCode?: string | null; latencyMs: number; resourceIds?: Iterable<string>; changed?: Iterable<string> },
+  ): Promise<void> {
+    await this.record({
+      tenantId: ctx.tenant.id,
+      actor: ctx.actor,
+      method: 'POST',
+      path: '/graphql',
+      operation: entry.operation,
+      status: entry.status,
+      scimType: entry.errorCode ?? null,
+      latencyMs: entry.latencyMs,
+      requestId: ctx.requestId,
+      resourceIds: entry.resourceIds ?? ctx.audit?.resourceIds,
+      changed: entry.changed ?? ctx.audit?.changed,
+      holdId: ctx.audit?.holdId,
+    });
+  }
+
+  /** Newest first, keyset-paginated on the (time-ordered) id. */
+  async query(tenantId: string, q: AuditQuery = {}): Promise<AuditPage> {
+    const where = ['tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    if (q.from) where.push('time >= ?') && params.push(q.from);
+    if (q.to) where.push('time < ?') && params.push(q.to);
+    if (q.actorKind) where.push('actor_kind = ?') && params.push(q.actorKind);
+    if (q.actor) {
+      where.push('(connection_id::text = ? or token_id::text = ? or admin_key_id = ?)');
+      params.push(q.actor, q.actor, q.actor);
+    }
+    if (q.resourceId) where.push('resource_ids @> ?::jsonb') && params.push(JSON.stringify([q.resourceId]));
+    if (q.operation) where.push('operation = ?') && params.push(q.operation);
+    if (q.outcome) where.push(q.outcome === 'success' ? 'status < 400' : 'status >= 400');
+    if (q.cursor) {
+      const id = Buffer.from(q.cursor, 'base64url').toString('utf8');
+      if (!isUuid(id)) throw new InvalidValueError('invalid audit cursor');
+      where.push('id < ?') && params.push(id);
+    }
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    const rows = await sql<Row>(this.em(), `select ${COLUMNS} from audit_entry where ${where.join(' and ')} order by id desc limit ?`, [...params, limit + 1]);
+    const entries = rows.slice(0, limit).map(fromRow);
+    return { entries, next: rows.length > limit ? Buffer.from(entries[entries.length - 1].id).toString('base64url') : null };
+  }
+
+  /** How many entries an export from `since` will stream (for a progress bar). */
+  async count(tenantId: string, since: Date): Promise<number> {
+    const [row] = await sql<{ n: number }>(this.em(), 'select count(*)::int as n from audit_entry where tenant_id = ? and time >= ?', [tenantId, since]);
+    return row.n;
+  }
+
+  /**
+   * Every entry from `since`, oldest first, in batches read by keyset (never one huge result,
+   * never an open cursor across awaits on the caller's output).
+   */
+  async *export(tenantId: string, since: Date, batchSize = 1000): AsyncGenerator<AuditRecord[]> {
+    let after: string | null = null;
+    for (;;) {
+      const rows: Row[] = await sql<Row>(
+        this.em(),
+        `select ${COLUMNS} from audit_entry where tenant_id = ? and time >= ? ${after ? 'and id > ?' : ''} order by id limit ?`,
+        after ? [tenantId, since, after, batchSize] : [tenantId, since, batchSize],
+      );
+      if (rows.length === 0) return;
+      yield rows.map(fromRow);
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+}
