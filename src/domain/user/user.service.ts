@@ -261,12 +261,12 @@ export class UserService {
   /** Deleted users (tombstones) of the tenant, filtered and paged like list(): what purge and restore act on. */
   async listDeleted(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
     const rt = await this.catalogue.resourceType(ctx, 'User');
-    const { total, rows } = await pageOf<UserRow>(
+    const { total, rows, ...cursors } = await pageOf<UserRow>(
       this.em(),
       { rt, storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is not null', params: [ctx.tenant.id] },
       query,
     );
-    return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow) };
+    return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow), ...cursors };
   }
 
   /**
