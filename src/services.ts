@@ -40,5 +40,5 @@ export function createServices(orm: MikroORM, config: Pick<Config, 'tokenDefault
     catalogue,
     customAttributes: new CustomAttributeService(orm, catalogue),
   };
-  return { ...core, search: new SearchService(orm, searchSources(core.users, core.groups)) };
+  return { ...core, search: new SearchService(orm, searchSources(core.users, core.groups, catalogue)) };
 }
