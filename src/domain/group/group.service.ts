@@ -14,6 +14,7 @@ import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
 import { sql, sqlPrepared } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
+import { retryTransaction } from '../retry';
 
 export interface MemberRecord {
   id: string;
@@ -196,7 +197,8 @@ export class GroupService {
 
   private async write<T>(work: (em: EntityManager) => Promise<T>, displayName?: string): Promise<T> {
     try {
-      return await this.em().transactional(work);
+      // a deadlock or serialisation failure reruns the whole transaction (see retryTransaction)
+      return await retryTransaction(() => this.em().transactional(work));
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException) {
         throw new UniquenessError(displayName ? `a group named "${displayName}" already exists in this tenant` : 'a group with that displayName already exists in this tenant');

@@ -13,6 +13,7 @@ import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
 import { DomainError } from '../errors'; // purge/restore (admin API)
+import { retryTransaction } from '../retry';
 
 /** A user as the domain hands it to the edges. */
 export interface UserRecord {
@@ -243,7 +244,8 @@ export class UserService {
   /** One transaction per write; a unique-index violation (a concurrent create) becomes a 409. */
   private async write<T>(work: (em: EntityManager) => Promise<T>, userName?: string): Promise<T> {
     try {
-      return await this.em().transactional(work);
+      // a deadlock or serialisation failure reruns the whole transaction (see retryTransaction)
+      return await retryTransaction(() => this.em().transactional(work));
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException) throw this.taken(userName ?? '');
       throw e;
