@@ -102,9 +102,11 @@ export class UserService {
     const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency });
     const userName = doc.userName as string;
     const externalId = (doc.externalId as string | undefined) ?? null;
-    const tombstones = await sqlPrepared(
+    // not a named prepared statement: its generic plan, made while the table was small, kept
+    // seq-scanning it after a bulk load until the next ANALYZE (never, on PGlite); unnamed, it is
+    // planned each time with the values and the table's size
+    const tombstones = await sql(
       this.em(),
-      'provisio_user_tombstone',
       `select 1 from scim_user
         where tenant_id = ? and deleted_at is not null and (lower(user_name) = lower(?) or external_id = ?) limit 1`,
       [ctx.tenant.id, userName, externalId],
