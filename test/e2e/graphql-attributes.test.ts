@@ -120,3 +120,28 @@ describe('custom attributes over GraphQL', () => {
     expect((await app.gql(admin, LIST, { slug: t.slug })).body.data.tenant.attributeDefinitions.map((x: any) => x.name)).toEqual(['badge']);
   });
 });
+
+describe('a definition that keeps losing to concurrent writes', () => {
+  it('is retried, then refused as SERVICE_UNAVAILABLE (never INTERNAL_SERVER_ERROR), with nothing stored', async () => {
+    const t = await app.tenant('Gql Attr Busy');
+    const run = (text: string) => app.orm.em.getConnection().execute(text);
+    await run('create sequence gql_busy_seq');
+    await run(`create function gql_busy() returns trigger language plpgsql as $$
+      begin
+        if new.name = 'busyOnce' and nextval('gql_busy_seq') = 1 then raise exception 'forced' using errcode = '40P01'; end if;
+        if new.name = 'busyAlways' then raise exception 'forced' using errcode = '40001'; end if;
+        return new;
+      end $$`);
+    await run('create trigger gql_busy before insert on custom_attribute for each row execute function gql_busy()');
+    try {
+      const once = await app.gql(admin, DEFINE, { tenant: t.slug, input: { resourceType: 'User', name: 'busyOnce' } });
+      expect(once.body.errors).toBeUndefined(); // the deadlock victim ran again
+      const always = await app.gql(admin, DEFINE, { tenant: t.slug, input: { resourceType: 'User', name: 'busyAlways' } });
+      expect(codes(always)).toEqual(['SERVICE_UNAVAILABLE']);
+      expect(always.body.errors![0].extensions!.reason).toBe('unavailable');
+      expect((await app.gql(admin, LIST, { slug: t.slug })).body.data.tenant.attributeDefinitions.map((x: any) => x.name)).toEqual(['busyOnce']);
+    } finally {
+      await run('drop trigger gql_busy on custom_attribute');
+    }
+  });
+});
