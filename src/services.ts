@@ -59,5 +59,5 @@ export function createServices(
     events: new EventService(orm),
     audit: new AuditService(orm),
   };
-  return { ...core, search: new SearchService(orm, searchSources(core.users, core.groups)) };
+  return { ...core, search: new SearchService(orm, searchSources(core.users, core.groups, catalogue)) };
 }

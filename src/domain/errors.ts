@@ -16,7 +16,8 @@ export type DomainErrorCode =
   | 'invalidCursor'
   | 'preconditionFailed'
   | 'unauthenticated'
-  | 'forbidden';
+  | 'forbidden'
+  | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -99,5 +100,19 @@ export class ForbiddenError extends DomainError {
 export class PreconditionFailedError extends DomainError {
   constructor(message: string) {
     super('preconditionFailed', message);
+  }
+}
+
+/**
+ * The write could not be completed now, through no fault of the request (e.g. it kept losing to
+ * concurrent writes): the client should send it again after `retryAfterSeconds` (RFC 9110 §15.6.4
+ * 503, §10.2.3 Retry-After).
+ */
+export class UnavailableError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super('unavailable', message);
   }
 }

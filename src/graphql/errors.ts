@@ -18,6 +18,7 @@ const CODES: Record<DomainErrorCode, string> = {
   invalidCursor: 'BAD_USER_INPUT',
   unauthenticated: 'UNAUTHENTICATED',
   forbidden: 'FORBIDDEN',
+  unavailable: 'SERVICE_UNAVAILABLE',
 };
 
 /** A GraphQL error with a code the client can act on, raised by the admin API itself (auth, limits). */

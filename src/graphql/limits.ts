@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { FragmentDefinitionNode, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { FragmentDefinitionNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { codedError } from './errors';
 
@@ -48,13 +48,20 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
           if (d > limits.maxDepth) {
             throw codedError(`query depth ${d} exceeds the maximum of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', 400, { depth: d, maxDepth: limits.maxDepth });
           }
-          const cost = getComplexity({
-            schema: schema as GraphQLSchema,
-            query: document,
-            variables: request.variables ?? {},
-            operationName: request.operationName ?? undefined,
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema: schema as GraphQLSchema,
+              query: document,
+              variables: request.variables ?? {},
+              operationName: request.operationName ?? undefined,
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (e) {
+            // the estimator coerces the variables first: a value of the wrong type is the client's error, not ours
+            if (e instanceof GraphQLError) throw codedError(e.message, 'BAD_USER_INPUT', 400);
+            throw e;
+          }
           if (cost > limits.maxCost) {
             throw codedError(`query cost ${cost} exceeds the maximum of ${limits.maxCost}`, 'QUERY_TOO_COMPLEX', 400, { cost, maxCost: limits.maxCost });
           }

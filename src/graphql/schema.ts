@@ -1,5 +1,6 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
+import { AttributeResolver } from './resolvers/attribute.resolver';
 import { GroupResolver, ScimConnectionResolver, UserResolver } from './resolvers/directory.resolver';
 import { MutationResolver } from './resolvers/mutation.resolver';
 import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
@@ -13,7 +14,7 @@ let built: GraphQLSchema | undefined;
  */
 export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver],
+    resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver],
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares
     emitSchemaFile: false,

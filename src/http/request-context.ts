@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { toScimError, errorBody } from '../scim/scim-error';
 import { SCIM_CONTENT_TYPE } from '../scim/media';
 import { SCIM_PREFIX } from '../scim/urls';
+import { UnavailableError } from '../domain/errors';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -65,6 +66,7 @@ function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
   const { status } = errorOutcome(err);
   const detail = mapped?.body.detail ?? (status < 500 ? httpish.message ?? 'bad request' : 'internal server error');
   ctx.status = status;
+  if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
   if (isScim(ctx.path)) {
     ctx.type = SCIM_CONTENT_TYPE;
     ctx.body = mapped?.body ?? errorBody(status, detail);

@@ -36,6 +36,7 @@ const MAPPING: Record<DomainErrorCode, { status: number; scimType?: string }> = 
   preconditionFailed: { status: 412 },
   unauthenticated: { status: 401 },
   forbidden: { status: 403 },
+  unavailable: { status: 503 },
 };
 
 export function errorBody(status: number, detail: string, scimType?: string): ScimErrorBody {

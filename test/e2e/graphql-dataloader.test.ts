@@ -51,10 +51,11 @@ const USERS_WITH_GROUPS = `query($slug: String, $first: Int) { tenant(slug: $slu
 const GROUPS_WITH_MEMBERS = `query($slug: String, $first: Int) { tenant(slug: $slug) { groups(filter: "displayName sw \\"G\\"") { nodes { id memberCount members(first: $first) { nodes { id groups { displayName } } } } } } }`;
 
 describe('DataLoader: nested lists cost a fixed number of SQL statements', () => {
-  it('a page of users with their groups and member counts: the same count for 5 and 50 users', async () => {
+  it('a page of users with their groups and member counts: the same count for 5 and 40 users', async () => {
     await app.gql(key, USERS_WITH_GROUPS, { slug, first: 1 }); // warm-up: the key's last-used stamp is written at most once a minute
     const counts: Record<number, number> = {};
-    for (const first of [5, 50]) {
+    // neither page is the whole result (that one needs no count: see pageOf)
+    for (const first of [5, 40]) {
       counts[first] = await countStatements(async () => {
         const res = await app.gql(key, USERS_WITH_GROUPS, { slug, first });
         expect(res.body.errors).toBeUndefined();
@@ -67,7 +68,7 @@ describe('DataLoader: nested lists cost a fixed number of SQL statements', () =>
     // admin key, tenant, users (count + page), their groups in one batch, member counts in one batch
     expect(counts[5]).toBeGreaterThan(0);
     expect(counts[5]).toBeLessThanOrEqual(6);
-    expect(counts[50]).toBe(counts[5]);
+    expect(counts[40]).toBe(counts[5]);
   });
 
   it('groups with a page of members each, and the members’ groups: the same count for 5 and 50 members', async () => {

@@ -16,7 +16,7 @@ describe('schema/admin.graphql', () => {
     expect(printSchema(lexicographicSortSchema(schema)) + '\n').toBe(adminSdl());
     expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(['stats', 'tenant', 'tenants']);
     expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(
-      ['createScimConnection', 'createTenant', 'purgeUser', 'restoreUser', 'revokeToken', 'rotateToken', 'updateTenant'],
+      ['createScimConnection', 'createTenant', 'defineAttribute', 'purgeUser', 'removeAttribute', 'restoreUser', 'revokeToken', 'rotateToken', 'updateTenant'],
     );
     for (const scalar of ['DateTime', 'JSON']) expect(schema.getType(scalar)).toBeDefined();
   });

@@ -15,6 +15,7 @@ import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
 import { sql, sqlPrepared } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
+import { retryTransaction } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
 import { groupEvents, MemberDelta, memberEvents } from '../event/changes';
 import type { EventDraft } from '../event/event-types';
@@ -219,7 +220,8 @@ export class GroupService {
 
   private async write<T>(work: (em: EntityManager) => Promise<T>, displayName?: string): Promise<T> {
     try {
-      return await this.em().transactional(work);
+      // a deadlock or serialisation failure reruns the whole transaction (see retryTransaction)
+      return await retryTransaction(() => this.em().transactional(work));
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException) {
         throw new UniquenessError(displayName ? `a group named "${displayName}" already exists in this tenant` : 'a group with that displayName already exists in this tenant');

@@ -24,6 +24,8 @@ export interface ListQuery {
   ids?: string[];
   /** false: unquoted filter values are a syntax error (strict RFC clients); default accepted */
   unquotedValues?: boolean;
+  /** with cursor paging: also return a cursor after each row (Relay edges; the admin API) */
+  rowCursors?: boolean;
 }
 
 export interface ListResult<T> {
@@ -34,6 +36,8 @@ export interface ListResult<T> {
   nextCursor?: string;
   /** RFC 9865: the cursor of the preceding page, absent on the first page (cursor paging only) */
   previousCursor?: string;
+  /** when asked (ListQuery.rowCursors): for each item, the cursor of the rows after it */
+  rowCursors?: string[];
 }
 
 /** A page of rows with its exact total and, when paged by cursor, the cursors around it. */
@@ -42,6 +46,7 @@ export interface Page<Row> {
   rows: Row[];
   nextCursor?: string;
   previousCursor?: string;
+  rowCursors?: string[];
 }
 
 /** A resource table in its scope (e.g. one tenant's live users): `where` uses the storage's alias. */
@@ -143,9 +148,9 @@ export async function cursorPage<R extends KeyedRow>(
   keyExpr: string | undefined,
   idExpr: string,
   read: (seek: string, seekParams: unknown[], reverse: boolean, limit: number) => Promise<R[]>,
-): Promise<{ rows: R[]; nextCursor?: string; previousCursor?: string }> {
+): Promise<{ rows: R[]; nextCursor?: string; previousCursor?: string; rowCursors?: string[] }> {
   const pos = query.cursor ? await decodeCursor(em, binding, query.cursor) : undefined;
-  if (query.count <= 0) return { rows: [] };
+  if (query.count <= 0) return { rows: [], ...(query.rowCursors ? { rowCursors: [] } : {}) };
   const seekParams: unknown[] = [];
   const seek = pos ? seekCondition(o, keyExpr, idExpr, pos, seekParams) : 'true';
   const backwards = pos?.direction === 'previous';
@@ -163,6 +168,7 @@ export async function cursorPage<R extends KeyedRow>(
     rows,
     ...(hasNext && last ? { nextCursor: await at('next', last) } : {}),
     ...(hasPrevious && first ? { previousCursor: await at('previous', first) } : {}),
+    ...(query.rowCursors ? { rowCursors: await Promise.all(rows.map((r) => at('next', r))) } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { sql } from '../../db/sql';
 import type { RequestContext } from '../context';
 import { InvalidFilterError, InvalidValueError } from '../errors';
 import type { ResourceTypeDef } from '../schema/attribute';
+import type { ResourceTypeName } from '../schema/tenant-catalogue';
 import type { Filter } from './ast';
 import { compileFilter, compileSortKey, SortKey } from './filter-sql';
 import { parseFilter } from './filter-parser';
@@ -12,7 +13,9 @@ import type { ResourceStorage } from './storage';
 
 /** One resource type a cross-type search covers: where its rows are, and how to load them by id. */
 export interface SearchSource<R = unknown, O = unknown> {
-  rt: ResourceTypeDef;
+  name: ResourceTypeName;
+  /** the tenant's resource type: the core one plus its custom attributes (RFC 7643 §3.3) */
+  resourceType(ctx: RequestContext): Promise<ResourceTypeDef>;
   storage: ResourceStorage;
   table: string;
   /** the tenant's live rows, with the storage's alias */
@@ -29,6 +32,7 @@ export interface SearchHit {
 
 interface Part {
   source: SearchSource;
+  rt: ResourceTypeDef;
   where: string;
   params: unknown[];
   key?: string;
@@ -55,15 +59,16 @@ export class SearchService {
   /** RFC 7644 §3.4.3 across all resource types; `options` are handed to every source's load. */
   async search(ctx: RequestContext, query: ListQuery, options: unknown): Promise<ListResult<SearchHit>> {
     const em = this.orm.em.fork() as EntityManager;
-    const filter = query.filter !== undefined ? parseFilter(query.filter, { unquotedValues: query.unquotedValues !== false }) : undefined;
-    const parts = this.sources.map((source) => ({ source, ...source.scope(ctx) })) as Part[];
+    const unquotedValues = (ctx.leniency?.unquotedFilterValues ?? query.unquotedValues) !== false;
+    const filter = query.filter !== undefined ? parseFilter(query.filter, { unquotedValues }) : undefined;
+    const parts: Part[] = await Promise.all(this.sources.map(async (source) => ({ source, rt: await source.resourceType(ctx), ...source.scope(ctx) })));
     if (filter) this.applyFilter(parts, filter);
     const o: Ordering = { dir: query.sortOrder === 'descending' ? 'desc' : 'asc' };
     if (query.sortBy) o.key = this.applySort(parts, query.sortBy);
     else o.dir = 'asc';
 
     const union = parts
-      .map((p) => `select ${literal(p.source.rt.name)} as rt, r.id, ${p.key ?? (o.key ? `null::${o.key.cast}` : 'null::text')} as k from ${p.source.table} r where ${p.where}`)
+      .map((p) => `select ${literal(p.source.name)} as rt, r.id, ${p.key ?? (o.key ? `null::${o.key.cast}` : 'null::text')} as k from ${p.source.table} r where ${p.where}`)
       .join(' union all ');
     const params = parts.flatMap((p) => p.params);
     const counts = parts.map((p) => `select count(*) as n from ${p.source.table} r where ${p.where}`).join(' union all ');
@@ -90,21 +95,21 @@ export class SearchService {
       rows = page.rows;
       cursors = { nextCursor: page.nextCursor, previousCursor: page.previousCursor };
     }
-    return { totalResults: total, startIndex: query.startIndex, items: await this.load(ctx, rows, options), ...cursors };
+    return { totalResults: total, startIndex: query.startIndex, items: await this.load(ctx, parts, rows, options), ...cursors };
   }
 
   /** Compiles the filter for every type; attributes no type has are invalidFilter (RFC 7644 §3.4.3). */
   private applyFilter(parts: Part[], filter: Filter): void {
     const unknown = parts.map((p) => {
       const missing = new Set<string>();
-      const compiled = compileFilter(filter, p.source.rt, p.source.storage, { unknownIsFalse: true, unknown: missing });
+      const compiled = compileFilter(filter, p.rt, p.source.storage, { unknownIsFalse: true, unknown: missing });
       p.where = `${p.where} and (${compiled.sql})`;
       p.params = [...p.params, ...compiled.params];
       return missing;
     });
     const nowhere = [...unknown[0]].filter((label) => unknown.every((set) => set.has(label)));
     if (nowhere.length) {
-      throw new InvalidFilterError(`unknown attribute "${nowhere[0]}" for every resource type (${parts.map((p) => p.source.rt.name).join(', ')})`);
+      throw new InvalidFilterError(`unknown attribute "${nowhere[0]}" for every resource type (${parts.map((p) => p.source.name).join(', ')})`);
     }
   }
 
@@ -114,7 +119,7 @@ export class SearchService {
     let firstError: unknown;
     for (const p of parts) {
       try {
-        const key = compileSortKey(sortBy, p.source.rt, p.source.storage);
+        const key = compileSortKey(sortBy, p.rt, p.source.storage);
         if (found && found.cast !== key.cast) throw new InvalidValueError(`invalid sortBy "${sortBy}": its type differs between resource types`);
         found = key;
         p.key = key.sql;
@@ -128,12 +133,12 @@ export class SearchService {
   }
 
   /** Loads the hits' records, one query per type, and returns them in the page's order. */
-  private async load(ctx: RequestContext, rows: { rt: string; id: string }[], options: unknown): Promise<SearchHit[]> {
+  private async load(ctx: RequestContext, parts: Part[], rows: { rt: string; id: string }[], options: unknown): Promise<SearchHit[]> {
     const byId = new Map<string, SearchHit>();
-    for (const source of this.sources) {
-      const ids = rows.filter((r) => r.rt === source.rt.name).map((r) => r.id);
+    for (const { source, rt } of parts) {
+      const ids = rows.filter((r) => r.rt === source.name).map((r) => r.id);
       if (ids.length === 0) continue;
-      for (const record of await source.load(ctx, ids, options)) byId.set(record.id, { rt: source.rt, record });
+      for (const record of await source.load(ctx, ids, options)) byId.set(record.id, { rt, record });
     }
     // a row deleted between the two reads is left out rather than shown half
     return rows.map((r) => byId.get(r.id)).filter((hit): hit is SearchHit => hit !== undefined);

@@ -4,6 +4,7 @@ import { sql, sqlRun } from '../../db/sql';
 import type { RequestContext } from '../context';
 import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
 import { Tenant } from '../tenant/tenant.entity';
+import { retryTransaction } from '../retry';
 import { AttributeDef, AttributeType, Mutability, Returned } from './attribute';
 import { URN } from './core-schemas';
 import { CustomAttribute } from './custom-attribute.entity';
@@ -182,7 +183,8 @@ export class CustomAttributeService {
     const def = toAttributeDef(input);
     const { name, ...definition } = def;
     try {
-      const row = await this.em().transactional(async (em) => {
+      // its own transaction again after a deadlock with concurrent writes (see retryTransaction)
+      const row = await retryTransaction(() => this.em().transactional(async (em) => {
         const existing = await em.find(CustomAttribute, { tenant: ctx.tenant.id });
         if (existing.length >= MAX_CUSTOM_ATTRIBUTES) throw new InvalidValueError(`a tenant has at most ${MAX_CUSTOM_ATTRIBUTES} custom attributes`);
         const sameSchema = existing.filter((e) => e.schemaUrn.toLowerCase() === schema.toLowerCase());
@@ -202,7 +204,7 @@ export class CustomAttributeService {
         await em.flush();
         await this.announce(em, ctx);
         return created;
-      });
+      }));
       return info(row);
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException) throw this.taken(name, schema);
@@ -228,7 +230,8 @@ export class CustomAttributeService {
   async remove(ctx: RequestContext, input: { resourceType: string; name: string; schema?: string }): Promise<{ removed: CustomAttributeInfo; resourcesChanged: number }> {
     const resourceType = resourceTypeOf(input.resourceType);
     try {
-      return await this.em().transactional(async (em) => {
+      // it rewrites every resource of the tenant: it may deadlock with their writes, and then runs again
+      return await retryTransaction(() => this.em().transactional(async (em) => {
         const rows = (await em.find(CustomAttribute, { tenant: ctx.tenant.id, resourceType })).filter(
           (r) => r.name.toLowerCase() === String(input.name).toLowerCase() && (!input.schema || r.schemaUrn.toLowerCase() === input.schema.toLowerCase()),
         );
@@ -250,7 +253,7 @@ export class CustomAttributeService {
         await em.flush();
         await this.announce(em, ctx);
         return { removed: info(row), resourcesChanged };
-      });
+      }));
     } finally {
       this.catalogue.invalidate(ctx.tenant.id);
     }

@@ -13,6 +13,7 @@ import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { sql, sqlPrepared } from '../../db/sql';
 import { DomainError } from '../errors'; // purge/restore (admin API)
+import { retryTransaction } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
 import { memberEvents, userChangeEvents, userDeletedEvent, userSnapshotEvent } from '../event/changes';
 import { userResourceType } from '../schema/core-schemas'; // events strip secrets by the core schema: custom attributes cannot be writeOnly or returned never
@@ -105,9 +106,11 @@ export class UserService {
     const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency });
     const userName = doc.userName as string;
     const externalId = (doc.externalId as string | undefined) ?? null;
-    const tombstones = await sqlPrepared(
+    // not a named prepared statement: its generic plan, made while the table was small, kept
+    // seq-scanning it after a bulk load until the next ANALYZE (never, on PGlite); unnamed, it is
+    // planned each time with the values and the table's size
+    const tombstones = await sql(
       this.em(),
-      'provisio_user_tombstone',
       `select 1 from scim_user
         where tenant_id = ? and deleted_at is not null and (lower(user_name) = lower(?) or external_id = ?) limit 1`,
       [ctx.tenant.id, userName, externalId],
@@ -263,7 +266,8 @@ export class UserService {
   /** One transaction per write; a unique-index violation (a concurrent create) becomes a 409. */
   private async write<T>(work: (em: EntityManager) => Promise<T>, userName?: string): Promise<T> {
     try {
-      return await this.em().transactional(work);
+      // a deadlock or serialisation failure reruns the whole transaction (see retryTransaction)
+      return await retryTransaction(() => this.em().transactional(work));
     } catch (e) {
       if (e instanceof UniqueConstraintViolationException) throw this.taken(userName ?? '');
       throw e;
@@ -281,12 +285,12 @@ export class UserService {
   /** Deleted users (tombstones) of the tenant, filtered and paged like list(): what purge and restore act on. */
   async listDeleted(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
     const rt = await this.catalogue.resourceType(ctx, 'User');
-    const { total, rows } = await pageOf<UserRow>(
+    const { total, rows, ...cursors } = await pageOf<UserRow>(
       this.em(),
       { rt, storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is not null', params: [ctx.tenant.id] },
       query,
     );
-    return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow) };
+    return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow), ...cursors };
   }
 
   /**

@@ -25,9 +25,9 @@ export class GroupResolver {
   @FieldResolver(() => UserConnection, { description: 'members, in id order', complexity: pagedComplexity })
   async members(@Root() g: GroupType, @Args() args: PageArgs, @Ctx() ctx: GqlContext): Promise<Connection<UserType>> {
     // the users query engine's own relation filter (User.groups as group_member rows): paged in SQL
-    const { query, offset } = listQuery(ctx, args, `groups[value eq "${g.id}"]`);
+    const query = listQuery(ctx, args, `groups[value eq "${g.id}"]`);
     const page = await ctx.services.users.list(g.tenantCtx, query);
-    return toConnection(page.items.map((u) => UserType.from(u, g.tenantCtx)), offset, page.totalResults);
+    return toConnection(page.items.map((u) => UserType.from(u, g.tenantCtx)), page);
   }
 }
 

@@ -34,25 +34,25 @@ export class TenantResolver {
   @FieldResolver(() => UserConnection, { description: 'live users, filtered with the SCIM filter language', complexity: pagedComplexity })
   async users(@Root() t: TenantType, @Args() args: ListArgs, @Ctx() ctx: GqlContext): Promise<Connection<UserType>> {
     const rctx = tenantContext(ctx, t);
-    const { query, offset } = listQuery(ctx, args);
+    const query = listQuery(ctx, args);
     const page = await ctx.services.users.list(rctx, query);
-    return toConnection(page.items.map((u) => UserType.from(u, rctx)), offset, page.totalResults);
+    return toConnection(page.items.map((u) => UserType.from(u, rctx)), page);
   }
 
   @FieldResolver(() => UserConnection, { description: 'deleted users (tombstones), for restoreUser and purgeUser', complexity: pagedComplexity })
   async deletedUsers(@Root() t: TenantType, @Args() args: ListArgs, @Ctx() ctx: GqlContext): Promise<Connection<UserType>> {
     const rctx = tenantContext(ctx, t);
-    const { query, offset } = listQuery(ctx, args);
+    const query = listQuery(ctx, args);
     const page = await ctx.services.users.listDeleted(rctx, query);
-    return toConnection(page.items.map((u) => UserType.from(u, rctx)), offset, page.totalResults);
+    return toConnection(page.items.map((u) => UserType.from(u, rctx)), page);
   }
 
   @FieldResolver(() => GroupConnection, { description: 'groups, filtered with the SCIM filter language', complexity: pagedComplexity })
   async groups(@Root() t: TenantType, @Args() args: ListArgs, @Ctx() ctx: GqlContext): Promise<Connection<GroupType>> {
     const rctx = tenantContext(ctx, t);
-    const { query, offset } = listQuery(ctx, args);
+    const query = listQuery(ctx, args);
     const page = await ctx.services.groups.list(rctx, query, { members: false });
-    return toConnection(page.items.map((g) => GroupType.from(g, rctx)), offset, page.totalResults);
+    return toConnection(page.items.map((g) => GroupType.from(g, rctx)), page);
   }
 
   @FieldResolver(() => UserType, { description: 'a live user by id' })

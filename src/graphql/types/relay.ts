@@ -1,5 +1,5 @@
 import { ArgsType, ClassType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { encodeCursor } from '../cursor';
+import type { ListResult } from '../../domain/query/page';
 
 /** Relay Cursor Connections: page boundaries of a connection. */
 @ObjectType()
@@ -89,16 +89,21 @@ export function connectionType<T extends object>(node: ClassType<T>, name: strin
   return Conn;
 }
 
-/** A connection from one page of a domain list that started at 0-based `offset`. */
-export function toConnection<T>(items: T[], offset: number, totalCount: number): Connection<T> {
-  const edges = items.map((node, i) => ({ cursor: encodeCursor(offset + i), node }));
+/**
+ * A connection from one page of a domain list read by cursor (ListQuery.rowCursors): each edge's
+ * cursor is the position after its row, so `after` may name any edge, not only endCursor.
+ */
+export function toConnection<T>(items: T[], page: Pick<ListResult<unknown>, 'totalResults' | 'nextCursor' | 'previousCursor' | 'rowCursors'>): Connection<T> {
+  const cursors = page.rowCursors ?? [];
+  if (cursors.length !== items.length) throw new Error('toConnection needs a cursor per item (ListQuery.rowCursors)');
+  const edges = items.map((node, i) => ({ cursor: cursors[i], node }));
   return {
     edges,
     nodes: items,
-    totalCount,
+    totalCount: page.totalResults,
     pageInfo: {
-      hasNextPage: offset + items.length < totalCount,
-      hasPreviousPage: offset > 0,
+      hasNextPage: page.nextCursor !== undefined,
+      hasPreviousPage: page.previousCursor !== undefined,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
