@@ -229,11 +229,7 @@ class SqlCompiler {
         likes.push(likePattern('co', quoted));
       }
     }
-    // the containment's right side is a scalar subquery (an InitPlan), so that custom plans cannot
-    // fold it into a constant: then they cost what the generic plan costs, and PostgreSQL keeps the
-    // generic plan of a prepared lookup instead of planning each one anew (planning was twice the
-    // execution). The GIN index is the only path for it either way, and serves the InitPlan's value.
-    const parts = element === undefined ? [] : [`${text}::jsonb @> (select lower(${this.param(JSON.stringify([element]))})::jsonb)`];
+    const parts = element === undefined ? [] : [`${text}::jsonb @> lower(${this.param(JSON.stringify([element]))})::jsonb`];
     for (const pattern of likes) parts.push(`${text} like lower(${this.param(pattern)})`);
     return parts.length ? parts.join(' and ') : undefined;
   }
