@@ -113,11 +113,18 @@ export async function listSql<T>(em: EntityManager, text: string, params: unknow
   return sqlPrepared<T>(em, name, text, params);
 }
 
-/** A filter compiled for a source, appended to its scope. */
-function scoped(source: QuerySource, filter: string | undefined, unquotedValues?: boolean): { where: string; params: unknown[] } {
-  if (filter === undefined) return { where: source.where, params: [...source.params] };
-  const compiled = compileFilter(parseFilter(filter, { unquotedValues: unquotedValues !== false }), source.rt, source.storage);
-  return { where: `${source.where} and (${compiled.sql})`, params: [...source.params, ...compiled.params] };
+/**
+ * A filter compiled for a source, appended to its scope; `lookup` when the filter is one `eq` on an
+ * attribute of `storage.lookups` (userName eq "…", externalId eq "…").
+ */
+function scoped(source: QuerySource, filter: string | undefined, unquotedValues?: boolean): { where: string; params: unknown[]; lookup: boolean } {
+  if (filter === undefined) return { where: source.where, params: [...source.params], lookup: false };
+  const parsed = parseFilter(filter, { unquotedValues: unquotedValues !== false });
+  const compiled = compileFilter(parsed, source.rt, source.storage);
+  const lookup =
+    parsed.kind === 'compare' && parsed.op === 'eq' && typeof parsed.value === 'string' && !parsed.path.uri && !parsed.path.sub &&
+    !!source.storage.lookups?.includes(parsed.path.name.toLowerCase());
+  return { where: `${source.where} and (${compiled.sql})`, params: [...source.params, ...compiled.params], lookup };
 }
 
 /** What a cursor is bound to: the sources' scopes, the filter and the order. */
@@ -189,7 +196,9 @@ function offsetPage<Row>(em: EntityManager, spec: QuerySource & { select: string
  */
 export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { select: string }, query: ListQuery): Promise<Page<Row>> {
   const a = spec.storage.alias;
-  let { where, params } = scoped(spec, query.filter, query.unquotedValues);
+  const filtered = scoped(spec, query.filter, query.unquotedValues);
+  let { where } = filtered;
+  const { params, lookup } = filtered;
   if (query.ids) {
     where += ` and ${a}.id = any(?::uuid[])`;
     params.push(`{${query.ids.join(',')}}`);
@@ -200,13 +209,17 @@ export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { selec
     // without sortBy the order is id ascending, whatever sortOrder says (RFC 7644 §3.4.2.3 leaves it to the server)
     const order = o.key ? orderBy(o, o.key.sql, `${a}.id`) : `${a}.id`;
     if (query.count <= 0) return { total: await count(), rows: [] };
-    // the first page has no `offset`: with a parameter there, PostgreSQL's generic plan assumes 10 %
-    // of the rows are skipped, never beats the custom plan, and every lookup was planned anew
-    // (planning cost twice the execution of a userName eq); without it the plan is cached
+    // A lookup's first page has no `offset`: with a parameter there, PostgreSQL's generic plan
+    // assumes 10 % of the rows are skipped, never beats the custom plans, and every lookup was
+    // planned anew (planning cost twice the execution of a userName eq); without it the generic
+    // plan is kept after five executions. Only lookups: for other filters a generic plan, which
+    // takes a tenant for 1/tenants of the table, can AND a whole tenant's index into the scan.
     const rows =
-      query.startIndex === 1
+      query.startIndex === 1 && lookup
         ? await listSql<Row>(em, `${spec.select} where ${where} order by ${order} limit ?`, [...params, query.count])
-        : await offsetPage<Row>(em, spec, where, order, params, query);
+        : query.startIndex === 1
+          ? await listSql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, 0])
+          : await offsetPage<Row>(em, spec, where, order, params, query);
     // a page that is not full, and found rows or started at the first, holds the end of the result:
     // the total follows without counting (the common IdP lookup: userName eq, zero or one row)
     const ends = rows.length < query.count && (rows.length > 0 || query.startIndex === 1);
