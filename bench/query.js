@@ -24,7 +24,7 @@ const INSERT = `
             from generate_series($2::int, $3::int) n) s`;
 
 /** The query indexes of the migration, dropped for the bulk load and rebuilt from their definitions. */
-const QUERY_INDEXES = ['scim_user_username_trgm_idx', 'scim_user_display_name_trgm_idx', 'scim_user_emails_idx', 'scim_user_emails_trgm_idx'];
+const QUERY_INDEXES = ['scim_user_username_trgm_idx', 'scim_user_display_name_trgm_idx', 'scim_user_emails_idx', 'scim_user_emails_trgm_idx', 'scim_user_tenant_live_idx'];
 
 async function seed(url, tenantId) {
   const c = new Client({ connectionString: url });

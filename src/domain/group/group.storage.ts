@@ -13,6 +13,8 @@ export const groupStorage: ResourceStorage = {
     'meta.resourcetype': "'Group'",
   },
   uuidColumns: { id: 'r.id' },
+  // scim_group_pkey, scim_group_tenant_display_name_uq, scim_group_tenant_external_id_idx
+  lookups: ['id', 'displayname', 'externalid'],
   relations: {
     members: {
       table: 'group_member',

@@ -98,7 +98,8 @@ export function seekCondition(o: Ordering, key: string | undefined, id: string, 
 
 /** How many distinct list statements each process prepares; past that, statements are planned each time. */
 const MAX_PREPARED_SHAPES = 256;
-const preparedShapes = new Set<string>();
+/** statement text -> its prepared statement's name (hashed once per shape, not once per request) */
+const preparedShapes = new Map<string, string>();
 
 /**
  * A list statement, prepared under a name derived from its text: a filter's SQL depends only on its
@@ -108,19 +109,27 @@ const preparedShapes = new Set<string>();
  * client inventing filters cannot grow the prepared statements without bound.
  */
 export async function listSql<T>(em: EntityManager, text: string, params: unknown[]): Promise<T[]> {
-  const name = `provisio_q_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
-  if (!preparedShapes.has(name)) {
+  let name = preparedShapes.get(text);
+  if (name === undefined) {
     if (preparedShapes.size >= MAX_PREPARED_SHAPES) return sql<T>(em, text, params);
-    preparedShapes.add(name);
+    name = `provisio_q_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    preparedShapes.set(text, name);
   }
   return sqlPrepared<T>(em, name, text, params);
 }
 
-/** A filter compiled for a source, appended to its scope. */
-function scoped(source: QuerySource, filter: string | undefined, unquotedValues?: boolean): { where: string; params: unknown[] } {
-  if (filter === undefined) return { where: source.where, params: [...source.params] };
-  const compiled = compileFilter(parseFilter(filter, { unquotedValues: unquotedValues !== false }), source.rt, source.storage);
-  return { where: `${source.where} and (${compiled.sql})`, params: [...source.params, ...compiled.params] };
+/**
+ * A filter compiled for a source, appended to its scope; `lookup` when the filter is one `eq` on an
+ * attribute of `storage.lookups` (userName eq "…", externalId eq "…").
+ */
+function scoped(source: QuerySource, filter: string | undefined, unquotedValues?: boolean): { where: string; params: unknown[]; lookup: boolean } {
+  if (filter === undefined) return { where: source.where, params: [...source.params], lookup: false };
+  const parsed = parseFilter(filter, { unquotedValues: unquotedValues !== false });
+  const compiled = compileFilter(parsed, source.rt, source.storage);
+  const lookup =
+    parsed.kind === 'compare' && parsed.op === 'eq' && typeof parsed.value === 'string' && !parsed.path.uri && !parsed.path.sub &&
+    !!source.storage.lookups?.includes(parsed.path.name.toLowerCase());
+  return { where: `${source.where} and (${compiled.sql})`, params: [...source.params, ...compiled.params], lookup };
 }
 
 /** What a cursor is bound to: the sources' scopes, the filter and the order. */
@@ -173,6 +182,18 @@ export async function cursorPage<R extends KeyedRow>(
 }
 
 /**
+ * A page after skipped rows (startIndex > 1): the page is cut on ids alone, then joined to the full
+ * select. Selecting the full rows before OFFSET computed every skipped row's select list (the user's
+ * groups, its document): at startIndex 9,901 over 1M users 22 ms, against 3.4 ms cut on ids.
+ */
+function offsetPage<Row>(em: EntityManager, spec: QuerySource & { select: string }, where: string, order: string, params: unknown[], query: ListQuery): Promise<Row[]> {
+  const a = spec.storage.alias;
+  const page = `select ${a}.id as page_id, row_number() over (order by ${order}) as page_n
+    from ${spec.table} ${a} where ${where} order by ${order} limit ? offset ?`;
+  return listSql<Row>(em, `${spec.select} join (${page}) p on p.page_id = ${a}.id order by p.page_n`, [...params, query.count, query.startIndex - 1]);
+}
+
+/**
  * One page of a resource table: the filter is compiled to SQL and applied first, then sorted
  * (sortBy, ties broken by id) or ordered by id (UUIDv7: creation order), then the page is cut, by
  * startIndex/count (RFC 7644 §3.4.2.4) or by cursor (RFC 9865, keyset: no rows are skipped over);
@@ -181,7 +202,9 @@ export async function cursorPage<R extends KeyedRow>(
  */
 export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { select: string }, query: ListQuery): Promise<Page<Row>> {
   const a = spec.storage.alias;
-  let { where, params } = scoped(spec, query.filter, query.unquotedValues);
+  const filtered = scoped(spec, query.filter, query.unquotedValues);
+  let { where } = filtered;
+  const { params, lookup } = filtered;
   if (query.ids) {
     where += ` and ${a}.id = any(?::uuid[])`;
     params.push(`{${query.ids.join(',')}}`);
@@ -192,7 +215,17 @@ export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { selec
     // without sortBy the order is id ascending, whatever sortOrder says (RFC 7644 §3.4.2.3 leaves it to the server)
     const order = o.key ? orderBy(o, o.key.sql, `${a}.id`) : `${a}.id`;
     if (query.count <= 0) return { total: await count(), rows: [] };
-    const rows = await listSql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, query.startIndex - 1]);
+    // A lookup's first page has no `offset`: with a parameter there, PostgreSQL's generic plan
+    // assumes 10 % of the rows are skipped, never beats the custom plans, and every lookup was
+    // planned anew (planning cost twice the execution of a userName eq); without it the generic
+    // plan is kept after five executions. Only lookups: for other filters a generic plan, which
+    // takes a tenant for 1/tenants of the table, can AND a whole tenant's index into the scan.
+    const rows =
+      query.startIndex === 1 && lookup
+        ? await listSql<Row>(em, `${spec.select} where ${where} order by ${order} limit ?`, [...params, query.count])
+        : query.startIndex === 1
+          ? await listSql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, 0])
+          : await offsetPage<Row>(em, spec, where, order, params, query);
     // a page that is not full, and found rows or started at the first, holds the end of the result:
     // the total follows without counting (the common IdP lookup: userName eq, zero or one row)
     const ends = rows.length < query.count && (rows.length > 0 || query.startIndex === 1);

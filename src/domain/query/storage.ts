@@ -30,6 +30,13 @@ export interface ResourceStorage {
   indexedArrays?: string[];
   /** Multi-valued attributes stored as rows of another table (e.g. Group.members). Key: lower-cased name. */
   relations?: Record<string, RelationStorage>;
+  /**
+   * Core attributes (lower-cased, as in `columns`) whose `eq` the primary key or a btree index led by
+   * tenant_id answers with at most a few rows, whatever the tenant: the IdP lookups. Their list
+   * statement may run on PostgreSQL's cached generic plan (see pageOf); any other filter is planned
+   * with its values, since a generic plan guesses a tenant's share of the table as 1/tenants.
+   */
+  lookups?: string[];
 }
 
 export interface RelationStorage {

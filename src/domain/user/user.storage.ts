@@ -26,4 +26,6 @@ export const userStorage: ResourceStorage = {
   uuidColumns: { id: 'r.id' },
   // expression indexes of migration Migration20261124101009 (query indexes)
   indexedArrays: ['emails'],
+  // scim_user_pkey, scim_user_tenant_username_uq, scim_user_tenant_external_id_idx
+  lookups: ['id', 'username', 'externalid'],
 };
