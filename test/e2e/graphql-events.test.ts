@@ -226,6 +226,16 @@ describe('mass-deprovisioning guard through GraphQL', () => {
     expect(now.body.data.tenant.eventHolds.map((h: any) => h.state)).toEqual(['RELEASED']);
     expect(now.body.data.tenant.stats.events).toEqual({ heldEvents: 0, openHolds: 0 });
     expect(codes(await app.gql(admin, `mutation { releaseHold(tenant: "${t.slug}", id: "${hold.id}") { id } }`))).toEqual(['NOT_FOUND']); // resolved already
+
+    // the audit trail shows the held SCIM requests and the release
+    await app.services.audit.drain();
+    const trail = await app.gql(auditor, `{ tenant(slug: "${t.slug}") { auditEntries(filter: { resourceId: "${hold.id}" }) { nodes { operation status holdId resourceIds } } } }`);
+    expect(trail.body.data.tenant.auditEntries.nodes.map((e: any) => e.operation)).toEqual(['Admin.releaseHold', 'Admin.releaseHold', 'Admin.releaseHold']);
+    // newest first: the retry on the resolved hold, the release, the auditor's refused attempt
+    expect(trail.body.data.tenant.auditEntries.nodes.map((e: any) => e.status)).toEqual([404, 200, 403]);
+    const held = await app.gql(auditor, `{ tenant(slug: "${t.slug}") { auditEntries(filter: { operation: "User.delete" }) { nodes { resourceIds holdId } } } }`);
+    const holdOf = new Map(held.body.data.tenant.auditEntries.nodes.map((e: any) => [e.resourceIds[0], e.holdId]));
+    expect([holdOf.get(ids[8]), holdOf.get(ids[9]), holdOf.get(ids[10])]).toEqual([null, hold.id, hold.id]);
   });
 
   it('a discarded hold never becomes visible', async () => {
