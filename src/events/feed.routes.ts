@@ -5,6 +5,9 @@ import { DomainError, InvalidValueError, UnauthenticatedError } from '../domain/
 import type { Services } from '../services';
 
 export const EVENTS_PATH = '/events';
+const BATCH_TYPE = 'application/cloudevents-batch+json';
+const MAX_WAIT_SECONDS = 30;
+const LONG_POLL_INTERVAL_MS = 250;
 
 /** Domain error -> HTTP status of the feed's JSON error body. */
 function statusOf(e: DomainError): number {
@@ -32,8 +35,11 @@ function param(ctx: Context, name: string): string | undefined {
  * `GET /events?tenant=SLUG&after=SEQ&types=a,b&limit=N` with `Authorization: Bearer <admin key>`
  * (RFC 6750 §2.1), the same role and tenant rules as the GraphQL admin API: any role may read, a
  * key limited to a tenant reads only that one. Answers `{ events: [CloudEvents 1.0 JSON…], next }`
- * where `next` is the `after` of the next call; held and discarded events never appear. Errors are
- * JSON `{ error, message }` with 400/401/403/404.
+ * where `next` is the `after` of the next call (also in `X-Next-After`); held and discarded events
+ * never appear. `Accept: application/cloudevents-batch+json` answers the CloudEvents JSON batch
+ * format (a bare array) instead. `wait=N` (seconds, at most 30) long-polls: an empty page is
+ * answered as soon as an event commits, or after N seconds. Errors are JSON `{ error, message }`
+ * with 400/401/403/404.
  */
 export function eventFeedRouter(services: Services): Router {
   const router = new Router();
@@ -48,14 +54,28 @@ export function eventFeedRouter(services: Services): Router {
       assertTenantAccess(principal, tenant.id);
       const limit = param(ctx, 'limit');
       if (limit !== undefined && !/^\d{1,4}$/.test(limit)) throw new InvalidValueError('limit must be an integer between 1 and 1000');
+      const wait = param(ctx, 'wait');
+      if (wait !== undefined && !(/^\d{1,2}$/.test(wait) && Number(wait) <= MAX_WAIT_SECONDS)) throw new InvalidValueError(`wait must be a number of seconds between 0 and ${MAX_WAIT_SECONDS}`);
       const types = param(ctx, 'types')?.split(',').map((t) => t.trim()).filter(Boolean);
-      const page = await services.events.list(tenant.id, {
-        after: param(ctx, 'after'),
-        ...(types ? { types } : {}),
-        ...(limit !== undefined ? { limit: Number(limit) } : {}),
-      });
+      const options = { after: param(ctx, 'after'), ...(types ? { types } : {}), ...(limit !== undefined ? { limit: Number(limit) } : {}) };
+      // long poll: an empty answer waits (up to `wait` seconds) for the next committed event
+      const deadline = Date.now() + Number(wait ?? 0) * 1000;
+      let closed = false;
+      ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
+      let page = await services.events.list(tenant.id, options);
+      while (page.events.length === 0 && !closed && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
+        await new Promise((r) => setTimeout(r, LONG_POLL_INTERVAL_MS));
+        page = await services.events.list(tenant.id, options);
+      }
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { events: page.events, next: String(page.next) };
+      ctx.set('X-Next-After', String(page.next));
+      if (ctx.accepts('application/json', BATCH_TYPE) === BATCH_TYPE) {
+        // CloudEvents JSON batch format (JSON Event Format §4): a bare array; the cursor goes in X-Next-After
+        ctx.type = BATCH_TYPE;
+        ctx.body = JSON.stringify(page.events);
+      } else {
+        ctx.body = { events: page.events, next: String(page.next) };
+      }
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       ctx.status = statusOf(e);

@@ -143,6 +143,42 @@ describe('GET /events (HTTP feed, admin key)', () => {
     expect(own.body.events).toHaveLength(6);
   });
 
+  it('answers the CloudEvents batch format on request, and long-polls with wait', async () => {
+    const t = await app.tenant('Feed Batch');
+    const client = scim(app, t.token);
+    const id = (await client.post(`${t.base}/Users`, USER('batch@example.com'))).body.id;
+    const batch = await request(app.server)
+      .get(`/events?tenant=${t.slug}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .set('Accept', 'application/cloudevents-batch+json')
+      .buffer(true)
+      .parse((res, cb) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        res.on('end', () => cb(null, text));
+      });
+    expect(batch.status).toBe(200);
+    expect(batch.headers['content-type']).toMatch(/^application\/cloudevents-batch\+json/);
+    const events = JSON.parse(batch.body as string);
+    expect(events.map((e: any) => [e.type, e.subject])).toEqual([['com.provisio.user.created', id]]);
+    expect(batch.headers['x-next-after']).toBe(String(events[0].sequence));
+
+    // long poll: an empty page waits for the next commit (here: a user created while the request waits)
+    const next = batch.headers['x-next-after'];
+    const polling = request(app.server).get(`/events?tenant=${t.slug}&after=${next}&wait=20`).set('Authorization', `Bearer ${admin}`).then((r) => r);
+    await new Promise((r) => setTimeout(r, 300));
+    const later = (await client.post(`${t.base}/Users`, USER('later@example.com'))).body.id;
+    const polled = await polling;
+    expect(polled.status).toBe(200);
+    expect(polled.body.events.map((e: any) => e.subject)).toEqual([later]);
+    // nothing comes: answered empty, with the same cursor
+    const started = Date.now();
+    const idle = await request(app.server).get(`/events?tenant=${t.slug}&after=${polled.body.next}&wait=1`).set('Authorization', `Bearer ${admin}`);
+    expect(idle.body).toEqual({ events: [], next: polled.body.next });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(750); // it did wait (for the window, less one poll interval), not a speed threshold
+    expect((await request(app.server).get(`/events?tenant=${t.slug}&wait=31`).set('Authorization', `Bearer ${admin}`)).status).toBe(400);
+  });
+
   it('401 without a valid key, 403 for another tenant, 404 for an unknown one, 400 for bad parameters', async () => {
     const t = await app.tenant('Feed Auth');
     const other = await app.tenant('Feed Other');
