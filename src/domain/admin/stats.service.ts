@@ -24,6 +24,19 @@ export interface ConnectionActivity {
   activeTokens: number;
 }
 
+/** An entry's id and time are taken in the same call, a millisecond or so apart: the id range is widened by this much. */
+const ID_CLOCK_SLACK_MS = 60_000;
+
+/**
+ * The smallest UUIDv7 of a millisecond (RFC 9562 §5.7: the first 48 bits are the Unix time in ms).
+ * Audit ids are UUIDv7, so a time window is also an id range, which the (tenant_id, id) index answers
+ * instead of a scan of the tenant's whole trail; the `time` condition stays the exact one.
+ */
+function uuidv7Bound(ms: number): string {
+  const hex = Math.max(0, Math.min(ms, 2 ** 48 - 1)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}
+
 /** Requests of one tenant and actor with one outcome over a time window (from the audit trail). */
 export interface OutcomeCount {
   tenantId: string;
@@ -132,9 +145,9 @@ export class StatsService {
       this.em(),
       `select tenant_id, actor_kind, connection_id, status / 100 as class, scim_type, count(*)::int as n
          from audit_entry
-        where (?::uuid is null or tenant_id = ?::uuid) and time >= ? and time < ?
+        where (?::uuid is null or tenant_id = ?::uuid) and time >= ? and time < ? and id >= ?::uuid and id < ?::uuid
         group by 1, 2, 3, 4, 5 order by 1, 2, 3 nulls first, 4, 5 nulls first`,
-      [tenantId, tenantId, since, until],
+      [tenantId, tenantId, since, until, uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS), uuidv7Bound(until.getTime() + ID_CLOCK_SLACK_MS)],
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, actorKind: r.actor_kind, connectionId: r.connection_id, statusClass: `${r.class}xx`, scimType: r.scim_type, count: r.n }));
   }
