@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
+import { eventFeedRouter } from './events/feed.routes';
 import { CatalogueListener } from './db/catalogue-listener';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const relay = new EventRelay(db.orm, services.events, relayOptions(config), logger.child({ component: 'event-relay' }), metrics);
   relay.start();
 
-  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger })] });
+  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services)] });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { RequestContext, TenantRef } from '../domain/context';
 import { AdminPrincipal, assertCanMutate, assertTenantAccess } from '../domain/admin/admin-principal';
 import type { Services } from '../services';
+import type { AuditNotes } from '../domain/audit/audit-notes';
 import { createLoaders, Loaders } from './loaders';
 
 /** What every resolver gets: the domain services, the admin key's principal and per-request loaders. */
@@ -13,6 +14,8 @@ export interface GqlContext {
   requestId: string;
   principal: AdminPrincipal;
   loaders: Loaders;
+  /** Set around each mutation field by the admin audit middleware: what the services report, and the tenant acted on. */
+  mutationAudit?: { notes: AuditNotes; tenant?: TenantRef };
 }
 
 export function createContext(deps: { services: Services; config: Config; logger: Logger }, requestId: string, principal: AdminPrincipal): GqlContext {
@@ -21,9 +24,10 @@ export function createContext(deps: { services: Services; config: Config; logger
 
 /** The domain's RequestContext for work on `tenant`, after checking the key may see (and, for writes, change) it. */
 export function tenantContext(ctx: GqlContext, tenant: TenantRef, write = false): RequestContext {
+  if (ctx.mutationAudit) ctx.mutationAudit.tenant ??= tenant; // audited in this tenant's trail, refused or not
   assertTenantAccess(ctx.principal, tenant.id);
   if (write) assertCanMutate(ctx.principal);
-  return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin', keyId: ctx.principal.keyId }, requestId: ctx.requestId };
+  return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin', keyId: ctx.principal.keyId }, requestId: ctx.requestId, ...(ctx.mutationAudit ? { audit: ctx.mutationAudit.notes } : {}) };
 }
 
 /** Resolves a tenant by slug or id for this key: NotFound, or Forbidden when the key is limited to another one. */

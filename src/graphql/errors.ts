@@ -53,3 +53,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const { stacktrace: _drop, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
   return { ...formatted, extensions };
 }
+
+/** The extensions.code an error is answered with (what formatError will say), for the audit trail. */
+export function errorCode(error: unknown): string {
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) return CODES[original.code];
+  if (original instanceof GraphQLError && typeof original.extensions?.code === 'string') return original.extensions.code;
+  return 'INTERNAL_SERVER_ERROR';
+}

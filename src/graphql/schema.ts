@@ -5,6 +5,9 @@ import { GroupResolver, ScimConnectionResolver, UserResolver } from './resolvers
 import { MutationResolver } from './resolvers/mutation.resolver';
 import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
 import { DateTime } from './types/scalars';
+import { auditMutations } from './admin-audit';
+import { EventsResolver, StatsEventsResolver, TenantEventsResolver } from './resolvers/events.resolver';
+import { ConnectionAuditResolver, StatsAuditResolver, TenantAuditResolver } from './resolvers/audit.resolver';
 
 let built: GraphQLSchema | undefined;
 
@@ -14,7 +17,9 @@ let built: GraphQLSchema | undefined;
  */
 export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver],
+    resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
+      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver],
+    globalMiddlewares: [auditMutations], // every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares
     emitSchemaFile: false,

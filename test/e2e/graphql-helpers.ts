@@ -3,6 +3,7 @@ import request from 'supertest';
 import http from 'node:http';
 import { buildApp } from '../../src/app';
 import { graphqlRouter } from '../../src/graphql/router';
+import { eventFeedRouter } from '../../src/events/feed.routes';
 import type { QueryLimits } from '../../src/graphql/limits';
 import { createTestDb } from '../support/database';
 import type { TestApp } from '../support/app';
@@ -23,11 +24,15 @@ export async function createGqlTestApp(opts: { limits?: QueryLimits } = {}): Pro
   const db = await createTestDb();
   const logger = pino({ level: 'silent' });
   const graphql = await graphqlRouter({ services: db.services, config: db.config, logger, ...(opts.limits ? { limits: opts.limits } : {}) });
-  const app = buildApp({ config: db.config, services: db.services, logger, extraRouters: [graphql] });
+  const app = buildApp({ config: db.config, services: db.services, logger, extraRouters: [graphql, eventFeedRouter(db.services)] });
   const server = http.createServer(app.callback());
   return {
     ...db,
     server,
+    async close() {
+      await db.services.audit.drain(); // reads' audit entries are written after their answer
+      await db.close();
+    },
     async tenant(name: string) {
       const t = await db.services.tenants.create({ name });
       const { connection, token } = await db.services.connections.createConnection(t.id, { idp: 'generic' });

@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
 import type { IdpKind } from '../connection/scim-connection.entity';
+import { InvalidValueError } from '../errors';
 import { isUuid } from '../ids';
 
 export interface DirectoryCounts {
@@ -21,6 +22,45 @@ export interface ConnectionActivity {
   /** the last request any of the connection's tokens authenticated (minute precision, see ConnectionService) */
   lastRequestAt: Date | null;
   activeTokens: number;
+}
+
+/** An entry's id and time are taken in the same call, a millisecond or so apart: the id range is widened by this much. */
+const ID_CLOCK_SLACK_MS = 60_000;
+
+/**
+ * The smallest UUIDv7 of a millisecond (RFC 9562 §5.7: the first 48 bits are the Unix time in ms).
+ * Audit ids are UUIDv7, so a time window is also an id range, which the (tenant_id, id) index answers
+ * instead of a scan of the tenant's whole trail; the `time` condition stays the exact one.
+ */
+function uuidv7Bound(ms: number): string {
+  const hex = Math.max(0, Math.min(ms, 2 ** 48 - 1)).toString(16).padStart(12, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
+}
+
+/** Requests of one tenant and actor with one outcome over a time window (from the audit trail). */
+export interface OutcomeCount {
+  tenantId: string;
+  actorKind: string;
+  connectionId: string | null;
+  /** `2xx`, `4xx`, … */
+  statusClass: string;
+  scimType: string | null;
+  count: number;
+}
+
+/** A SCIM connection's last audited request. */
+export interface LastRequest {
+  connectionId: string;
+  time: Date;
+  operation: string;
+  status: number;
+  scimType: string | null;
+}
+
+export interface EventFigures {
+  heldEvents: number;
+  openHolds: number;
+  unpublishedEvents: number;
 }
 
 /**
@@ -93,5 +133,56 @@ export class StatsService {
     const counts = new Map(groupIds.map((id) => [id, 0]));
     for (const r of rows) counts.set(r.id, r.n);
     return counts;
+  }
+
+  /**
+   * Requests by outcome in [since, until) from the audit trail (issue 7 §2), grouped per tenant,
+   * actor kind, SCIM connection, status class and scimType: one statement, the counting in SQL.
+   */
+  async requestsByOutcome(tenantId: string | null, since: Date, until: Date): Promise<OutcomeCount[]> {
+    if (!(until > since)) throw new InvalidValueError('until must be after since');
+    const rows = await sql<{ tenant_id: string; actor_kind: string; connection_id: string | null; class: number; scim_type: string | null; n: number }>(
+      this.em(),
+      `select tenant_id, actor_kind, connection_id, status / 100 as class, scim_type, count(*)::int as n
+         from audit_entry
+        where (?::uuid is null or tenant_id = ?::uuid) and time >= ? and time < ? and id >= ?::uuid and id < ?::uuid
+        group by 1, 2, 3, 4, 5 order by 1, 2, 3 nulls first, 4, 5 nulls first`,
+      [tenantId, tenantId, since, until, uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS), uuidv7Bound(until.getTime() + ID_CLOCK_SLACK_MS)],
+    );
+    return rows.map((r) => ({ tenantId: r.tenant_id, actorKind: r.actor_kind, connectionId: r.connection_id, statusClass: `${r.class}xx`, scimType: r.scim_type, count: r.n }));
+  }
+
+  /**
+   * Each connection's last audited request (exact time and outcome; tokens' last_used_at is kept
+   * at minute precision). One statement for any number of connections: a backward walk of the
+   * tenant's (time-ordered) audit index per connection, stopping at its first entry.
+   */
+  async lastRequests(connectionIds: readonly string[]): Promise<Map<string, LastRequest>> {
+    const ids = connectionIds.filter(isUuid);
+    const rows = ids.length
+      ? await sql<{ id: string; time: string; operation: string; status: number; scim_type: string | null }>(
+          this.em(),
+          `select c.id, a.time, a.operation, a.status, a.scim_type
+             from scim_connection c
+             cross join lateral (select time, operation, status, scim_type from audit_entry e
+                                  where e.tenant_id = c.tenant_id and e.connection_id = c.id order by e.id desc limit 1) a
+            where c.id = any(?::uuid[])`,
+          [`{${ids.join(',')}}`],
+        )
+      : [];
+    return new Map(rows.map((r) => [r.id, { connectionId: r.id, time: new Date(r.time), operation: r.operation, status: r.status, scimType: r.scim_type }]));
+  }
+
+  /** Held events, open holds and the outbox backlog of one tenant (every tenant: null). */
+  async eventFigures(tenantId: string | null): Promise<EventFigures> {
+    const t = '(?::uuid is null or tenant_id = ?::uuid)';
+    const [row] = await sql<EventFigures>(
+      this.em(),
+      `select (select count(*) from event_outbox where ${t} and state = 'held')::int as "heldEvents",
+              (select count(*) from event_hold where ${t} and state = 'open')::int as "openHolds",
+              (select count(*) from event_outbox where ${t} and state = 'ready' and published_at is null)::int as "unpublishedEvents"`,
+      [tenantId, tenantId, tenantId, tenantId, tenantId, tenantId],
+    );
+    return row;
   }
 }

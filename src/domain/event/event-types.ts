@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   'user.reactivated',
   'user.deleted',
   'user.restored',
+  'user.purged',
   'group.created',
   'group.updated',
   'group.deleted',

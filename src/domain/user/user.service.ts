@@ -301,12 +301,22 @@ export class UserService {
   async purge(ctx: RequestContext, id: string): Promise<void> {
     await this.write(async (em) => {
       const rows = isUuid(id)
-        ? await sql<{ deleted: boolean }>(em, 'select deleted_at is not null as deleted from scim_user where id = ? and tenant_id = ? for update', [id, ctx.tenant.id])
+        ? await sql<{ deleted: boolean; version: number }>(em, 'select deleted_at is not null as deleted, version from scim_user where id = ? and tenant_id = ? for update', [id, ctx.tenant.id])
         : [];
       if (!rows[0]) throw this.notFound(id);
       if (!rows[0].deleted) throw new DomainError('preconditionFailed', `User "${id}" is not deleted: only a deleted user can be purged`);
       await sql(em, 'delete from group_member where member_id = ?', [id]);
       await sql(em, 'delete from scim_user where id = ?', [id]);
+      // Erasure reaches the event stream too: the user's earlier events still in the outbox (not yet
+      // delivered, held, or kept for pollers until retention) lose their personal data and keep only
+      // what identifies the change; a user.purged event (the id, nothing else) tells consumers to erase theirs.
+      await sql(
+        em,
+        `update event_outbox set data = jsonb_build_object('resourceType', 'User', 'id', subject, 'version', data->'version', 'redacted', true)
+          where tenant_id = ? and subject = ? and type like 'user.%'`,
+        [ctx.tenant.id, id],
+      );
+      await this.events.record(em, ctx, [{ type: 'user.purged', subject: id, data: { resourceType: 'User', id, version: Number(rows[0].version) + 1 } }]);
     });
   }
 
@@ -325,6 +335,7 @@ export class UserService {
       user.version += 1;
       user.updatedAt = new Date();
       await em.flush();
+      await this.events.record(em, ctx, [userSnapshotEvent(userResourceType, 'user.restored', user.id, user.version, user.attributes)]);
       return this.reload(em, user.id);
     }, undefined);
   }

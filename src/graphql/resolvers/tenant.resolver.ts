@@ -83,7 +83,7 @@ export class TenantResolver {
   async stats(@Root() t: TenantType, @Ctx() ctx: GqlContext): Promise<Stats> {
     tenantContext(ctx, t);
     const { connections, ...counts } = await ctx.services.stats.summary(t.id);
-    return { ...counts, connections: connections.map(ScimConnectionType.from) };
+    return { ...counts, connections: connections.map(ScimConnectionType.from), scope: t.id };
   }
 }
 
@@ -94,6 +94,6 @@ export class StatsResolver {
   async stats(@Ctx() ctx: GqlContext, @Arg('tenant', () => String, { nullable: true }) tenant?: string | null): Promise<Stats> {
     const scope = tenant ? (await resolveTenant(ctx, tenant)).tenant.id : (ctx.principal.tenant?.id ?? null);
     const { connections, ...counts } = await ctx.services.stats.summary(scope);
-    return { ...counts, connections: connections.map(ScimConnectionType.from) };
+    return { ...counts, connections: connections.map(ScimConnectionType.from), scope };
   }
 }

@@ -20,4 +20,7 @@ export class Stats {
 
   @Field(() => [ScimConnectionType], { description: 'every SCIM connection, with its last request' })
   connections!: ScimConnectionType[];
+
+  /** The tenant these figures are about (null: every tenant the key sees), for the field resolvers of StatsFieldsResolver. */
+  scope?: string | null;
 }
