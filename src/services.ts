@@ -55,7 +55,7 @@ export function createServices(
     adminKeys: new AdminKeyService(orm),
     stats: new StatsService(orm),
     catalogue,
-    customAttributes: new CustomAttributeService(orm, catalogue),
+    customAttributes: new CustomAttributeService(orm, catalogue, recorder),
     events: new EventService(orm),
     audit: new AuditService(orm),
   };

@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
 import type { IdpKind } from '../connection/scim-connection.entity';
 import { InvalidValueError } from '../errors';
-import { isUuid } from '../ids';
+import { ID_CLOCK_SLACK_MS, isUuid, uuidv7Bound } from '../ids';
 
 export interface DirectoryCounts {
   usersActive: number;
@@ -22,19 +22,6 @@ export interface ConnectionActivity {
   /** the last request any of the connection's tokens authenticated (minute precision, see ConnectionService) */
   lastRequestAt: Date | null;
   activeTokens: number;
-}
-
-/** An entry's id and time are taken in the same call, a millisecond or so apart: the id range is widened by this much. */
-const ID_CLOCK_SLACK_MS = 60_000;
-
-/**
- * The smallest UUIDv7 of a millisecond (RFC 9562 §5.7: the first 48 bits are the Unix time in ms).
- * Audit ids are UUIDv7, so a time window is also an id range, which the (tenant_id, id) index answers
- * instead of a scan of the tenant's whole trail; the `time` condition stays the exact one.
- */
-function uuidv7Bound(ms: number): string {
-  const hex = Math.max(0, Math.min(ms, 2 ** 48 - 1)).toString(16).padStart(12, '0');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`;
 }
 
 /** Requests of one tenant and actor with one outcome over a time window (from the audit trail). */

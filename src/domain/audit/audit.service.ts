@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, RequestContext } from '../context';
 import { InvalidValueError } from '../errors';
-import { isUuid, newId } from '../ids';
+import { ID_CLOCK_SLACK_MS, isUuid, newId, uuidv7Bound } from '../ids';
 import { sql, sqlPrepared } from '../../db/sql';
 
 /** One request to audit: who, what, how it ended. Never a body, a password or a token. */
@@ -226,12 +226,22 @@ export class AuditService {
     });
   }
 
-  /** Newest first, keyset-paginated on the (time-ordered) id. */
+  /**
+   * Newest first, keyset-paginated on the (time-ordered) id. The window [from, to) also bounds the
+   * UUIDv7 id (widened by ID_CLOCK_SLACK_MS), so the (tenant_id, id) index answers it instead of a
+   * scan of the tenant's whole trail; the `time` conditions stay the exact ones.
+   */
   async query(tenantId: string, q: AuditQuery = {}): Promise<AuditPage> {
     const where = ['tenant_id = ?'];
     const params: unknown[] = [tenantId];
-    if (q.from) where.push('time >= ?') && params.push(q.from);
-    if (q.to) where.push('time < ?') && params.push(q.to);
+    if (q.from) {
+      where.push('time >= ?', 'id >= ?::uuid');
+      params.push(q.from, uuidv7Bound(q.from.getTime() - ID_CLOCK_SLACK_MS));
+    }
+    if (q.to) {
+      where.push('time < ?', 'id < ?::uuid');
+      params.push(q.to, uuidv7Bound(q.to.getTime() + ID_CLOCK_SLACK_MS));
+    }
     if (q.actorKind) where.push('actor_kind = ?') && params.push(q.actorKind);
     if (q.actor) {
       where.push('(connection_id::text = ? or token_id::text = ? or admin_key_id = ?)');
@@ -253,7 +263,11 @@ export class AuditService {
 
   /** How many entries an export from `since` will stream (for a progress bar). */
   async count(tenantId: string, since: Date): Promise<number> {
-    const [row] = await sql<{ n: number }>(this.em(), 'select count(*)::int as n from audit_entry where tenant_id = ? and time >= ?', [tenantId, since]);
+    const [row] = await sql<{ n: number }>(
+      this.em(),
+      'select count(*)::int as n from audit_entry where tenant_id = ? and time >= ? and id >= ?::uuid',
+      [tenantId, since, uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS)],
+    );
     return row.n;
   }
 
@@ -262,13 +276,16 @@ export class AuditService {
    * never an open cursor across awaits on the caller's output).
    */
   async *export(tenantId: string, since: Date, batchSize = 1000): AsyncGenerator<AuditRecord[]> {
-    let after: string | null = null;
+    // the first batch starts at the id bound of `since` (see query), not at the trail's oldest entry
+    let after: string = uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS);
+    let first = true;
     for (;;) {
       const rows: Row[] = await sql<Row>(
         this.em(),
-        `select ${COLUMNS} from audit_entry where tenant_id = ? and time >= ? ${after ? 'and id > ?' : ''} order by id limit ?`,
-        after ? [tenantId, since, after, batchSize] : [tenantId, since, batchSize],
+        `select ${COLUMNS} from audit_entry where tenant_id = ? and time >= ? and id ${first ? '>=' : '>'} ?::uuid order by id limit ?`,
+        [tenantId, since, after, batchSize],
       );
+      first = false;
       if (rows.length === 0) return;
       yield rows.map(fromRow);
       if (rows.length < batchSize) return;

@@ -159,6 +159,7 @@ export class GroupService {
       const memberChanges: MemberChange[] = memberChangesFromPatch(result.delegated);
       const renamed = group.displayName !== result.doc.displayName;
       const delta = new MemberDelta();
+      // net: operations that cancel out (remove X, add X) change nothing, so no new version and no event
       const membersChanged = await applyMemberChanges(em, ctx.tenant.id, group.id, memberChanges, { renamed, delta });
       const changed = [...result.changed, ...(membersChanged ? ['members'] : [])];
       if (changed.length > 0) {

@@ -3,7 +3,7 @@ import type { Filter } from '../query/ast';
 import { InvalidFilterError, InvalidPathError, InvalidValueError } from '../errors';
 import { isUuid } from '../ids';
 import { sql, sqlRun } from '../../db/sql';
-import type { MemberDelta } from '../event/changes';
+import { MemberDelta } from '../event/changes';
 
 /** A change to a group's member set, applied in SQL (never by rewriting the whole list). */
 export type MemberChange =
@@ -49,11 +49,12 @@ function uuidArray(ids: string[]): string {
  * Applies member changes to one group, in order, inside the caller's transaction. Every named
  * member must be a live user of the tenant (locked FOR KEY SHARE, so a concurrent delete cannot slip
  * in between the check and the insert); otherwise 400 invalidValue and the transaction rolls back.
- * Cost is proportional to the members named, not to the group's size. Returns whether anything changed;
- * `delta`, when given, collects the net members added and removed (for the group's events).
+ * Cost is proportional to the members named, not to the group's size. Returns whether the member
+ * set changed (net: a member removed and added back in one request is no change); `delta`, when
+ * given, collects the net members added and removed (for the group's events).
  *
- * Every user who joins or leaves gets a new version (RFC 7644 §3.14): User.groups is part of the
- * user's representation. With `renamed` (the group's displayName changed, so every member's
+ * Every user who joins or leaves (net) gets a new version (RFC 7644 §3.14): User.groups is part of
+ * the user's representation; one whose rows were deleted and inserted again has the same one. With `renamed` (the group's displayName changed, so every member's
  * `groups[].display` did) all members get one too. See touchUsers for the locking.
  */
 export async function applyMemberChanges(
@@ -63,12 +64,12 @@ export async function applyMemberChanges(
   changes: MemberChange[],
   options: { renamed?: boolean; delta?: MemberDelta } = {},
 ): Promise<boolean> {
-  const touched = new Set<string>();
-  const { delta } = options;
+  // the rows each statement really inserted or deleted, netted in request order
+  const net = new MemberDelta();
   const exec = async (text: string, params: unknown[], added: boolean) => {
-    const rows = await sql<{ member_id: string }>(em, `${text} returning member_id`, params);
-    for (const r of rows) touched.add(r.member_id);
-    if (delta) (added ? delta.add.bind(delta) : delta.remove.bind(delta))(rows.map((r) => r.member_id));
+    const ids = (await sql<{ member_id: string }>(em, `${text} returning member_id`, params)).map((r) => r.member_id);
+    if (added) net.add(ids);
+    else net.remove(ids);
   };
   for (const change of changes) {
     if (change.kind === 'removeAll' || change.kind === 'set') {
@@ -92,8 +93,10 @@ export async function applyMemberChanges(
       true,
     );
   }
-  await touchUsers(em, [...touched], options.renamed ? groupId : undefined);
-  return touched.size > 0;
+  options.delta?.add(net.added);
+  options.delta?.remove(net.removed);
+  await touchUsers(em, [...net.added, ...net.removed], options.renamed ? groupId : undefined);
+  return net.added.size + net.removed.size > 0;
 }
 
 /**

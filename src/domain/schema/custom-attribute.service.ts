@@ -1,12 +1,15 @@
 import { MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { sql, sqlRun } from '../../db/sql';
+import { sql } from '../../db/sql';
 import type { RequestContext } from '../context';
 import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
 import { Tenant } from '../tenant/tenant.entity';
 import { retryTransaction } from '../retry';
+import { EventRecorder } from '../event/event-recorder';
+import { groupEvents, userChangeEvents } from '../event/changes';
+import type { EventDraft } from '../event/event-types';
 import { AttributeDef, AttributeType, Mutability, Returned } from './attribute';
-import { URN } from './core-schemas';
+import { groupResourceType, URN, userResourceType } from './core-schemas';
 import { CustomAttribute } from './custom-attribute.entity';
 import { RESOURCE_TYPE_NAMES, ResourceTypeName, TenantCatalogue } from './tenant-catalogue';
 
@@ -58,6 +61,19 @@ const RESERVED_URNS = [URN.enterpriseUser, 'urn:ietf:params:scim:schemas:extensi
 export const MAX_CUSTOM_ATTRIBUTES = 100;
 const MAX_SUB_ATTRIBUTES = 20;
 const MAX_CANONICAL_VALUES = 100;
+/** Events per outbox statement when a removal rewrites many resources (bounded bind size, few round trips). */
+const EVENTS_PER_BATCH = 1000;
+
+/** One resource that lost a removed attribute's value: what its update event needs. */
+interface StrippedRow {
+  id: string;
+  version: number;
+  live: boolean;
+  old: unknown;
+  user_name: unknown;
+  display_name: unknown;
+  external_id: unknown;
+}
 
 function bool(value: unknown, key: string, fallback: boolean): boolean {
   if (value === undefined || value === null) return fallback;
@@ -166,6 +182,7 @@ export class CustomAttributeService {
   constructor(
     private readonly orm: MikroORM,
     readonly catalogue: TenantCatalogue,
+    private readonly events = new EventRecorder(),
   ) {}
 
   private em(): EntityManager {
@@ -223,9 +240,13 @@ export class CustomAttributeService {
 
   /**
    * Removes an attribute definition and, in the same transaction, its stored values from every
-   * resource of the tenant (tombstones included), bumping their version: a value nobody can
-   * read, filter or write any more must not linger, and a later definition of the same name with
-   * another type must not meet old values. Returns how many resources lost a value.
+   * resource of the tenant (tombstones included): a value nobody can read, filter or write any
+   * more must not linger, and a later definition of the same name with another type must not
+   * meet old values. Each live resource that lost a value gets a new version and its
+   * `user.updated` / `group.updated` event (old value, new null) in the same transaction, so the
+   * event stream reflects the change and its versions have no gaps. Tombstones keep their version
+   * and get no event: they are gone for consumers, and a restore sends the whole document.
+   * Returns how many resources lost a value.
    */
   async remove(ctx: RequestContext, input: { resourceType: string; name: string; schema?: string }): Promise<{ removed: CustomAttributeInfo; resourcesChanged: number }> {
     const resourceType = resourceTypeOf(input.resourceType);
@@ -238,25 +259,67 @@ export class CustomAttributeService {
         if (rows.length === 0) throw new NotFoundError(`no custom ${resourceType} attribute "${input.name}"${input.schema ? ` in ${input.schema}` : ''}`);
         if (rows.length > 1) throw new InvalidValueError(`"${input.name}" is defined in several schemas: name one with schema`);
         const row = rows[0];
-        const table = resourceType === 'User' ? 'scim_user' : 'scim_group';
-        // drop the value; drop the extension object when it was its last member
-        const resourcesChanged = await sqlRun(
-          em,
-          `update ${table} set
-             attributes = case when (attributes -> ?) - ? = '{}'::jsonb then attributes - ?
-                               else jsonb_set(attributes, array[?], (attributes -> ?) - ?) end,
-             version = version + 1, updated_at = now()
-           where tenant_id = ? and (attributes -> ? -> ?) is not null`,
-          [row.schemaUrn, row.name, row.schemaUrn, row.schemaUrn, row.schemaUrn, row.name, ctx.tenant.id, row.schemaUrn, row.name],
-        );
+        const stripped = await this.strip(em, ctx, resourceType, row);
+        await this.recordRemoval(em, ctx, resourceType, row.schemaUrn, row.name, stripped);
         em.remove(row);
         await em.flush();
         await this.announce(em, ctx);
-        return { removed: info(row), resourcesChanged };
+        return { removed: info(row), resourcesChanged: stripped.length };
       }));
     } finally {
       this.catalogue.invalidate(ctx.tenant.id);
     }
+  }
+
+  /**
+   * Drops the value from every resource holding it, in one statement. The CTE locks the rows
+   * first (FOR UPDATE reads their latest committed version), so the old values it returns are
+   * exactly the ones removed, even when a concurrent write committed meanwhile.
+   */
+  private async strip(em: EntityManager, ctx: RequestContext, resourceType: ResourceTypeName, row: CustomAttribute): Promise<StrippedRow[]> {
+    const user = resourceType === 'User';
+    const table = user ? 'scim_user' : 'scim_group';
+    const live = user ? 't.deleted_at is null' : 'true';
+    // drop the value; drop the extension object when it was its last member
+    return sql<StrippedRow>(
+      em,
+      `with held as (select id, attributes -> ? -> ? as old from ${table}
+                      where tenant_id = ? and (attributes -> ? -> ?) is not null for update)
+       update ${table} t set
+         attributes = case when (t.attributes -> ?) - ? = '{}'::jsonb then t.attributes - ?
+                           else jsonb_set(t.attributes, array[?], (t.attributes -> ?) - ?) end,
+         version = t.version + case when ${live} then 1 else 0 end,
+         updated_at = case when ${live} then now() else t.updated_at end
+       from held where t.id = held.id
+       returning t.id, t.version, ${live} as live, held.old, t.attributes -> 'userName' as user_name,
+                 t.attributes -> 'displayName' as display_name, t.attributes -> 'externalId' as external_id`,
+      [row.schemaUrn, row.name, ctx.tenant.id, row.schemaUrn, row.name, row.schemaUrn, row.name, row.schemaUrn, row.schemaUrn, row.schemaUrn, row.name],
+    );
+  }
+
+  /**
+   * One update event per live resource that lost the value (the same drafts a PATCH removing it
+   * would write), through the outbox in batches: a tenant with many resources costs one
+   * statement per EVENTS_PER_BATCH, not one per resource. The recorder also reports the ids and
+   * the attribute to the request's audit notes (an admin mutation's audit row).
+   */
+  private async recordRemoval(em: EntityManager, ctx: RequestContext, resourceType: ResourceTypeName, urn: string, name: string, rows: StrippedRow[]): Promise<void> {
+    let batch: EventDraft[] = [];
+    for (const r of rows) {
+      if (!r.live) continue;
+      const keys = resourceType === 'User'
+        ? { userName: r.user_name, ...(r.external_id != null ? { externalId: r.external_id } : {}) }
+        : { displayName: r.display_name, ...(r.external_id != null ? { externalId: r.external_id } : {}) };
+      const before = { ...keys, [urn]: { [name]: r.old } };
+      batch.push(...(resourceType === 'User'
+        ? userChangeEvents(userResourceType, r.id, r.version, before, keys)
+        : groupEvents(groupResourceType, 'updated', r.id, r.version, keys, before)));
+      if (batch.length >= EVENTS_PER_BATCH) {
+        await this.events.record(em, ctx, batch);
+        batch = [];
+      }
+    }
+    await this.events.record(em, ctx, batch);
   }
 
   /**
