@@ -8,6 +8,8 @@ export const EVENTS_PATH = '/events';
 const BATCH_TYPE = 'application/cloudevents-batch+json';
 const MAX_WAIT_SECONDS = 30;
 const LONG_POLL_INTERVAL_MS = 250;
+/** Long polls allowed to wait at once in this process; beyond it an empty page is answered at once. */
+export const MAX_LONG_POLLS = 100;
 
 /** Domain error -> HTTP status of the feed's JSON error body. */
 function statusOf(e: DomainError): number {
@@ -38,11 +40,13 @@ function param(ctx: Context, name: string): string | undefined {
  * where `next` is the `after` of the next call (also in `X-Next-After`); held and discarded events
  * never appear. `Accept: application/cloudevents-batch+json` answers the CloudEvents JSON batch
  * format (a bare array) instead. `wait=N` (seconds, at most 30) long-polls: an empty page is
- * answered as soon as an event commits, or after N seconds. Errors are JSON `{ error, message }`
+ * answered as soon as an event commits, or after N seconds (at most MAX_LONG_POLLS wait at once per
+ * process; beyond that an empty page is answered at once). Errors are JSON `{ error, message }`
  * with 400/401/403/404.
  */
-export function eventFeedRouter(services: Services): Router {
+export function eventFeedRouter(services: Services, maxLongPolls = MAX_LONG_POLLS): Router {
   const router = new Router();
+  let waiting = 0; // long polls now waiting (each re-reads every LONG_POLL_INTERVAL_MS)
   router.get(EVENTS_PATH, async (ctx) => {
     try {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
@@ -59,13 +63,21 @@ export function eventFeedRouter(services: Services): Router {
       const types = param(ctx, 'types')?.split(',').map((t) => t.trim()).filter(Boolean);
       const options = { after: param(ctx, 'after'), ...(types ? { types } : {}), ...(limit !== undefined ? { limit: Number(limit) } : {}) };
       // long poll: an empty answer waits (up to `wait` seconds) for the next committed event
-      const deadline = Date.now() + Number(wait ?? 0) * 1000;
+      // past the cap the client gets its empty page now (and polls again), so waiters stay bounded
+      const deadline = waiting < maxLongPolls ? Date.now() + Number(wait ?? 0) * 1000 : 0;
       let closed = false;
       ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
       let page = await services.events.list(tenant.id, options);
-      while (page.events.length === 0 && !closed && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
-        await new Promise((r) => setTimeout(r, LONG_POLL_INTERVAL_MS));
-        page = await services.events.list(tenant.id, options);
+      if (page.events.length === 0 && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
+        waiting++;
+        try {
+          while (page.events.length === 0 && !closed && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
+            await new Promise((r) => setTimeout(r, LONG_POLL_INTERVAL_MS));
+            page = await services.events.list(tenant.id, options);
+          }
+        } finally {
+          waiting--;
+        }
       }
       ctx.set('Cache-Control', 'no-store');
       ctx.set('X-Next-After', String(page.next));
