@@ -4,6 +4,7 @@ import request from 'supertest';
 import { buildApp } from '../../src/app';
 import { eventFeedRouter } from '../../src/events/feed.routes';
 import { sql } from '../../src/db/sql';
+import { UnavailableError } from '../../src/domain/errors';
 import { scim } from '../support/app';
 import { createGqlTestApp, GqlTestApp } from './graphql-helpers';
 
@@ -66,5 +67,28 @@ describe('feed reads with nothing pending (review finding 1)', () => {
     const woken = await waiter;
     expect(order).toEqual(['capped', 'waiter']);
     expect(woken.body.events.map((e: any) => e.data.userName)).toEqual(['wake@x']);
+  });
+});
+
+describe('GET /events errors go through the app\'s one error mapper (review finding 2)', () => {
+  it('a write conflict that used up its retries is 503 with Retry-After, in the feed\'s { error, message } shape', async () => {
+    const t = await app.tenant('Busy Feed');
+    const list = app.services.events.list;
+    // the domain answers "unavailable" (as retryTransaction does after its last attempt); the edge must not turn it into a 400
+    app.services.events.list = async () => {
+      throw new UnavailableError('the write conflicted with concurrent writes 5 times', 2);
+    };
+    try {
+      const res = await request(app.server).get(`/events?tenant=${t.slug}`).set('Authorization', `Bearer ${admin}`);
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('2');
+      expect(res.body).toEqual({ error: 'unavailable', message: expect.stringMatching(/concurrent writes/) });
+    } finally {
+      app.services.events.list = list;
+    }
+    const unauth = await request(app.server).get(`/events?tenant=${t.slug}`);
+    expect(unauth.status).toBe(401);
+    expect(unauth.headers['www-authenticate']).toMatch(/^Bearer realm=/);
+    expect(unauth.body).toEqual({ error: 'unauthenticated', message: expect.any(String) });
   });
 });
