@@ -198,3 +198,21 @@ describe('stats from the audit trail', () => {
     expect(global.body.data.stats.requestsByOutcome.filter((r: any) => r.tenantId === t.id).reduce((n: number, r: any) => n + r.count, 0)).toBe(6);
   });
 });
+
+describe('admin mutation audit rows stay in tenants the key may see (review finding 5)', () => {
+  it("a key limited to tenant A naming tenant B is refused, and recorded in A's trail, never in B's", async () => {
+    const a = await app.tenant('Scoped Home');
+    const b = await app.tenant('Scoped Victim');
+    const issued = await app.services.adminKeys.create({ role: 'admin', tenant: a.slug });
+    expect(codes(await app.gql(issued.key, `mutation { updateTenant(tenant: "${b.slug}", input: { name: "Hijack" }) { id } }`))).toEqual(['FORBIDDEN']);
+    expect(codes(await app.gql(issued.key, `mutation { revokeToken(tenant: "${b.id}", id: "${b.tokenId}") { id } }`))).toEqual(['FORBIDDEN']);
+    const inB = (await entries(b.slug, { actorKind: 'ADMIN' })).filter((e) => e.adminKeyId === issued.id);
+    expect(inB).toEqual([]);
+    const inA = (await entries(a.slug, { actorKind: 'ADMIN' })).filter((e) => e.adminKeyId === issued.id);
+    expect(inA.map((e) => [e.operation, e.status, e.scimType]).reverse()).toEqual([
+      ['Admin.updateTenant', 403, 'FORBIDDEN'],
+      ['Admin.revokeToken', 403, 'FORBIDDEN'],
+    ]);
+    expect((await app.services.tenants.get(b.slug)).name).toBe('Scoped Victim');
+  });
+});
