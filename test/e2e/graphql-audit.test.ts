@@ -216,3 +216,29 @@ describe('admin mutation audit rows stay in tenants the key may see (review find
     expect((await app.services.tenants.get(b.slug)).name).toBe('Scoped Victim');
   });
 });
+
+describe('purgeUser reaches the audit trail (review finding 6)', () => {
+  it("blanks the tenant's recorded filters that name the user's userName, externalId or email, and no others", async () => {
+    const t = await app.tenant('Erasure Co');
+    const client = scim(app, t.token);
+    const alice = { ...USER('Alice@Corp.example'), externalId: 'ext-4711', emails: [{ value: 'a.private@mail.example', type: 'home' }] };
+    const id = (await client.post(`${t.base}/Users`, alice).expect(201)).body.id;
+    await client.post(`${t.base}/Users`, USER('bob@corp.example')).expect(201);
+    const q = (filter: string) => client.get(`${t.base}/Users?filter=${encodeURIComponent(filter)}`).expect(200);
+    await q('userName eq "alice@corp.example"'); // other case: RFC 7643 userName is case-insensitive
+    await q('externalId eq "ext-4711"');
+    await q('emails[value eq "A.Private@mail.example"]');
+    await q('userName eq "bob@corp.example"');
+    await client.delete(`${t.base}/Users/${id}`).expect(204);
+    const other = await app.tenant('Erasure Neighbour');
+    await scim(app, other.token).get(`${other.base}/Users?filter=${encodeURIComponent('userName eq "alice@corp.example"')}`).expect(200);
+
+    await app.services.audit.drain(); // the reads' entries are stored before the purge
+    const purged = await app.gql(admin, `mutation { purgeUser(tenant: "${t.slug}", id: "${id}") }`);
+    expect(purged.body.errors).toBeUndefined();
+    const filters = (await entries(t.slug, { operation: 'User.list' })).map((e) => e.filter).reverse();
+    expect(filters).toEqual(['[redacted]', '[redacted]', '[redacted]', 'userName eq "bob@corp.example"']);
+    // another tenant's trail is not this purge's business
+    expect((await entries(other.slug)).map((e) => e.filter)).toContain('userName eq "alice@corp.example"');
+  });
+});

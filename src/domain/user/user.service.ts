@@ -11,6 +11,7 @@ import { assertVersion, WriteOptions } from '../precondition';
 import { replaceDocument } from '../schema/replace';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
+import { redactAuditFilters } from './erasure';
 import { sql, sqlPrepared } from '../../db/sql';
 import { DomainError } from '../errors'; // purge/restore (admin API)
 import { retryTransaction } from '../retry';
@@ -295,7 +296,7 @@ export class UserService {
 
   /**
    * Erasure of a deleted user (GDPR art. 17): its tombstone row goes for good, and with it every row
-   * that references it (memberships cascade). A live user must be deleted by its IdP first, which stays
+   * that references it (memberships cascade); audit filters that named it are redacted. A live user must be deleted by its IdP first, which stays
    * the source of truth: purging one is refused (preconditionFailed).
    */
   async purge(ctx: RequestContext, id: string): Promise<void> {
@@ -305,6 +306,7 @@ export class UserService {
         : [];
       if (!rows[0]) throw this.notFound(id);
       if (!rows[0].deleted) throw new DomainError('preconditionFailed', `User "${id}" is not deleted: only a deleted user can be purged`);
+      await redactAuditFilters(em, ctx.tenant.id, id); // filters naming the user (see erasure.ts)
       await sql(em, 'delete from group_member where member_id = ?', [id]);
       await sql(em, 'delete from scim_user where id = ?', [id]);
       // Erasure reaches the event stream too: the user's earlier events still in the outbox (not yet
