@@ -265,12 +265,13 @@ export class UserService {
   }
 
   /** One transaction per write; a unique-index violation (a concurrent create) becomes a 409. */
-  private async write<T>(work: (em: EntityManager) => Promise<T>, userName?: string): Promise<T> {
+  /** `userName`: the name a uniqueness conflict reports; a function when only the transaction learns it (restore). */
+  private async write<T>(work: (em: EntityManager) => Promise<T>, userName?: string | (() => string | undefined)): Promise<T> {
     try {
       // a deadlock or serialisation failure reruns the whole transaction (see retryTransaction)
       return await retryTransaction(() => this.em().transactional(work));
     } catch (e) {
-      if (e instanceof UniqueConstraintViolationException) throw this.taken(userName ?? '');
+      if (e instanceof UniqueConstraintViolationException) throw this.taken((typeof userName === 'function' ? userName() : userName) ?? '');
       throw e;
     }
   }
@@ -328,9 +329,11 @@ export class UserService {
    * (uniqueness) when a live user has taken its userName meanwhile.
    */
   async restore(ctx: RequestContext, id: string): Promise<UserRecord> {
+    let userName: string | undefined; // the tombstone's, for the uniqueness error
     return this.write(async (em) => {
       const user = isUuid(id) ? await em.findOne(ScimUser, { id, tenant: ctx.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
       if (!user) throw this.notFound(id);
+      userName = user.userName;
       if (!user.deletedAt) throw new DomainError('preconditionFailed', `User "${id}" is not deleted`);
       user.deletedAt = null;
       user.active = user.attributes.active !== false;
@@ -339,6 +342,6 @@ export class UserService {
       await em.flush();
       await this.events.record(em, ctx, [userSnapshotEvent(userResourceType, 'user.restored', user.id, user.version, user.attributes)]);
       return this.reload(em, user.id);
-    }, undefined);
+    }, () => userName);
   }
 }
