@@ -11,6 +11,7 @@ const STATUS: Record<string, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  SERVICE_UNAVAILABLE: 503, // write conflicts that used up their retries (UnavailableError)
 };
 
 /** Ids a mutation names or returns (its `id` argument, the `id` of its result and of the result's direct children). */

@@ -1,3 +1,4 @@
+import { UnavailableError } from '../../src/domain/errors';
 import { scim } from '../support/app';
 import { codes, createGqlTestApp, GqlTestApp } from './graphql-helpers';
 
@@ -240,5 +241,23 @@ describe('purgeUser reaches the audit trail (review finding 6)', () => {
     expect(filters).toEqual(['[redacted]', '[redacted]', '[redacted]', 'userName eq "bob@corp.example"']);
     // another tenant's trail is not this purge's business
     expect((await entries(other.slug)).map((e) => e.filter)).toContain('userName eq "alice@corp.example"');
+  });
+});
+
+describe('admin mutations answered SERVICE_UNAVAILABLE (review finding 13)', () => {
+  it('are audited with status 503, not 500', async () => {
+    const t = await app.tenant('Busy Admin');
+    const update = app.services.tenants.update;
+    // what retryTransaction throws once every attempt deadlocked
+    app.services.tenants.update = async () => {
+      throw new UnavailableError('the write conflicted with concurrent writes 5 times', 1);
+    };
+    try {
+      expect(codes(await app.gql(admin, `mutation { updateTenant(tenant: "${t.slug}", input: { name: "Later" }) { id } }`))).toEqual(['SERVICE_UNAVAILABLE']);
+    } finally {
+      app.services.tenants.update = update;
+    }
+    const [entry] = await entries(t.slug, { operation: 'Admin.updateTenant' });
+    expect([entry.status, entry.scimType]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
 });
