@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { assertTenantAccess } from '../domain/admin/admin-principal';
-import { InvalidValueError, UnauthenticatedError } from '../domain/errors';
+import { InvalidValueError } from '../domain/errors';
+import { adminBearer } from '../http/admin-bearer';
 import type { Services } from '../services';
 
 export const EVENTS_PATH = '/events';
@@ -34,9 +35,7 @@ export function eventFeedRouter(services: Services, maxLongPolls = MAX_LONG_POLL
   const router = new Router();
   let waiting = 0; // long polls now waiting (each re-reads every LONG_POLL_INTERVAL_MS)
   router.get(EVENTS_PATH, async (ctx) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
-    if (!match) throw new UnauthenticatedError('an admin key is required (Authorization: Bearer <key>)');
-    const principal = await services.adminKeys.authenticate(match[1]);
+    const principal = await adminBearer(services, ctx.get('authorization'));
     const slug = param(ctx, 'tenant') ?? principal.tenant?.slug;
     if (!slug) throw new InvalidValueError('tenant (slug or id) is required');
     const tenant = await services.tenants.get(slug);
