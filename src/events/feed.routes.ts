@@ -1,27 +1,16 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { assertTenantAccess } from '../domain/admin/admin-principal';
-import { DomainError, InvalidValueError, UnauthenticatedError } from '../domain/errors';
+import { InvalidValueError } from '../domain/errors';
+import { adminBearer } from '../http/admin-bearer';
 import type { Services } from '../services';
 
 export const EVENTS_PATH = '/events';
 const BATCH_TYPE = 'application/cloudevents-batch+json';
 const MAX_WAIT_SECONDS = 30;
 const LONG_POLL_INTERVAL_MS = 250;
-
-/** Domain error -> HTTP status of the feed's JSON error body. */
-function statusOf(e: DomainError): number {
-  switch (e.code) {
-    case 'unauthenticated':
-      return 401;
-    case 'forbidden':
-      return 403;
-    case 'notFound':
-      return 404;
-    default:
-      return 400;
-  }
-}
+/** Long polls allowed to wait at once in this process; beyond it an empty page is answered at once. */
+export const MAX_LONG_POLLS = 100;
 
 /** A query parameter given once, or undefined; repeated parameters are refused rather than guessed. */
 function param(ctx: Context, name: string): string | undefined {
@@ -38,49 +27,50 @@ function param(ctx: Context, name: string): string | undefined {
  * where `next` is the `after` of the next call (also in `X-Next-After`); held and discarded events
  * never appear. `Accept: application/cloudevents-batch+json` answers the CloudEvents JSON batch
  * format (a bare array) instead. `wait=N` (seconds, at most 30) long-polls: an empty page is
- * answered as soon as an event commits, or after N seconds. Errors are JSON `{ error, message }`
- * with 400/401/403/404.
+ * answered as soon as an event commits, or after N seconds (at most MAX_LONG_POLLS wait at once per
+ * process; beyond that an empty page is answered at once). Errors go to the app's one error mapper
+ * (src/http/request-context.ts): JSON `{ error, message }`, 503 with Retry-After when retries ran out.
  */
-export function eventFeedRouter(services: Services): Router {
+export function eventFeedRouter(services: Services, maxLongPolls = MAX_LONG_POLLS): Router {
   const router = new Router();
+  let waiting = 0; // long polls now waiting (each re-reads every LONG_POLL_INTERVAL_MS)
   router.get(EVENTS_PATH, async (ctx) => {
-    try {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('authorization'));
-      if (!match) throw new UnauthenticatedError('an admin key is required (Authorization: Bearer <key>)');
-      const principal = await services.adminKeys.authenticate(match[1]);
-      const slug = param(ctx, 'tenant') ?? principal.tenant?.slug;
-      if (!slug) throw new InvalidValueError('tenant (slug or id) is required');
-      const tenant = await services.tenants.get(slug);
-      assertTenantAccess(principal, tenant.id);
-      const limit = param(ctx, 'limit');
-      if (limit !== undefined && !/^\d{1,4}$/.test(limit)) throw new InvalidValueError('limit must be an integer between 1 and 1000');
-      const wait = param(ctx, 'wait');
-      if (wait !== undefined && !(/^\d{1,2}$/.test(wait) && Number(wait) <= MAX_WAIT_SECONDS)) throw new InvalidValueError(`wait must be a number of seconds between 0 and ${MAX_WAIT_SECONDS}`);
-      const types = param(ctx, 'types')?.split(',').map((t) => t.trim()).filter(Boolean);
-      const options = { after: param(ctx, 'after'), ...(types ? { types } : {}), ...(limit !== undefined ? { limit: Number(limit) } : {}) };
-      // long poll: an empty answer waits (up to `wait` seconds) for the next committed event
-      const deadline = Date.now() + Number(wait ?? 0) * 1000;
-      let closed = false;
-      ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
-      let page = await services.events.list(tenant.id, options);
-      while (page.events.length === 0 && !closed && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
-        await new Promise((r) => setTimeout(r, LONG_POLL_INTERVAL_MS));
-        page = await services.events.list(tenant.id, options);
+    const principal = await adminBearer(services, ctx.get('authorization'));
+    const slug = param(ctx, 'tenant') ?? principal.tenant?.slug;
+    if (!slug) throw new InvalidValueError('tenant (slug or id) is required');
+    const tenant = await services.tenants.get(slug);
+    assertTenantAccess(principal, tenant.id);
+    const limit = param(ctx, 'limit');
+    if (limit !== undefined && !/^\d{1,4}$/.test(limit)) throw new InvalidValueError('limit must be an integer between 1 and 1000');
+    const wait = param(ctx, 'wait');
+    if (wait !== undefined && !(/^\d{1,2}$/.test(wait) && Number(wait) <= MAX_WAIT_SECONDS)) throw new InvalidValueError(`wait must be a number of seconds between 0 and ${MAX_WAIT_SECONDS}`);
+    const types = param(ctx, 'types')?.split(',').map((t) => t.trim()).filter(Boolean);
+    const options = { after: param(ctx, 'after'), ...(types ? { types } : {}), ...(limit !== undefined ? { limit: Number(limit) } : {}) };
+    // long poll: an empty answer waits (up to `wait` seconds) for the next committed event
+    // past the cap the client gets its empty page now (and polls again), so waiters stay bounded
+    const deadline = waiting < maxLongPolls ? Date.now() + Number(wait ?? 0) * 1000 : 0;
+    let closed = false;
+    ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
+    let page = await services.events.list(tenant.id, options);
+    if (page.events.length === 0 && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
+      waiting++;
+      try {
+        while (page.events.length === 0 && !closed && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
+          await new Promise((r) => setTimeout(r, LONG_POLL_INTERVAL_MS));
+          page = await services.events.list(tenant.id, options);
+        }
+      } finally {
+        waiting--;
       }
-      ctx.set('Cache-Control', 'no-store');
-      ctx.set('X-Next-After', String(page.next));
-      if (ctx.accepts('application/json', BATCH_TYPE) === BATCH_TYPE) {
-        // CloudEvents JSON batch format (JSON Event Format §4): a bare array; the cursor goes in X-Next-After
-        ctx.type = BATCH_TYPE;
-        ctx.body = JSON.stringify(page.events);
-      } else {
-        ctx.body = { events: page.events, next: String(page.next) };
-      }
-    } catch (e) {
-      if (!(e instanceof DomainError)) throw e;
-      ctx.status = statusOf(e);
-      if (ctx.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="provisio-admin"');
-      ctx.body = { error: e.code, message: e.message };
+    }
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Next-After', String(page.next));
+    if (ctx.accepts('application/json', BATCH_TYPE) === BATCH_TYPE) {
+      // CloudEvents JSON batch format (JSON Event Format §4): a bare array; the cursor goes in X-Next-After
+      ctx.type = BATCH_TYPE;
+      ctx.body = JSON.stringify(page.events);
+    } else {
+      ctx.body = { events: page.events, next: String(page.next) };
     }
   });
   return router;

@@ -11,6 +11,7 @@ const STATUS: Record<string, number> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  SERVICE_UNAVAILABLE: 503, // write conflicts that used up their retries (UnavailableError)
 };
 
 /** Ids a mutation names or returns (its `id` argument, the `id` of its result and of the result's direct children). */
@@ -43,8 +44,9 @@ function inputNames(args: Record<string, unknown>): string[] {
  * request id, the ids touched and the names of changed attributes. Arguments' values, keys and
  * tokens are never written. Mutation fields run one after another (GraphQL spec §6.3.1 "Normal
  * and Serial Execution"), so one slot on the context is enough. A refused mutation is recorded
- * in the tenant it named, when that tenant exists; an audit write that fails is logged, not
- * turned into a failed mutation (the change has committed).
+ * in the tenant it named when the key may see that tenant, else in the key's own tenant for a key
+ * limited to one: no key writes into another tenant's trail. An audit write that fails is logged,
+ * not turned into a failed mutation (the change has committed).
  */
 export const auditMutations: MiddlewareFn<GqlContext> = async ({ context, info, args }, next) => {
   if (info.parentType !== info.schema.getMutationType() || !context.services) return next();
@@ -72,7 +74,8 @@ export const auditMutations: MiddlewareFn<GqlContext> = async ({ context, info, 
   const actor = { kind: 'admin' as const, keyId: context.principal.keyId };
   // the tenant acted on: resolved by tenantContext, else created (createTenant), else as named
   const created = info.fieldName === 'createTenant' && result ? (result as { id: string; slug: string; name: string }) : undefined;
-  const tenant = audit.tenant ?? created;
+  // a key limited to one tenant that was refused another (or named none that exists) is recorded in its own tenant's trail
+  const tenant = audit.tenant ?? created ?? context.principal.tenant ?? undefined;
   const named = typeof args.tenant === 'string' ? args.tenant : undefined;
   try {
     if (tenant) {

@@ -24,8 +24,10 @@ export function createContext(deps: { services: Services; config: Config; logger
 
 /** The domain's RequestContext for work on `tenant`, after checking the key may see (and, for writes, change) it. */
 export function tenantContext(ctx: GqlContext, tenant: TenantRef, write = false): RequestContext {
-  if (ctx.mutationAudit) ctx.mutationAudit.tenant ??= tenant; // audited in this tenant's trail, refused or not
   assertTenantAccess(ctx.principal, tenant.id);
+  // audited in this tenant's trail only once the key may see it, so no key writes rows into another
+  // tenant's trail; a refusal after this point (an auditor key mutating) is recorded here too
+  if (ctx.mutationAudit) ctx.mutationAudit.tenant ??= tenant;
   if (write) assertCanMutate(ctx.principal);
   return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin', keyId: ctx.principal.keyId }, requestId: ctx.requestId, ...(ctx.mutationAudit ? { audit: ctx.mutationAudit.notes } : {}) };
 }

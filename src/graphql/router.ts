@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { UnauthenticatedError } from '../domain/errors';
+import { adminBearer } from '../http/admin-bearer';
 import { readJson } from '../scim/media';
 import type { Services } from '../services';
 import { createContext, GqlContext } from './context';
@@ -16,10 +17,8 @@ export const GRAPHQL_PATH = '/graphql';
 
 /** `Authorization: Bearer <admin key>` (RFC 6750 §2.1) to a principal; anything else is UNAUTHENTICATED (401). */
 async function authenticate(services: Services, header: string) {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw codedError('an admin key is required (Authorization: Bearer <key>)', 'UNAUTHENTICATED', 401);
   try {
-    return await services.adminKeys.authenticate(match[1]);
+    return await adminBearer(services, header);
   } catch (e) {
     if (e instanceof UnauthenticatedError) throw codedError(e.message, 'UNAUTHENTICATED', 401);
     throw e;

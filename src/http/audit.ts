@@ -40,7 +40,7 @@ export function scimOperation(method: string, rest: string[]): string {
  * recorded too, when the URL names an existing tenant). The entry is written once the outcome
  * is known — the answer's status, or the status the error will be mapped to. A write (POST,
  * PUT, PATCH, DELETE) is answered only once its entry is stored. A read (GET, or a POST
- * .search) is answered without waiting: its entry is queued for the next grouped INSERT, which
+ * .search), and any request refused before authentication (401), is answered without waiting: its entry is queued for the next grouped INSERT, which
  * keeps the hot read path at one round trip; a crash can lose the reads of the last
  * milliseconds, never a write's entry (graceful shutdown drains the queue). The resource ids and changed attribute
  * names come from the services (AuditNotes), never from parsing bodies; nothing of a body, a
@@ -61,7 +61,9 @@ export function scimAudit(audit: AuditService): ScimMiddleware {
     const outcome = error ? errorOutcome(error) : { status: ctx.status, scimType: undefined };
     const record = entry(ctx, notes, outcome, Number(process.hrtime.bigint() - started) / 1e6);
     const stored = audit.record(record).catch((e: unknown) => void ctx.app.emit('error', e, ctx));
-    if (!isRead(ctx.method, record.operation)) await stored;
+    // a request refused before authentication (no ctx.state.scim) is queued like a read: anonymous
+    // floods must not cost the server a synchronous INSERT each
+    if (!isRead(ctx.method, record.operation) && ctx.state.scim) await stored;
     if (error) throw error;
   };
 }

@@ -4,14 +4,15 @@ import type { Logger } from 'pino';
 import { toScimError, errorBody } from '../scim/scim-error';
 import { SCIM_CONTENT_TYPE } from '../scim/media';
 import { SCIM_PREFIX } from '../scim/urls';
-import { UnavailableError } from '../domain/errors';
+import { DomainError, UnauthenticatedError, UnavailableError } from '../domain/errors';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Outermost middleware: a request id (the caller's X-Request-Id when sane, else a new UUID) echoed in
  * the response, one structured log line per request, and the single error mapper. Under /scim every
- * error is an RFC 7644 §3.12 body; an unexpected error is logged with the request id and answered
+ * error is an RFC 7644 §3.12 body, elsewhere JSON `{ error: <domain code>, message }` (503s carry
+ * Retry-After in both, RFC 9110 §10.2.3); an unexpected error is logged with the request id and answered
  * as a bare 500 that leaks nothing.
  */
 export function requestContext(logger: Logger): Middleware {
@@ -48,7 +49,7 @@ function notFound(ctx: Parameters<Middleware>[0]): void {
     ctx.body = errorBody(404, detail);
   } else {
     ctx.status = 404;
-    ctx.body = { error: 'not_found', detail };
+    ctx.body = { error: 'notFound', message: detail };
   }
 }
 
@@ -71,6 +72,8 @@ function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
     ctx.type = SCIM_CONTENT_TYPE;
     ctx.body = mapped?.body ?? errorBody(status, detail);
   } else {
-    ctx.body = { error: mapped?.body.scimType ?? (status < 500 ? 'bad_request' : 'internal'), detail };
+    // outside SCIM (GET /events, …): `{ error: <domain code>, message }`, the same codes GraphQL reports
+    if (err instanceof UnauthenticatedError) ctx.set('WWW-Authenticate', 'Bearer realm="provisio-admin"');
+    ctx.body = { error: err instanceof DomainError ? err.code : status < 500 ? 'badRequest' : 'internal', message: detail };
   }
 }

@@ -25,8 +25,13 @@ export function bulkRoutes(router: Router<ScimState>, endpoints: ResourceEndpoin
       throw e;
     }
     const request = parseBulkRequest(body, config.bulkMaxOperations);
-    const response = await runBulk(ctx.state.scim, request, endpoints, scimBaseUrl(config, ctx.state.scim.tenant.slug), (err) =>
-      ctx.app.emit('error', err, ctx),
+    const response = await runBulk(
+      ctx.state.scim,
+      request,
+      endpoints,
+      scimBaseUrl(config, ctx.state.scim.tenant.slug),
+      (err) => ctx.app.emit('error', err, ctx),
+      ctx.state.idp,
     );
     ctx.status = 200;
     ctx.type = SCIM_CONTENT_TYPE;

@@ -2,6 +2,7 @@ import type { RequestContext } from '../domain/context';
 import { InvalidPathError, InvalidSyntaxError, InvalidValueError, NotFoundError } from '../domain/errors';
 import { BULK_RESPONSE_URN, BulkOperation, BulkRequest } from './bulk-request';
 import { planBulk, referencedBulkId, splitCircular, substituteBulkIds } from './bulk-plan';
+import { patchAnswersNoContent, type IdpProfile } from './idp-profile';
 import { etag } from './meta';
 import type { Projection } from './projection';
 import type { ResourceEndpoint } from './resource.routes';
@@ -39,6 +40,8 @@ interface BulkRun {
   /** bulkId -> id of the resource its POST created */
   created: Map<string, string>;
   onUnexpected: (err: unknown) => void;
+  /** the request's IdP profile: a PATCH answers 204 or 200 as it would outside /Bulk */
+  idp?: IdpProfile;
 }
 
 /**
@@ -58,9 +61,10 @@ export async function runBulk(
   endpoints: AnyEndpoint[],
   baseUrl: string,
   onUnexpected: (err: unknown) => void,
+  idp?: IdpProfile,
 ): Promise<BulkResponse> {
   const plan = planBulk(request.operations);
-  const run: BulkRun = { ctx, endpoints, baseUrl, created: new Map(), onUnexpected };
+  const run: BulkRun = { ctx, endpoints, baseUrl, created: new Map(), onUnexpected, idp };
   const results: (BulkOperationResult | undefined)[] = new Array(request.operations.length);
   let errors = 0;
   for (const step of plan.steps) {
@@ -137,7 +141,7 @@ async function runOperation(run: BulkRun, op: BulkOperation, shallow: boolean): 
         return succeeded(run, op, method, target, 200, await target.endpoint.replace(ctx, target.id!, requireData(data), NO_MEMBERS, options));
       case 'PATCH': {
         const r = await target.endpoint.patch(ctx, target.id!, patchOperations(requireData(data)), NO_MEMBERS, options);
-        return succeeded(run, op, method, target, target.endpoint.patchNoContent ? 204 : 200, r);
+        return succeeded(run, op, method, target, patchAnswersNoContent(run.idp, target.endpoint) ? 204 : 200, r);
       }
       case 'DELETE':
         await target.endpoint.delete(ctx, target.id!, options);

@@ -22,6 +22,15 @@ export interface IdpProfile {
   patchNoContent: readonly string[];
 }
 
+/**
+ * Whether a PATCH of `endpoint`'s resource type answers 204 rather than 200 with the resource
+ * (RFC 7644 §3.5.2 allows either): the request's IdP profile decides, else the endpoint's default.
+ * The one rule for the single-resource route and for PATCH operations inside /Bulk (§3.7).
+ */
+export function patchAnswersNoContent(idp: IdpProfile | undefined, endpoint: { rt: { name: string }; patchNoContent: boolean }): boolean {
+  return idp ? idp.patchNoContent.includes(endpoint.rt.name) : endpoint.patchNoContent;
+}
+
 const PROFILES: Record<IdpProfile['name'], Omit<IdpProfile, 'source'>> = {
   entra: { name: 'entra', leniency: LENIENT, patchNoContent: ['Group'] },
   okta: { name: 'okta', leniency: LENIENT, patchNoContent: ['Group'] },

@@ -10,6 +10,7 @@ import { applyProjection, parseProjection, Projection } from './projection';
 import type { ScimContext, ScimState } from './state';
 import { SCIM_PREFIX, scimBaseUrl } from './urls';
 import { etag, matchesVersion, parseEntityTags } from './meta';
+import { patchAnswersNoContent } from './idp-profile';
 import type { WriteOptions } from '../domain/precondition';
 
 /** What the SCIM routes need of a resource type: its schema, its wire mapping and one service call per verb. */
@@ -106,8 +107,7 @@ export function resourceRoutes<R extends { id: string; version: number }>(
   router.patch(`${path}/:id`, async (ctx) => {
     const p = parseProjection(ctx.query);
     const updated = await endpoint.patch(ctx.state.scim, ctx.params.id, patchOperations(await body(ctx)), p, ifMatch(ctx));
-    const noContent = ctx.state.idp ? ctx.state.idp.patchNoContent.includes(endpoint.rt.name) : endpoint.patchNoContent;
-    if (noContent && !p.attributes) {
+    if (patchAnswersNoContent(ctx.state.idp, endpoint) && !p.attributes) {
       ctx.set('ETag', etag(updated.version));
       ctx.status = 204;
     } else sendOne(ctx, 200, updated, p);

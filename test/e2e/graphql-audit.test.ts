@@ -1,3 +1,4 @@
+import { UnavailableError } from '../../src/domain/errors';
 import { scim } from '../support/app';
 import { codes, createGqlTestApp, GqlTestApp } from './graphql-helpers';
 
@@ -196,5 +197,67 @@ describe('stats from the audit trail', () => {
     // across tenants (an unscoped key): this tenant's rows are among them
     const global = await app.gql(auditor, '{ stats { requestsByOutcome { tenantId count } } }');
     expect(global.body.data.stats.requestsByOutcome.filter((r: any) => r.tenantId === t.id).reduce((n: number, r: any) => n + r.count, 0)).toBe(6);
+  });
+});
+
+describe('admin mutation audit rows stay in tenants the key may see (review finding 5)', () => {
+  it("a key limited to tenant A naming tenant B is refused, and recorded in A's trail, never in B's", async () => {
+    const a = await app.tenant('Scoped Home');
+    const b = await app.tenant('Scoped Victim');
+    const issued = await app.services.adminKeys.create({ role: 'admin', tenant: a.slug });
+    expect(codes(await app.gql(issued.key, `mutation { updateTenant(tenant: "${b.slug}", input: { name: "Hijack" }) { id } }`))).toEqual(['FORBIDDEN']);
+    expect(codes(await app.gql(issued.key, `mutation { revokeToken(tenant: "${b.id}", id: "${b.tokenId}") { id } }`))).toEqual(['FORBIDDEN']);
+    const inB = (await entries(b.slug, { actorKind: 'ADMIN' })).filter((e) => e.adminKeyId === issued.id);
+    expect(inB).toEqual([]);
+    const inA = (await entries(a.slug, { actorKind: 'ADMIN' })).filter((e) => e.adminKeyId === issued.id);
+    expect(inA.map((e) => [e.operation, e.status, e.scimType]).reverse()).toEqual([
+      ['Admin.updateTenant', 403, 'FORBIDDEN'],
+      ['Admin.revokeToken', 403, 'FORBIDDEN'],
+    ]);
+    expect((await app.services.tenants.get(b.slug)).name).toBe('Scoped Victim');
+  });
+});
+
+describe('purgeUser reaches the audit trail (review finding 6)', () => {
+  it("blanks the tenant's recorded filters that name the user's userName, externalId or email, and no others", async () => {
+    const t = await app.tenant('Erasure Co');
+    const client = scim(app, t.token);
+    const alice = { ...USER('Alice@Corp.example'), externalId: 'ext-4711', emails: [{ value: 'a.private@mail.example', type: 'home' }] };
+    const id = (await client.post(`${t.base}/Users`, alice).expect(201)).body.id;
+    await client.post(`${t.base}/Users`, USER('bob@corp.example')).expect(201);
+    const q = (filter: string) => client.get(`${t.base}/Users?filter=${encodeURIComponent(filter)}`).expect(200);
+    await q('userName eq "alice@corp.example"'); // other case: RFC 7643 userName is case-insensitive
+    await q('externalId eq "ext-4711"');
+    await q('emails[value eq "A.Private@mail.example"]');
+    await q('userName eq "bob@corp.example"');
+    await client.delete(`${t.base}/Users/${id}`).expect(204);
+    const other = await app.tenant('Erasure Neighbour');
+    await scim(app, other.token).get(`${other.base}/Users?filter=${encodeURIComponent('userName eq "alice@corp.example"')}`).expect(200);
+
+    await app.services.audit.drain(); // the reads' entries are stored before the purge
+    const purged = await app.gql(admin, `mutation { purgeUser(tenant: "${t.slug}", id: "${id}") }`);
+    expect(purged.body.errors).toBeUndefined();
+    const filters = (await entries(t.slug, { operation: 'User.list' })).map((e) => e.filter).reverse();
+    expect(filters).toEqual(['[redacted]', '[redacted]', '[redacted]', 'userName eq "bob@corp.example"']);
+    // another tenant's trail is not this purge's business
+    expect((await entries(other.slug)).map((e) => e.filter)).toContain('userName eq "alice@corp.example"');
+  });
+});
+
+describe('admin mutations answered SERVICE_UNAVAILABLE (review finding 13)', () => {
+  it('are audited with status 503, not 500', async () => {
+    const t = await app.tenant('Busy Admin');
+    const update = app.services.tenants.update;
+    // what retryTransaction throws once every attempt deadlocked
+    app.services.tenants.update = async () => {
+      throw new UnavailableError('the write conflicted with concurrent writes 5 times', 1);
+    };
+    try {
+      expect(codes(await app.gql(admin, `mutation { updateTenant(tenant: "${t.slug}", input: { name: "Later" }) { id } }`))).toEqual(['SERVICE_UNAVAILABLE']);
+    } finally {
+      app.services.tenants.update = update;
+    }
+    const [entry] = await entries(t.slug, { operation: 'Admin.updateTenant' });
+    expect([entry.status, entry.scimType]).toEqual([503, 'SERVICE_UNAVAILABLE']);
   });
 });

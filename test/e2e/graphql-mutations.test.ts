@@ -124,7 +124,9 @@ describe('GraphQL mutations', () => {
     await app.orm.em.fork().getConnection().execute(`update scim_user set user_name = 'moved@example.com', attributes = jsonb_set(attributes, '{userName}', '"moved@example.com"') where id = '${v}'`);
     expect((await client.post(`${t.base}/Users`, USER('taken@example.com'))).status).toBe(201);
     await app.orm.em.fork().getConnection().execute(`update scim_user set user_name = 'taken@example.com', attributes = jsonb_set(attributes, '{userName}', '"taken@example.com"') where id = '${v}'`);
-    expect(codes(await app.gql(admin, `mutation { restoreUser(tenant: "${t.slug}", id: "${v}") { id } }`))).toEqual(['CONFLICT']);
+    const conflict = await app.gql(admin, `mutation { restoreUser(tenant: "${t.slug}", id: "${v}") { id } }`);
+    expect(codes(conflict)).toEqual(['CONFLICT']);
+    expect(conflict.body.errors![0].message).toBe('userName "taken@example.com" is already taken in this tenant'); // the user's own name, not ""
   });
 
   it('an auditor key can run no mutation', async () => {

@@ -5,7 +5,7 @@ import { InvalidValueError, NotFoundError } from '../errors';
 import { isUuid } from '../ids';
 import { sql, sqlRun } from '../../db/sql';
 import { OUTBOX_COLUMNS, OutboxRow, toCloudEvent } from './cloud-event';
-import { assignSequences } from './sequencer';
+import { sequencePending } from './sequencer';
 import { CLOUDEVENTS_TYPE_PREFIX, CloudEvent, EVENT_TYPES, EventType } from './event-types';
 
 export interface EventListOptions {
@@ -81,7 +81,7 @@ export class EventService {
     const after = sequenceOf(options.after);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
     const types = eventTypes(options.types);
-    await assignSequences(this.orm, tenantId); // number what has committed since the last read
+    await sequencePending(this.orm, tenantId); // number what has committed since the last read (no lock when nothing has)
     const rows = await sql<OutboxRow>(
       this.em(),
       `select ${OUTBOX_COLUMNS} from event_outbox o join tenant t on t.id = o.tenant_id
@@ -94,7 +94,7 @@ export class EventService {
   }
 
   async stats(tenantId: string): Promise<EventStats> {
-    await assignSequences(this.orm, tenantId);
+    await sequencePending(this.orm, tenantId);
     const em = this.em();
     const [row] = await sql<{ last: string | null; unpublished: number; held: number }>(
       em,

@@ -38,6 +38,20 @@ export async function assignSequences(orm: MikroORM, tenantId: string): Promise<
   });
 }
 
+/**
+ * The read path's sequencer: a read-only existence probe (on event_outbox_unsequenced_idx) first,
+ * and the locking, row-rewriting assignSequences only when some committed event still lacks its
+ * number. Feed reads and long polls with nothing pending so write nothing and take no lock.
+ */
+export async function sequencePending(orm: MikroORM, tenantId: string): Promise<number> {
+  const [probe] = await sql<{ pending: boolean }>(
+    orm.em.fork() as EntityManager,
+    `select exists (select 1 from event_outbox where tenant_id = ? and sequence is null and state = 'ready') as pending`,
+    [tenantId],
+  );
+  return probe.pending ? assignSequences(orm, tenantId) : 0;
+}
+
 /** Numbers the pending events of every tenant that has some (the relay, before each batch). */
 export async function assignAllSequences(orm: MikroORM): Promise<number> {
   const tenants = await sql<{ tenant_id: string }>(

@@ -11,6 +11,7 @@ import { assertVersion, WriteOptions } from '../precondition';
 import { replaceDocument } from '../schema/replace';
 import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
+import { redactAuditFilters } from './erasure';
 import { sql, sqlPrepared } from '../../db/sql';
 import { DomainError } from '../errors'; // purge/restore (admin API)
 import { retryTransaction } from '../retry';
@@ -264,12 +265,13 @@ export class UserService {
   }
 
   /** One transaction per write; a unique-index violation (a concurrent create) becomes a 409. */
-  private async write<T>(work: (em: EntityManager) => Promise<T>, userName?: string): Promise<T> {
+  /** `userName`: the name a uniqueness conflict reports; a function when only the transaction learns it (restore). */
+  private async write<T>(work: (em: EntityManager) => Promise<T>, userName?: string | (() => string | undefined)): Promise<T> {
     try {
       // a deadlock or serialisation failure reruns the whole transaction (see retryTransaction)
       return await retryTransaction(() => this.em().transactional(work));
     } catch (e) {
-      if (e instanceof UniqueConstraintViolationException) throw this.taken(userName ?? '');
+      if (e instanceof UniqueConstraintViolationException) throw this.taken((typeof userName === 'function' ? userName() : userName) ?? '');
       throw e;
     }
   }
@@ -295,7 +297,7 @@ export class UserService {
 
   /**
    * Erasure of a deleted user (GDPR art. 17): its tombstone row goes for good, and with it every row
-   * that references it (memberships cascade). A live user must be deleted by its IdP first, which stays
+   * that references it (memberships cascade); audit filters that named it are redacted. A live user must be deleted by its IdP first, which stays
    * the source of truth: purging one is refused (preconditionFailed).
    */
   async purge(ctx: RequestContext, id: string): Promise<void> {
@@ -305,6 +307,7 @@ export class UserService {
         : [];
       if (!rows[0]) throw this.notFound(id);
       if (!rows[0].deleted) throw new DomainError('preconditionFailed', `User "${id}" is not deleted: only a deleted user can be purged`);
+      await redactAuditFilters(em, ctx.tenant.id, id); // filters naming the user (see erasure.ts)
       await sql(em, 'delete from group_member where member_id = ?', [id]);
       await sql(em, 'delete from scim_user where id = ?', [id]);
       // Erasure reaches the event stream too: the user's earlier events still in the outbox (not yet
@@ -326,9 +329,11 @@ export class UserService {
    * (uniqueness) when a live user has taken its userName meanwhile.
    */
   async restore(ctx: RequestContext, id: string): Promise<UserRecord> {
+    let userName: string | undefined; // the tombstone's, for the uniqueness error
     return this.write(async (em) => {
       const user = isUuid(id) ? await em.findOne(ScimUser, { id, tenant: ctx.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
       if (!user) throw this.notFound(id);
+      userName = user.userName;
       if (!user.deletedAt) throw new DomainError('preconditionFailed', `User "${id}" is not deleted`);
       user.deletedAt = null;
       user.active = user.attributes.active !== false;
@@ -337,6 +342,6 @@ export class UserService {
       await em.flush();
       await this.events.record(em, ctx, [userSnapshotEvent(userResourceType, 'user.restored', user.id, user.version, user.attributes)]);
       return this.reload(em, user.id);
-    }, undefined);
+    }, () => userName);
   }
 }
