@@ -28,6 +28,12 @@ export interface TokenInfo {
   revokedAt: Date | null;
 }
 
+/** Where a token stands: revoked wins over expired; a token is expired from its expiresAt on. */
+export function tokenStatus(t: Pick<TokenInfo, 'revokedAt' | 'expiresAt'>, now = Date.now()): 'active' | 'expired' | 'revoked' {
+  if (t.revokedAt) return 'revoked';
+  return t.expiresAt.getTime() <= now ? 'expired' : 'active';
+}
+
 /** A token as issued: the secret is in this object only, never stored and never shown again. */
 export interface IssuedToken extends TokenInfo {
   token: string;

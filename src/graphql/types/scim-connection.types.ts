@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ConnectionActivity } from '../../domain/admin/stats.service';
-import type { TokenInfo } from '../../domain/connection/connection.service';
+import { tokenStatus, type TokenInfo } from '../../domain/connection/connection.service';
 import { DateTime } from './scalars';
 
 /** The IdP kinds with a compatibility profile (src/domain/connection/scim-connection.entity.ts). */
@@ -46,7 +46,7 @@ export class ScimTokenType {
   status!: TokenStatus;
 
   static from(t: TokenInfo, now = Date.now()): ScimTokenType {
-    const status = t.revokedAt ? TokenStatus.REVOKED : t.expiresAt.getTime() <= now ? TokenStatus.EXPIRED : TokenStatus.ACTIVE;
+    const status = tokenStatus(t, now) as TokenStatus; // the enum's values are the domain's names
     return Object.assign(new ScimTokenType(), {
       id: t.id,
       connectionId: t.connectionId,
