@@ -7,6 +7,7 @@ import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
 import { DateTime } from './types/scalars';
 import { auditMutations } from './admin-audit';
 import { EventsResolver, StatsEventsResolver, TenantEventsResolver } from './resolvers/events.resolver';
+import { ConsoleResolver, TenantSetupLinksResolver } from './resolvers/console.resolver';
 import { ConnectionAuditResolver, StatsAuditResolver, TenantAuditResolver } from './resolvers/audit.resolver';
 
 let built: GraphQLSchema | undefined;
@@ -18,7 +19,8 @@ let built: GraphQLSchema | undefined;
 export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
-      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver],
+      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
+      ConsoleResolver, TenantSetupLinksResolver],
     globalMiddlewares: [auditMutations], // every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares
