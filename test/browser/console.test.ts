@@ -6,6 +6,7 @@ jest.setTimeout(120_000);
 const user = (userName: string, extra: Record<string, unknown> = {}) => ({
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
   userName,
+  displayName: `${userName[0].toUpperCase()}${userName.slice(1).split('@')[0]} Test`,
   active: true,
   name: { givenName: userName.split('@')[0], familyName: 'Test' },
   emails: [{ value: userName, primary: true, type: 'work' }],
@@ -128,6 +129,17 @@ describe('admin console (browser)', () => {
     await page.getByLabel('SCIM filter').fill('');
     await page.getByRole('button', { name: 'Apply filter' }).click();
     await page.getByTestId('user-count').getByText('12 user(s)').waitFor();
+    // keyset paging: 10 a page, the second page holds the last two (userName order of the default sort is creation order)
+    await page.getByLabel('Per page').selectOption('10');
+    await page.getByTestId('page-number').getByText('Page 1').waitFor();
+    expect(await page.locator('tbody tr').count()).toBe(10);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByTestId('page-number').getByText('Page 2').waitFor();
+    await expect(page.locator('tbody tr').allTextContents()).resolves.toEqual([expect.stringContaining('mallory@'), expect.stringContaining('niaj@')]);
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.getByTestId('page-number').getByText('Page 1').waitFor();
+    await page.getByLabel('Per page').selectOption('25');
 
     await page.getByRole('link', { name: 'alice@acme.test' }).click();
     await page.getByRole('heading', { name: 'History' }).waitFor();

@@ -63,11 +63,11 @@ function Signed({ path, onSignOut }: { path: string; onSignOut: () => void }) {
         <nav className="sidebar" aria-label="Main">
           <div className="brand">Provisio</div>
           <ul>
-            {!viewer.tenant && <li><Link to="/">Tenants</Link></li>}
+            {!viewer.tenant && <li><Link to="/" exact>Tenants</Link></li>}
             {slug && (
               <>
                 <li className="group">{slug}</li>
-                <li><Link to={`/t/${slug}`}>Overview</Link></li>
+                <li><Link to={`/t/${slug}`} exact>Overview</Link></li>
                 <li><Link to={`/t/${slug}/users`}>Users</Link></li>
                 <li><Link to={`/t/${slug}/groups`}>Groups</Link></li>
                 <li><Link to={`/t/${slug}/activity`}>Activity</Link></li>

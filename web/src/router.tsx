@@ -48,13 +48,13 @@ export function match(pattern: string, path: string): Record<string, string> | n
 export const PathContext = createContext('/');
 export const usePathContext = () => useContext(PathContext);
 
-export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTMLAnchorElement>) {
+export function Link({ to, exact, ...rest }: { to: string; exact?: boolean } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   const path = usePathContext();
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
     navigate(to);
   };
-  const active = path === to || (to !== '/' && path.startsWith(to + '/'));
+  const active = path === to || (!exact && to !== '/' && path.startsWith(to + '/'));
   return <a href={BASE + (to === '/' ? '' : to)} onClick={onClick} aria-current={active ? 'page' : undefined} {...rest} />;
 }

@@ -7,16 +7,17 @@ import { useViewer } from '../viewer';
 
 const COLUMNS = ['userName', 'displayName', 'externalId', 'active', 'updatedAt', 'email'] as const;
 type Column = (typeof COLUMNS)[number];
-const PAGE = 25;
+const PAGE_SIZES = [10, 25, 50, 100];
 
 /** Users browser: SCIM filter box (errors inline), keyset paging, columns chosen by the user. */
 export function Users({ slug }: { slug: string }) {
   const [draft, setDraft] = useState('');
   const [filter, setFilter] = useState<string | null>(null);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [size, setSize] = useState(25);
   const [cols, setCols] = useState<Set<Column>>(new Set(['userName', 'displayName', 'active', 'updatedAt']));
   const after = cursors[cursors.length - 1];
-  const [{ data, fetching, error }] = useQuery({ query: UsersQuery, variables: { slug, filter, after, first: PAGE } });
+  const [{ data, fetching, error }] = useQuery({ query: UsersQuery, variables: { slug, filter, after, first: size } });
   const page = data?.tenant.users;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -32,6 +33,12 @@ export function Users({ slug }: { slug: string }) {
           <input id="user-filter" value={draft} onChange={(e) => setDraft(e.target.value)} placeholder='userName sw "a" and active eq true' aria-describedby="filter-error" />
         </label>
         <button type="submit">Apply filter</button>
+        <label htmlFor="page-size">
+          Per page
+          <select id="page-size" value={size} onChange={(e) => { setSize(Number(e.target.value)); setCursors([null]); }}>
+            {PAGE_SIZES.map((n) => <option key={n}>{n}</option>)}
+          </select>
+        </label>
       </form>
       <fieldset className="columns">
         <legend>Columns</legend>
@@ -67,7 +74,7 @@ export function Users({ slug }: { slug: string }) {
           </table>
           <div className="pager">
             <button type="button" className="secondary" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>Previous page</button>
-            <span>Page {cursors.length}</span>
+            <span data-testid="page-number">Page {cursors.length}</span>
             <button type="button" className="secondary" disabled={!page.pageInfo.hasNextPage} onClick={() => setCursors([...cursors, page.pageInfo.endCursor ?? null])}>Next page</button>
           </div>
         </>
