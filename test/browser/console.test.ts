@@ -259,6 +259,12 @@ describe('admin console (browser)', () => {
     expect(await page.getByRole('link', { name: 'Admin keys' }).count()).toBe(0);
   });
 
+  it('the accessibility check is live: an unlabelled field added to a page is reported', async () => {
+    await page.evaluate(`document.querySelector('main').insertAdjacentHTML('beforeend', '<input id="unlabelled-probe">')`);
+    expect((await s.axe(page)).map((v) => v.id)).toContain('label');
+    await page.reload();
+  });
+
   it('every page: no serious axe violation, no request to another origin, nothing refused by the CSP', () => {
     expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(15);
     expect(Object.fromEntries(Object.entries(a11y).filter(([, v]) => v.length))).toEqual({});

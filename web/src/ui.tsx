@@ -51,7 +51,7 @@ export function Secret({ label, value }: { label: string; value: string }) {
     <div className="secret">
       <span className="secret-label">{label}</span>
       <code data-testid={`secret-${label.toLowerCase().replace(/\W+/g, '-')}`}>{value}</code>
-      <CopyButton text={value} label={`Copy ${label.toLowerCase()}`} />
+      <CopyButton text={value} label={`Copy ${label}`} />
     </div>
   );
 }
