@@ -129,6 +129,7 @@ export const AuditQuery = graphql(`
   query Audit($slug: String!, $filter: AuditFilter, $after: String) {
     tenant(slug: $slug) {
       id
+      scimConnections { id name }
       auditEntries(first: 50, after: $after, filter: $filter) {
         pageInfo { hasNextPage endCursor }
         nodes { id time actorKind connectionId adminKeyId idp method path operation filter status scimType latencyMs requestId resourceIds changedAttributes holdId }

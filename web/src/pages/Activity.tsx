@@ -40,12 +40,16 @@ export function Activity({ slug }: { slug: string }) {
   const { data, fetching, error } = useAudit(slug, filter, cursors[cursors.length - 1]);
   const page = data?.tenant.auditEntries;
   const rows = page?.nodes ?? [];
+  const names = new Map((data?.tenant.scimConnections ?? []).map((c) => [c.id, c.name]));
   return (
     <section>
       <h1>Activity</h1>
       <form className="toolbar" onSubmit={(e) => e.preventDefault()} aria-label="Audit filters">
         <label>Outcome<select value={outcome} onChange={(e) => { setOutcome(e.target.value as Outcome | ''); setCursors([null]); }}><option value="">any</option><option value="SUCCESS">success</option><option value="FAILURE">failure</option></select></label>
-        <label>Connection, token or key id<input value={actorId} onChange={(e) => { setActorId(e.target.value.trim()); setCursors([null]); }} /></label>
+        <label>Connection<select value={actorId} onChange={(e) => { setActorId(e.target.value); setCursors([null]); }}>
+          <option value="">any</option>
+          {(data?.tenant.scimConnections ?? []).map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+        </select></label>
         <label>Resource id<input value={resourceId} onChange={(e) => { setResourceId(e.target.value.trim()); setCursors([null]); }} /></label>
         <label>Operation<input value={operation} onChange={(e) => { setOperation(e.target.value.trim()); setCursors([null]); }} placeholder="User.create" /></label>
         <label>From<input type="datetime-local" value={from} onChange={(e) => { setFrom(e.target.value); setCursors([null]); }} /></label>
@@ -65,7 +69,7 @@ export function Activity({ slug }: { slug: string }) {
             {rows.map((r) => (
               <tr key={r.id} className={r.status >= 400 ? 'failed' : undefined}>
                 <td><Time value={r.time} /></td>
-                <td>{r.actorKind.toLowerCase()}{r.idp ? ` (${r.idp})` : ''}</td>
+                <td>{r.actorKind.toLowerCase()}{r.connectionId ? ` · ${names.get(r.connectionId) ?? r.idp}` : ''}</td>
                 <td>{r.operation}</td>
                 <td>{r.status}{r.scimType ? ` ${r.scimType}` : ''}</td>
                 <td>{r.latencyMs.toFixed(1)} ms</td>
