@@ -112,6 +112,23 @@ describe('delete policy "deactivate" (the default of a new connection)', () => {
   });
 });
 
+describe('admin restore of a deactivated user', () => {
+  it('restoreUser brings it back with its groups and user.reactivated; deletedUsers lists it meanwhile', async () => {
+    const s = await setup('Admin Restore');
+    await s.client.delete(`${s.base}/Users/${s.userId}`).expect(204);
+    const listed = await app.gql(admin, `query($t: String!) { tenant(slug: $t) { deletedUsers { nodes { id } } } }`, { t: s.t.slug });
+    expect(listed.body.data.tenant.deletedUsers.nodes).toEqual([{ id: s.userId }]);
+    const before = await lastSequence(s.t.slug);
+    const res = await app.gql(admin, `mutation($t: String!, $id: ID!) { restoreUser(tenant: $t, id: $id) { id active } }`, { t: s.t.slug, id: s.userId });
+    expect(res.body.data.restoreUser).toEqual({ id: s.userId, active: true });
+    const user = await s.client.get(`${s.base}/Users/${s.userId}`).expect(200);
+    expect(user.body.groups.map((g: { value: string }) => g.value).sort()).toEqual([s.adminsId, s.salesId].sort());
+    const events = await feed(s.t.slug, before);
+    expect(events.map((e) => e.type)).toEqual(['user.reactivated']);
+    expect(events[0].data.groups).toEqual([s.adminsId, s.salesId].sort());
+  });
+});
+
 describe('delete policy "delete" (existing behaviour)', () => {
   it('DELETE: 404, memberships removed with group.members_removed then user.deleted; a re-POST restores the user without groups (user.restored)', async () => {
     const s = await setup('Deleting', 'DELETE');
