@@ -96,7 +96,22 @@ describe('every runnable example, against the built server', () => {
   beforeAll(async () => server.start(), 180_000);
   afterAll(async () => server.stop(), 60_000);
 
-  for (const b of runnableShell) {
+  // one loop, so that shell and GraphQL blocks run in page order
+  for (const b of blocks.filter((x) => runnableShell.includes(x) || runnableGraphql.includes(x))) {
+    if (b.lang === 'graphql') {
+      it(`${b.file}:${b.line} GraphQL answers without errors${b.expected !== undefined ? ' and what the page says' : ''}`, async () => {
+        const res = await fetch(`${server.env.PROVISIO_URL}/graphql`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.env.ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: b.code }),
+        });
+        const text = await res.text();
+        const body = JSON.parse(text) as { errors?: unknown };
+        expect({ block: `${b.file}:${b.line}`, status: res.status, errors: body.errors }).toEqual({ block: `${b.file}:${b.line}`, status: 200, errors: undefined });
+        if (b.expected !== undefined && !matchesExpected(text, b.expected)) expect(text).toBe(b.expected);
+      }, 60_000);
+      continue;
+    }
     it(`${b.file}:${b.line} exits 0${b.expected !== undefined ? ' and prints what the page says' : ''}`, async () => {
       const r = await server.bash(b.code);
       const shown = { block: `${b.file}:${b.line}`, code: r.code, stdout: r.stdout, stderr: r.stderr };
@@ -105,18 +120,5 @@ describe('every runnable example, against the built server', () => {
         expect(shown.stdout).toBe(b.expected); // fails, showing both
       }
     }, 120_000);
-  }
-
-  for (const b of runnableGraphql) {
-    it(`${b.file}:${b.line} GraphQL answers without errors`, async () => {
-      const res = await fetch(`${server.env.PROVISIO_URL}/graphql`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${server.env.ADMIN_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ query: b.code }),
-      });
-      const body = (await res.json()) as { data?: unknown; errors?: unknown };
-      expect({ block: `${b.file}:${b.line}`, status: res.status, errors: body.errors }).toEqual({ block: `${b.file}:${b.line}`, status: 200, errors: undefined });
-      if (b.expected !== undefined && !matchesExpected(JSON.stringify(body), b.expected)) expect(JSON.stringify(body)).toBe(b.expected);
-    }, 60_000);
   }
 });

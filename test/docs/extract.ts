@@ -22,11 +22,19 @@ export interface Block {
 
 export const ROOT = path.join(__dirname, '../..');
 
-/** The documentation pages the docs test reads: README.md and every docs/*.md. */
+/**
+ * The documentation pages the docs test reads, in reading order: README.md, the index
+ * docs/README.md, the pages in the order the index links them, then any other docs/*.md.
+ */
 export function docPages(root = ROOT): string[] {
   const dir = path.join(root, 'docs');
-  const pages = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`) : [];
-  return ['README.md', ...pages];
+  if (!fs.existsSync(dir)) return ['README.md'];
+  const all = fs.readdirSync(dir).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`);
+  const index = all.includes('docs/README.md') ? fs.readFileSync(path.join(dir, 'README.md'), 'utf8') : '';
+  const linked = links(index)
+    .map((l) => `docs/${l.target.split('#')[0]}`)
+    .filter((p) => all.includes(p));
+  return [...new Set(['README.md', ...(index ? ['docs/README.md'] : []), ...linked, ...all])];
 }
 
 export function parseBlocks(file: string, text: string): Block[] {
