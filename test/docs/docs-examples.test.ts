@@ -47,7 +47,7 @@ describe('the documentation pages', () => {
       const sections = (text.match(/^## /gm) ?? []).length;
       if (sections < 2) continue;
       const head = text.split('\n').slice(0, 60).join('\n');
-      expect({ page, hasContents: /^\s*[-*] \[[^\]]+\]\(#[^)]+\)/m.test(head) }).toEqual({ page, hasContents: true });
+      expect({ page, hasContents: /^\s*([-*+]|\d+\.) \[[^\]]+\]\(#[^)]+\)/m.test(head) }).toEqual({ page, hasContents: true });
     }
   });
 
@@ -86,7 +86,13 @@ describe('the documentation pages', () => {
     const schema = buildSchema(read('schema/admin.graphql'));
     const graphqlBlocks = blocks.filter((b) => b.lang === 'graphql');
     expect(graphqlBlocks.length).toBeGreaterThanOrEqual(8);
-    const invalid = graphqlBlocks.flatMap((b) => validate(schema, parse(b.code)).map((e) => `${b.file}:${b.line}: ${e.message}`));
+    const invalid = graphqlBlocks.flatMap((b) => {
+      try {
+        return validate(schema, parse(b.code)).map((e) => `${b.file}:${b.line}: ${e.message}`);
+      } catch (e) {
+        return [`${b.file}:${b.line}: ${(e as Error).message}`];
+      }
+    });
     expect(invalid).toEqual([]);
   });
 });
@@ -114,7 +120,7 @@ describe('every runnable example, against the built server', () => {
     }
     it(`${b.file}:${b.line} exits 0${b.expected !== undefined ? ' and prints what the page says' : ''}`, async () => {
       const r = await server.bash(b.code);
-      const shown = { block: `${b.file}:${b.line}`, code: r.code, stdout: r.stdout, stderr: r.stderr };
+      const shown = { block: `${b.file}:${b.line}`, code: r.code, stdout: r.stdout, stderr: r.stderr, server: r.code === 0 ? '' : server.output().slice(-3000) };
       expect(shown).toMatchObject({ code: 0 });
       if (b.expected !== undefined && !matchesExpected(r.stdout, b.expected)) {
         expect(shown.stdout).toBe(b.expected); // fails, showing both

@@ -1,20 +1,11 @@
-import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestDb, TestDb } from '../support/database';
+import { ensureBuilt } from '../support/dist';
 import { ROOT } from './extract';
-
-/** dist/ is what `npm start` and `provisio` run: rebuild it when a source file is newer. */
-export function ensureBuilt(): void {
-  const main = path.join(ROOT, 'dist/src/main.js');
-  const newest = (dir: string): number =>
-    Math.max(0, ...fs.readdirSync(dir, { withFileTypes: true }).map((d) => (d.isDirectory() ? newest(path.join(dir, d.name)) : fs.statSync(path.join(dir, d.name)).mtimeMs)));
-  if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < newest(path.join(ROOT, 'src'))) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-  }
-}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
