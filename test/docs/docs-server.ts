@@ -3,9 +3,28 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { embeddedDir } from '../../src/db/database';
+import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { migrate, openOrm } from '../../src/db/orm';
 import { createTestDb, TestDb } from '../support/database';
 import { ensureBuilt } from '../support/dist';
+import { templateDirectory } from '../support/template';
 import { ROOT } from './extract';
+
+/** Migrates a new PGlite data directory (the run's template, when this file is the first to need it). */
+async function migrateDirectory(dir: string): Promise<void> {
+  const pg = await startEmbeddedPostgres(dir);
+  try {
+    const orm = await openOrm(pg.url, 1, true);
+    try {
+      await migrate(orm);
+    } finally {
+      await orm.close(true);
+    }
+  } finally {
+    await pg.stop();
+  }
+}
 
 async function freePort(): Promise<number> {
   const s = net.createServer();
@@ -47,6 +66,9 @@ export class DocsServer {
     } else {
       this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-docs-'));
       base.DATA_DIR = this.dataDir;
+      // the run's migrated template (test/support/template.ts), where the server keeps its database
+      const template = await templateDirectory(migrateDirectory);
+      if (template) fs.cpSync(template, embeddedDir({ dataDir: this.dataDir }), { recursive: true });
     }
     this.child = spawn(process.execPath, ['dist/src/main.js'], { cwd: ROOT, env: base, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d) => (this.log += d));
