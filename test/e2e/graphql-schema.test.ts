@@ -16,7 +16,11 @@ describe('schema/admin.graphql', () => {
     expect(printSchema(lexicographicSortSchema(schema)) + '\n').toBe(adminSdl());
     expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(['adminKeys', 'events', 'setupLink', 'stats', 'tenant', 'tenants', 'viewer']);
     expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(
-      ['completeSetupLink', 'createAdminKey', 'createScimConnection', 'createSetupLink', 'createTenant', 'defineAttribute', 'discardHold', 'purgeUser', 'releaseHold', 'removeAttribute', 'restoreUser', 'revokeAdminKey', 'revokeSetupLink', 'revokeToken', 'rotateToken', 'updateTenant'],
+      [
+        'completeSetupLink', 'createAdminKey', 'createScimConnection', 'createSetupLink', 'createTenant', 'defineAttribute', 'deleteScimConnection', 'deleteTenant',
+        'disableScimConnection', 'discardHold', 'enableScimConnection', 'purgeUser', 'releaseHold', 'removeAttribute', 'restoreUser', 'revokeAdminKey',
+        'revokeSetupLink', 'revokeToken', 'rotateToken', 'updateScimConnection', 'updateTenant',
+      ],
     );
     for (const scalar of ['DateTime', 'JSON']) expect(schema.getType(scalar)).toBeDefined();
   });
