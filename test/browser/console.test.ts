@@ -14,7 +14,7 @@ const user = (userName: string, extra: Record<string, unknown> = {}) => ({
 });
 
 /** Button labels that change something: an auditor must see none of them. */
-const MUTATING = /create|rotate|revoke|release|discard|restore|purge|remove|define|connect/i;
+const MUTATING = /create|rotate|revoke|release|discard|restore|purge|remove|define|connect|disable|enable|delete/i;
 
 /**
  * The admin console in a real Chromium against a real server: the issue's journey from sign-in
@@ -171,6 +171,20 @@ describe('admin console (browser)', () => {
     await page.locator(`tr[data-token="${oldPrefix}"]`).getByText('revoked').waitFor();
     expect((await s.scim(entraToken, 'GET', `/scim/v2/${slug}/Users?count=1`)).status).toBe(401);
     expect((await s.scim(newToken, 'GET', `/scim/v2/${slug}/Users?count=1`)).status).toBe(200);
+
+    // disable and enable the connection; the delete policy select is on the same page
+    await page.getByRole('button', { name: 'Disable connection' }).click();
+    await page.getByRole('button', { name: 'Enable connection' }).waitFor();
+    expect((await s.scim(newToken, 'GET', `/scim/v2/${slug}/Users?count=1`)).status).toBe(401);
+    await page.getByRole('button', { name: 'Enable connection' }).click();
+    await page.getByRole('button', { name: 'Disable connection' }).waitFor();
+    expect((await s.scim(newToken, 'GET', `/scim/v2/${slug}/Users?count=1`)).status).toBe(200);
+    // Entra's profile deactivates on DELETE by default; this tenant wants deletions (the guard test below counts user.deleted)
+    expect(await page.getByLabel('Delete policy').inputValue()).toBe('DEACTIVATE');
+    await page.getByLabel('Delete policy').selectOption('DELETE');
+    const tenantId = (await s.services.tenants.get(slug)).id;
+    for (let i = 0; i < 50 && (await s.services.connections.listConnections(tenantId))[0].deletePolicy !== 'delete'; i++) await page.waitForTimeout(100);
+    expect((await s.services.connections.listConnections(tenantId))[0].deletePolicy).toBe('delete');
   });
 
   it('the mass-deprovisioning guard holds deletions; the hold is released from the Events page', async () => {

@@ -52,7 +52,7 @@ export const ConnectionsQuery = graphql(`
     tenant(slug: $slug) {
       id slug scimUrl
       scimConnections {
-        id name idp activeTokens lastRequestAt
+        id name idp activeTokens lastRequestAt status deletePolicy disabledAt deletedAt
         lastRequest { status time operation scimType }
         tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }
       }
@@ -213,4 +213,22 @@ export const CompleteSetupLink = graphql(`
   mutation CompleteSetupLink($secret: String!, $days: Int) {
     completeSetupLink(secret: $secret, days: $days) { scimUrl token connectionId idp tokenInfo { id prefix expiresAt } }
   }
+`);
+
+export const UpdateConnection = graphql(`
+  mutation UpdateConnection($tenant: String!, $id: ID!, $input: UpdateScimConnectionInput!) {
+    updateScimConnection(tenant: $tenant, id: $id, input: $input) { id name deletePolicy }
+  }
+`);
+
+export const DisableConnection = graphql(`
+  mutation DisableConnection($tenant: String!, $id: ID!) { disableScimConnection(tenant: $tenant, id: $id) { id status } }
+`);
+
+export const EnableConnection = graphql(`
+  mutation EnableConnection($tenant: String!, $id: ID!) { enableScimConnection(tenant: $tenant, id: $id) { id status } }
+`);
+
+export const DeleteConnection = graphql(`
+  mutation DeleteConnection($tenant: String!, $id: ID!) { deleteScimConnection(tenant: $tenant, id: $id) { id status } }
 `);

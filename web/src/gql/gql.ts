@@ -20,7 +20,7 @@ type Documents = {
     "\n  query TenantOverview($slug: String!, $holds: HoldState) {\n    tenant(slug: $slug) {\n      id slug name scimUrl\n      stats { usersActive usersInactive usersDeleted groups memberships events { heldEvents openHolds unpublishedEvents } }\n      scimConnections { id name idp activeTokens lastRequestAt lastRequest { status time operation } tokens { id prefix expiresAt status } }\n      eventHolds(state: $holds) { id reason events createdAt }\n    }\n  }\n": typeof types.TenantOverviewDocument,
     "\n  query TenantTraffic($slug: String!, $first: Int!, $from: DateTime) {\n    tenant(slug: $slug) {\n      auditEntries(first: $first, filter: { from: $from }) { nodes { time status connectionId actorKind } }\n    }\n    events(tenant: $slug, first: 1000) { nodes { time type } }\n  }\n": typeof types.TenantTrafficDocument,
     "\n  mutation CreateConnection($tenant: String!, $idp: IdpKind!, $days: Int, $name: String) {\n    createScimConnection(tenant: $tenant, idp: $idp, days: $days, name: $name) {\n      scimUrl token connection { id name idp } tokenInfo { id prefix expiresAt }\n    }\n  }\n": typeof types.CreateConnectionDocument,
-    "\n  query Connections($slug: String!) {\n    tenant(slug: $slug) {\n      id slug scimUrl\n      scimConnections {\n        id name idp activeTokens lastRequestAt\n        lastRequest { status time operation scimType }\n        tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }\n      }\n    }\n  }\n": typeof types.ConnectionsDocument,
+    "\n  query Connections($slug: String!) {\n    tenant(slug: $slug) {\n      id slug scimUrl\n      scimConnections {\n        id name idp activeTokens lastRequestAt status deletePolicy disabledAt deletedAt\n        lastRequest { status time operation scimType }\n        tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }\n      }\n    }\n  }\n": typeof types.ConnectionsDocument,
     "\n  mutation RotateToken($tenant: String!, $id: ID!, $overlapMinutes: Int!, $days: Int) {\n    rotateToken(tenant: $tenant, id: $id, overlapMinutes: $overlapMinutes, days: $days) { token scimUrl info { id prefix expiresAt } }\n  }\n": typeof types.RotateTokenDocument,
     "\n  mutation RevokeToken($tenant: String!, $id: ID!) {\n    revokeToken(tenant: $tenant, id: $id) { id status revokedAt }\n  }\n": typeof types.RevokeTokenDocument,
     "\n  query Users($slug: String!, $filter: String, $after: String, $first: Int, $orderBy: OrderBy) {\n    tenant(slug: $slug) {\n      id\n      users(filter: $filter, after: $after, first: $first, orderBy: $orderBy) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        nodes { id userName displayName externalId active createdAt updatedAt attributes }\n      }\n    }\n  }\n": typeof types.UsersDocument,
@@ -44,6 +44,10 @@ type Documents = {
     "\n  mutation RevokeSetupLink($tenant: String!, $id: ID!) { revokeSetupLink(tenant: $tenant, id: $id) { id state } }\n": typeof types.RevokeSetupLinkDocument,
     "\n  query PublicSetupLink($secret: String!) {\n    setupLink(secret: $secret) { tenantName idp expiresAt scimUrl }\n  }\n": typeof types.PublicSetupLinkDocument,
     "\n  mutation CompleteSetupLink($secret: String!, $days: Int) {\n    completeSetupLink(secret: $secret, days: $days) { scimUrl token connectionId idp tokenInfo { id prefix expiresAt } }\n  }\n": typeof types.CompleteSetupLinkDocument,
+    "\n  mutation UpdateConnection($tenant: String!, $id: ID!, $input: UpdateScimConnectionInput!) {\n    updateScimConnection(tenant: $tenant, id: $id, input: $input) { id name deletePolicy }\n  }\n": typeof types.UpdateConnectionDocument,
+    "\n  mutation DisableConnection($tenant: String!, $id: ID!) { disableScimConnection(tenant: $tenant, id: $id) { id status } }\n": typeof types.DisableConnectionDocument,
+    "\n  mutation EnableConnection($tenant: String!, $id: ID!) { enableScimConnection(tenant: $tenant, id: $id) { id status } }\n": typeof types.EnableConnectionDocument,
+    "\n  mutation DeleteConnection($tenant: String!, $id: ID!) { deleteScimConnection(tenant: $tenant, id: $id) { id status } }\n": typeof types.DeleteConnectionDocument,
 };
 const documents: Documents = {
     "\n  query Viewer {\n    viewer { keyId role tenant }\n  }\n": types.ViewerDocument,
@@ -52,7 +56,7 @@ const documents: Documents = {
     "\n  query TenantOverview($slug: String!, $holds: HoldState) {\n    tenant(slug: $slug) {\n      id slug name scimUrl\n      stats { usersActive usersInactive usersDeleted groups memberships events { heldEvents openHolds unpublishedEvents } }\n      scimConnections { id name idp activeTokens lastRequestAt lastRequest { status time operation } tokens { id prefix expiresAt status } }\n      eventHolds(state: $holds) { id reason events createdAt }\n    }\n  }\n": types.TenantOverviewDocument,
     "\n  query TenantTraffic($slug: String!, $first: Int!, $from: DateTime) {\n    tenant(slug: $slug) {\n      auditEntries(first: $first, filter: { from: $from }) { nodes { time status connectionId actorKind } }\n    }\n    events(tenant: $slug, first: 1000) { nodes { time type } }\n  }\n": types.TenantTrafficDocument,
     "\n  mutation CreateConnection($tenant: String!, $idp: IdpKind!, $days: Int, $name: String) {\n    createScimConnection(tenant: $tenant, idp: $idp, days: $days, name: $name) {\n      scimUrl token connection { id name idp } tokenInfo { id prefix expiresAt }\n    }\n  }\n": types.CreateConnectionDocument,
-    "\n  query Connections($slug: String!) {\n    tenant(slug: $slug) {\n      id slug scimUrl\n      scimConnections {\n        id name idp activeTokens lastRequestAt\n        lastRequest { status time operation scimType }\n        tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }\n      }\n    }\n  }\n": types.ConnectionsDocument,
+    "\n  query Connections($slug: String!) {\n    tenant(slug: $slug) {\n      id slug scimUrl\n      scimConnections {\n        id name idp activeTokens lastRequestAt status deletePolicy disabledAt deletedAt\n        lastRequest { status time operation scimType }\n        tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }\n      }\n    }\n  }\n": types.ConnectionsDocument,
     "\n  mutation RotateToken($tenant: String!, $id: ID!, $overlapMinutes: Int!, $days: Int) {\n    rotateToken(tenant: $tenant, id: $id, overlapMinutes: $overlapMinutes, days: $days) { token scimUrl info { id prefix expiresAt } }\n  }\n": types.RotateTokenDocument,
     "\n  mutation RevokeToken($tenant: String!, $id: ID!) {\n    revokeToken(tenant: $tenant, id: $id) { id status revokedAt }\n  }\n": types.RevokeTokenDocument,
     "\n  query Users($slug: String!, $filter: String, $after: String, $first: Int, $orderBy: OrderBy) {\n    tenant(slug: $slug) {\n      id\n      users(filter: $filter, after: $after, first: $first, orderBy: $orderBy) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        nodes { id userName displayName externalId active createdAt updatedAt attributes }\n      }\n    }\n  }\n": types.UsersDocument,
@@ -76,6 +80,10 @@ const documents: Documents = {
     "\n  mutation RevokeSetupLink($tenant: String!, $id: ID!) { revokeSetupLink(tenant: $tenant, id: $id) { id state } }\n": types.RevokeSetupLinkDocument,
     "\n  query PublicSetupLink($secret: String!) {\n    setupLink(secret: $secret) { tenantName idp expiresAt scimUrl }\n  }\n": types.PublicSetupLinkDocument,
     "\n  mutation CompleteSetupLink($secret: String!, $days: Int) {\n    completeSetupLink(secret: $secret, days: $days) { scimUrl token connectionId idp tokenInfo { id prefix expiresAt } }\n  }\n": types.CompleteSetupLinkDocument,
+    "\n  mutation UpdateConnection($tenant: String!, $id: ID!, $input: UpdateScimConnectionInput!) {\n    updateScimConnection(tenant: $tenant, id: $id, input: $input) { id name deletePolicy }\n  }\n": types.UpdateConnectionDocument,
+    "\n  mutation DisableConnection($tenant: String!, $id: ID!) { disableScimConnection(tenant: $tenant, id: $id) { id status } }\n": types.DisableConnectionDocument,
+    "\n  mutation EnableConnection($tenant: String!, $id: ID!) { enableScimConnection(tenant: $tenant, id: $id) { id status } }\n": types.EnableConnectionDocument,
+    "\n  mutation DeleteConnection($tenant: String!, $id: ID!) { deleteScimConnection(tenant: $tenant, id: $id) { id status } }\n": types.DeleteConnectionDocument,
 };
 
 /**
@@ -119,7 +127,7 @@ export function graphql(source: "\n  mutation CreateConnection($tenant: String!,
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Connections($slug: String!) {\n    tenant(slug: $slug) {\n      id slug scimUrl\n      scimConnections {\n        id name idp activeTokens lastRequestAt\n        lastRequest { status time operation scimType }\n        tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Connections($slug: String!) {\n    tenant(slug: $slug) {\n      id slug scimUrl\n      scimConnections {\n        id name idp activeTokens lastRequestAt\n        lastRequest { status time operation scimType }\n        tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query Connections($slug: String!) {\n    tenant(slug: $slug) {\n      id slug scimUrl\n      scimConnections {\n        id name idp activeTokens lastRequestAt status deletePolicy disabledAt deletedAt\n        lastRequest { status time operation scimType }\n        tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Connections($slug: String!) {\n    tenant(slug: $slug) {\n      id slug scimUrl\n      scimConnections {\n        id name idp activeTokens lastRequestAt status deletePolicy disabledAt deletedAt\n        lastRequest { status time operation scimType }\n        tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -212,6 +220,22 @@ export function graphql(source: "\n  query PublicSetupLink($secret: String!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CompleteSetupLink($secret: String!, $days: Int) {\n    completeSetupLink(secret: $secret, days: $days) { scimUrl token connectionId idp tokenInfo { id prefix expiresAt } }\n  }\n"): (typeof documents)["\n  mutation CompleteSetupLink($secret: String!, $days: Int) {\n    completeSetupLink(secret: $secret, days: $days) { scimUrl token connectionId idp tokenInfo { id prefix expiresAt } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateConnection($tenant: String!, $id: ID!, $input: UpdateScimConnectionInput!) {\n    updateScimConnection(tenant: $tenant, id: $id, input: $input) { id name deletePolicy }\n  }\n"): (typeof documents)["\n  mutation UpdateConnection($tenant: String!, $id: ID!, $input: UpdateScimConnectionInput!) {\n    updateScimConnection(tenant: $tenant, id: $id, input: $input) { id name deletePolicy }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableConnection($tenant: String!, $id: ID!) { disableScimConnection(tenant: $tenant, id: $id) { id status } }\n"): (typeof documents)["\n  mutation DisableConnection($tenant: String!, $id: ID!) { disableScimConnection(tenant: $tenant, id: $id) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableConnection($tenant: String!, $id: ID!) { enableScimConnection(tenant: $tenant, id: $id) { id status } }\n"): (typeof documents)["\n  mutation EnableConnection($tenant: String!, $id: ID!) { enableScimConnection(tenant: $tenant, id: $id) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteConnection($tenant: String!, $id: ID!) { deleteScimConnection(tenant: $tenant, id: $id) { id status } }\n"): (typeof documents)["\n  mutation DeleteConnection($tenant: String!, $id: ID!) { deleteScimConnection(tenant: $tenant, id: $id) { id status } }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
+import type { DeletePolicy } from '../gql/graphql';
 import { ExpiryPicker, urlFor } from '../idp-steps';
-import { ConnectionsQuery, RevokeToken, RotateToken } from '../operations';
-import { Badge, ErrorBox, IDP_NAMES, Loading, Secret, Time } from '../ui';
+import { ConnectionsQuery, DeleteConnection, DisableConnection, EnableConnection, RevokeToken, RotateToken, UpdateConnection } from '../operations';
+import { Badge, ErrorBox, IDP_NAMES, Loading, Secret, Time, TypedConfirm } from '../ui';
 import { useViewer } from '../viewer';
 
 const OVERLAPS = [
@@ -17,8 +18,13 @@ export function ConnectionDetail({ slug, id }: { slug: string; id: string }) {
   const [{ data, fetching, error }, refetch] = useQuery({ query: ConnectionsQuery, variables: { slug } });
   const [rotated, rotate] = useMutation(RotateToken);
   const [revoked, revoke] = useMutation(RevokeToken);
+  const [updated, update] = useMutation(UpdateConnection);
+  const [disabled, disable] = useMutation(DisableConnection);
+  const [enabled, enable] = useMutation(EnableConnection);
+  const [deleted, remove] = useMutation(DeleteConnection);
   const [overlap, setOverlap] = useState(60);
   const [days, setDays] = useState(365);
+  const again = () => refetch({ requestPolicy: 'network-only' });
   if (fetching && !data) return <Loading />;
   if (error || !data) return <ErrorBox error={error} />;
   const c = data.tenant.scimConnections.find((x) => x.id === id);
@@ -28,11 +34,33 @@ export function ConnectionDetail({ slug, id }: { slug: string; id: string }) {
   return (
     <section>
       <h1>{c.name}</h1>
+      <div className="toolbar">
+        <Badge tone={c.status === 'ACTIVE' ? 'ok' : c.status === 'DISABLED' ? 'warn' : 'muted'}>{c.status.toLowerCase()}</Badge>
+        {viewer.canWrite && c.status === 'ACTIVE' && <button type="button" className="secondary" disabled={disabled.fetching} onClick={() => void disable({ tenant: slug, id }).then(again)}>Disable connection</button>}
+        {viewer.canWrite && c.status === 'DISABLED' && <button type="button" disabled={enabled.fetching} onClick={() => void enable({ tenant: slug, id }).then(again)}>Enable connection</button>}
+        {viewer.canWrite && c.status !== 'DELETED' && <TypedConfirm word={c.name} label="Delete connection" busy={deleted.fetching} onConfirm={() => void remove({ tenant: slug, id }).then(again)} />}
+      </div>
+      <ErrorBox error={disabled.error ?? enabled.error ?? deleted.error ?? updated.error} />
       <dl className="facts">
         <dt>Identity provider</dt><dd>{IDP_NAMES[c.idp]} (compatibility profile: {c.idp.toLowerCase()})</dd>
         <dt>SCIM URL</dt><dd><code>{urlFor(c.idp, data.tenant.scimUrl)}</code></dd>
         <dt>Last request</dt><dd>{c.lastRequest ? <>{c.lastRequest.operation} → {c.lastRequest.status} at <Time value={c.lastRequest.time} /></> : 'none yet'}</dd>
-        <dt>Delete policy</dt><dd>SCIM DELETE keeps a tombstone; an admin can restore or purge it from the user's page.</dd>
+        <dt>Delete policy</dt>
+        <dd>
+          {viewer.canWrite && c.status !== 'DELETED' ? (
+            <label htmlFor="delete-policy">
+              <span className="visually-hidden">Delete policy</span>
+              <select id="delete-policy" value={c.deletePolicy} disabled={updated.fetching} onChange={(e) => void update({ tenant: slug, id, input: { deletePolicy: e.target.value as DeletePolicy } }).then(again)}>
+                <option value="DELETE">delete: tombstone, memberships removed, user.deleted</option>
+                <option value="DEACTIVATE">deactivate: user.deactivated, memberships held, a re-POST brings the user back</option>
+              </select>
+            </label>
+          ) : (
+            c.deletePolicy.toLowerCase()
+          )}
+        </dd>
+        {c.disabledAt && <><dt>Disabled</dt><dd><Time value={c.disabledAt} /></dd></>}
+        {c.deletedAt && <><dt>Deleted</dt><dd><Time value={c.deletedAt} /></dd></>}
       </dl>
 
       <h2>Tokens</h2>
