@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       `\nFirst start: created the "demo" tenant. This token and the admin key are shown only once.\n` +
         `  SCIM URL: ${scimBaseUrl(config, demo.slug)}\n  Token:    ${demo.token}\n` +
         `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n` +
-        `  GraphQL:  ${config.publicUrl}/graphql (admin API)\n  Console:  ${config.publicUrl}/admin (sign in with the admin key)\n  Admin key: ${demo.adminKey}\n\n`,
+        `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Console:  ${config.publicUrl}/admin (sign in with the admin key)\n  Admin key: ${demo.adminKey}\n\n`,
     );
   }
 
