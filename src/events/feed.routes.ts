@@ -2,15 +2,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { assertTenantAccess } from '../domain/admin/admin-principal';
 import { InvalidValueError } from '../domain/errors';
+import { LongPoll, MAX_WAIT_SECONDS } from '../domain/event/long-poll';
 import { adminBearer } from '../http/admin-bearer';
 import type { Services } from '../services';
 
 export const EVENTS_PATH = '/events';
 const BATCH_TYPE = 'application/cloudevents-batch+json';
-const MAX_WAIT_SECONDS = 30;
-const LONG_POLL_INTERVAL_MS = 250;
-/** Long polls allowed to wait at once in this process; beyond it an empty page is answered at once. */
-export const MAX_LONG_POLLS = 100;
+export { MAX_LONG_POLLS } from '../domain/event/long-poll';
 
 /** A query parameter given once, or undefined; repeated parameters are refused rather than guessed. */
 function param(ctx: Context, name: string): string | undefined {
@@ -28,12 +26,13 @@ function param(ctx: Context, name: string): string | undefined {
  * never appear. `Accept: application/cloudevents-batch+json` answers the CloudEvents JSON batch
  * format (a bare array) instead. `wait=N` (seconds, at most 30) long-polls: an empty page is
  * answered as soon as an event commits, or after N seconds (at most MAX_LONG_POLLS wait at once per
- * process; beyond that an empty page is answered at once). Errors go to the app's one error mapper
+ * process, counted with GraphQL `events(wait:)`; beyond that an empty page is answered at once). Errors go to the app's one error mapper
  * (src/http/request-context.ts): JSON `{ error, message }`, 503 with Retry-After when retries ran out.
  */
-export function eventFeedRouter(services: Services, maxLongPolls = MAX_LONG_POLLS): Router {
+export function eventFeedRouter(services: Services, maxLongPolls?: number): Router {
   const router = new Router();
-  let waiting = 0; // long polls now waiting (each re-reads every LONG_POLL_INTERVAL_MS)
+  // the service's process-wide budget (shared with GraphQL), or one of this router's own when a cap is given
+  const longPoll = maxLongPolls === undefined ? services.events.longPoll : new LongPoll(maxLongPolls);
   router.get(EVENTS_PATH, async (ctx) => {
     const principal = await adminBearer(services, ctx.get('authorization'));
     const slug = param(ctx, 'tenant') ?? principal.tenant?.slug;
@@ -46,23 +45,11 @@ export function eventFeedRouter(services: Services, maxLongPolls = MAX_LONG_POLL
     if (wait !== undefined && !(/^\d{1,2}$/.test(wait) && Number(wait) <= MAX_WAIT_SECONDS)) throw new InvalidValueError(`wait must be a number of seconds between 0 and ${MAX_WAIT_SECONDS}`);
     const types = param(ctx, 'types')?.split(',').map((t) => t.trim()).filter(Boolean);
     const options = { after: param(ctx, 'after'), ...(types ? { types } : {}), ...(limit !== undefined ? { limit: Number(limit) } : {}) };
-    // long poll: an empty answer waits (up to `wait` seconds) for the next committed event
+    // long poll: an empty answer waits (up to `wait` seconds) for the next committed event;
     // past the cap the client gets its empty page now (and polls again), so waiters stay bounded
-    const deadline = waiting < maxLongPolls ? Date.now() + Number(wait ?? 0) * 1000 : 0;
     let closed = false;
     ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
-    let page = await services.events.list(tenant.id, options);
-    if (page.events.length === 0 && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
-      waiting++;
-      try {
-        while (page.events.length === 0 && !closed && Date.now() + LONG_POLL_INTERVAL_MS <= deadline) {
-          await new Promise((r) => setTimeout(r, LONG_POLL_INTERVAL_MS));
-          page = await services.events.list(tenant.id, options);
-        }
-      } finally {
-        waiting--;
-      }
-    }
+    const page = await services.events.listWaiting(tenant.id, options, { waitMs: Number(wait ?? 0) * 1000, gone: () => closed, longPoll });
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Next-After', String(page.next));
     if (ctx.accepts('application/json', BATCH_TYPE) === BATCH_TYPE) {

@@ -4,6 +4,7 @@ import type { RequestContext, TenantRef } from '../domain/context';
 import { AdminPrincipal, assertCanMutate, assertTenantAccess } from '../domain/admin/admin-principal';
 import type { Services } from '../services';
 import type { AuditNotes } from '../domain/audit/audit-notes';
+import { MAX_WAIT_SECONDS } from '../domain/event/long-poll';
 import { createLoaders, Loaders } from './loaders';
 
 /** What every resolver gets: the domain services, the admin key's principal and per-request loaders. */
@@ -16,10 +17,29 @@ export interface GqlContext {
   loaders: Loaders;
   /** Set around each mutation field by the admin audit middleware: what the services report, and the tenant acted on. */
   mutationAudit?: { notes: AuditNotes; tenant?: TenantRef };
+  /**
+   * What is left of this operation's waiting time (ms): every long-polling field (`events(wait:)`)
+   * takes its wait from it, so an operation never waits longer than MAX_WAIT_SECONDS in all.
+   */
+  waitBudgetMs: number;
+  /** True once the HTTP client went away: a waiting field stops early. */
+  clientGone: () => boolean;
 }
 
-export function createContext(deps: { services: Services; config: Config; logger: Logger }, requestId: string, principal: AdminPrincipal): GqlContext {
-  return { ...deps, requestId, principal, loaders: createLoaders(deps.services) };
+export function createContext(
+  deps: { services: Services; config: Config; logger: Logger },
+  requestId: string,
+  principal: AdminPrincipal,
+  clientGone: () => boolean = () => false,
+): GqlContext {
+  return { ...deps, requestId, principal, loaders: createLoaders(deps.services), waitBudgetMs: MAX_WAIT_SECONDS * 1000, clientGone };
+}
+
+/** Takes up to `seconds` of waiting from the operation's budget; returns the ms granted (0 when spent). */
+export function takeWait(ctx: GqlContext, seconds: number): number {
+  const ms = Math.min(Math.max(seconds, 0) * 1000, ctx.waitBudgetMs);
+  ctx.waitBudgetMs -= ms;
+  return ms;
 }
 
 /** The domain's RequestContext for work on `tenant`, after checking the key may see (and, for writes, change) it. */

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { ConnectionActivity } from '../domain/admin/stats.service';
+import type { ConnectionActivity, TenantActivity } from '../domain/admin/stats.service';
 import type { TokenInfo } from '../domain/connection/connection.service';
 import type { RequestContext } from '../domain/context';
 import type { GroupRecord } from '../domain/group/group.service';
@@ -18,6 +18,8 @@ export interface Loaders {
   memberCounts(ctx: RequestContext): DataLoader<string, number>;
   tokens: DataLoader<string, TokenInfo[]>;
   connectionActivity: DataLoader<string, ConnectionActivity[]>;
+  /** each tenant's SCIM traffic over the last `hours` (one statement per window asked for) */
+  tenantActivity(hours: number): DataLoader<string, TenantActivity>;
 }
 
 function perTenant<V>(make: (ctx: RequestContext) => DataLoader<string, V>): (ctx: RequestContext) => DataLoader<string, V> {
@@ -30,7 +32,22 @@ function perTenant<V>(make: (ctx: RequestContext) => DataLoader<string, V>): (ct
 }
 
 export function createLoaders(services: Services): Loaders {
+  const activity = new Map<number, DataLoader<string, TenantActivity>>();
   return {
+    tenantActivity: (hours) => {
+      let loader = activity.get(hours);
+      if (!loader) {
+        const since = new Date(Date.now() - hours * 3_600_000);
+        activity.set(
+          hours,
+          (loader = new DataLoader(async (ids) => {
+            const byId = await services.stats.tenantActivity(ids, since);
+            return ids.map((id) => byId.get(id) ?? { tenantId: id, since, lastRequestAt: null, requests: 0, failedRequests: 0, errorRate: null });
+          })),
+        );
+      }
+      return loader;
+    },
     tenant: new DataLoader(async (refs) => Promise.all(refs.map((r) => services.tenants.get(r).catch((e: Error) => e)))),
     groups: perTenant(
       (ctx) =>

@@ -77,7 +77,9 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
   const middleware = koaMiddleware(server as never, {
     context: async ({ ctx }: { ctx: Context }) => {
       const principal = await authenticate(deps.services, ctx.get('authorization'));
-      return createContext(deps, ctx.state.requestId as string, principal);
+      let closed = false;
+      ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
+      return createContext(deps, ctx.state.requestId as string, principal, () => closed);
     },
   });
   const router = new Router();

@@ -9,6 +9,7 @@ import { DateTime } from './types/scalars';
 import { auditMutations } from './admin-audit';
 import { EventsResolver, StatsEventsResolver, TenantEventsResolver } from './resolvers/events.resolver';
 import { ConsoleResolver, TenantSetupLinksResolver } from './resolvers/console.resolver';
+import { TenantActivityResolver, UserEventsResolver } from './resolvers/activity.resolver';
 import { ConnectionAuditResolver, StatsAuditResolver, TenantAuditResolver } from './resolvers/audit.resolver';
 
 let built: GraphQLSchema | undefined;
@@ -20,7 +21,7 @@ let built: GraphQLSchema | undefined;
 export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
-      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
+      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantActivityResolver, UserEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
       ConnectionLifecycleResolver, ConsoleResolver, TenantSetupLinksResolver],
     globalMiddlewares: [auditMutations], // every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],

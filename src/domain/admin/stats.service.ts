@@ -49,6 +49,20 @@ export interface LastRequest {
   scimType: string | null;
 }
 
+/** A tenant's SCIM traffic: its last request, and its requests and failures over a window. */
+export interface TenantActivity {
+  tenantId: string;
+  since: Date;
+  /** the last SCIM request of any of its connections (exact, from the audit trail) */
+  lastRequestAt: Date | null;
+  /** SCIM requests since `since` */
+  requests: number;
+  /** of which answered 4xx or 5xx */
+  failedRequests: number;
+  /** failedRequests / requests (null when there was no request) */
+  errorRate: number | null;
+}
+
 export interface EventFigures {
   heldEvents: number;
   openHolds: number;
@@ -180,6 +194,36 @@ export class StatsService {
         )
       : [];
     return new Map(rows.map((r) => [r.id, { connectionId: r.id, time: new Date(r.time), operation: r.operation, status: r.status, scimType: r.scim_type }]));
+  }
+
+  /**
+   * Each tenant's SCIM traffic since `since` (the audit trail's `scim` entries): the last request,
+   * the count and the failed (4xx/5xx) count. One statement for any number of tenants: per tenant a
+   * backward walk of its (time-ordered) audit index for the last one, and a range scan for the window.
+   */
+  async tenantActivity(tenantIds: readonly string[], since: Date): Promise<Map<string, TenantActivity>> {
+    if (Number.isNaN(since.getTime())) throw new InvalidValueError('since must be a valid time');
+    const ids = tenantIds.filter(isUuid);
+    const rows = ids.length
+      ? await sql<{ id: string; last: string | null; n: number; failed: number }>(
+          this.em(),
+          `select t.id,
+                  (select e.time from audit_entry e where e.tenant_id = t.id and e.actor_kind = 'scim' order by e.id desc limit 1) as last,
+                  w.n, w.failed
+             from tenant t
+             cross join lateral (select count(*)::int as n, count(*) filter (where e.status >= 400)::int as failed
+                                   from audit_entry e
+                                  where e.tenant_id = t.id and e.actor_kind = 'scim' and e.time >= ? and e.id >= ?::uuid) w
+            where t.id = any(?::uuid[])`,
+          [since, uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS), `{${ids.join(',')}}`],
+        )
+      : [];
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { tenantId: r.id, since, lastRequestAt: r.last ? new Date(r.last) : null, requests: r.n, failedRequests: r.failed, errorRate: r.n ? r.failed / r.n : null },
+      ]),
+    );
   }
 
   /** Held events, open holds and the outbox backlog of one tenant (every tenant: null). */

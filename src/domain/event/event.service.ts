@@ -7,6 +7,7 @@ import { sql, sqlRun } from '../../db/sql';
 import { OUTBOX_COLUMNS, OutboxRow, toCloudEvent } from './cloud-event';
 import { sequencePending } from './sequencer';
 import { CLOUDEVENTS_TYPE_PREFIX, CloudEvent, EVENT_TYPES, EventType } from './event-types';
+import { LongPoll } from './long-poll';
 
 export interface EventListOptions {
   /** Return events with a larger sequence number (the `next` of the previous page). */
@@ -15,6 +16,17 @@ export interface EventListOptions {
   types?: string[];
   /** At most this many (default 100, at most 1000). */
   limit?: number;
+  /** Only the events of this resource (a user or group id). */
+  subject?: string;
+}
+
+export interface EventWaitOptions {
+  /** How long an empty read may wait for the next event, in ms (capped at MAX_WAIT_SECONDS). */
+  waitMs: number;
+  /** True once the client went away: the wait ends early. */
+  gone?: () => boolean;
+  /** The waiting budget to count against (default: the process-wide one of this service). */
+  longPoll?: LongPoll;
 }
 
 export interface EventPage {
@@ -66,6 +78,9 @@ function sequenceOf(after: number | string | undefined): number {
  * behind GraphQL `events` and `GET /events`), and the admin side of the deprovisioning guard.
  */
 export class EventService {
+  /** The process-wide budget of reads waiting for events (GET /events and GraphQL share it). */
+  readonly longPoll = new LongPoll();
+
   constructor(private readonly orm: MikroORM) {}
 
   private em(): EntityManager {
@@ -81,16 +96,41 @@ export class EventService {
     const after = sequenceOf(options.after);
     const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
     const types = eventTypes(options.types);
+    const subject = options.subject;
+    if (subject !== undefined && !isUuid(subject)) throw new InvalidValueError(`subject must be a user or group id, not "${subject}"`);
     await sequencePending(this.orm, tenantId); // number what has committed since the last read (no lock when nothing has)
     const rows = await sql<OutboxRow>(
       this.em(),
       `select ${OUTBOX_COLUMNS} from event_outbox o join tenant t on t.id = o.tenant_id
         where o.tenant_id = ? and o.sequence > ? and o.state = 'ready' ${types ? 'and o.type = any(?::text[])' : ''}
+          ${subject !== undefined ? 'and o.subject = ?' : ''}
         order by o.sequence limit ?`,
-      types ? [tenantId, after, `{${types.join(',')}}`, limit] : [tenantId, after, limit],
+      [tenantId, after, ...(types ? [`{${types.join(',')}}`] : []), ...(subject !== undefined ? [subject] : []), limit],
     );
     const events = rows.map(toCloudEvent);
     return { events, next: events.length ? events[events.length - 1].sequence : after };
+  }
+
+  /**
+   * `list`, long-polling: an empty page waits (up to `waitMs`, at most MAX_WAIT_SECONDS) for the
+   * next committed event that matches, within the long-poll budget (past it: answered at once).
+   */
+  async listWaiting(tenantId: string, options: EventListOptions, wait: EventWaitOptions): Promise<EventPage> {
+    return (wait.longPoll ?? this.longPoll).poll(() => this.list(tenantId, options), (p) => p.events.length === 0, wait.waitMs, wait.gone);
+  }
+
+  /** The latest events of one resource (a user or group), newest first: its history in the stream. */
+  async ofSubject(tenantId: string, subject: string, limit = 50): Promise<CloudEvent[]> {
+    if (!isUuid(subject)) return [];
+    await sequencePending(this.orm, tenantId);
+    const rows = await sql<OutboxRow>(
+      this.em(),
+      `select ${OUTBOX_COLUMNS} from event_outbox o join tenant t on t.id = o.tenant_id
+        where o.tenant_id = ? and o.subject = ? and o.state = 'ready' and o.sequence is not null
+        order by o.sequence desc limit ?`,
+      [tenantId, subject, Math.min(Math.max(limit, 1), 1000)],
+    );
+    return rows.map(toCloudEvent);
   }
 
   async stats(tenantId: string): Promise<EventStats> {

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { DomainError } from '../../domain/errors';
-import { GqlContext, resolveTenant, tenantContext } from '../context';
+import { DomainError, InvalidValueError } from '../../domain/errors';
+import { MAX_WAIT_SECONDS } from '../../domain/event/long-poll';
+import { GqlContext, resolveTenant, takeWait, tenantContext } from '../context';
 import { pageSize } from '../cursor';
 import { TenantType } from '../types/directory.types';
 import { EventFigures, EventHoldType, EventPage, EventType, HoldStateGql } from '../types/event.types';
@@ -9,6 +10,8 @@ import { Stats } from '../types/stats.types';
 /** Opaque cursor of the event feed: the per-tenant sequence number of the last event read. */
 const PREFIX = 'e:';
 const MAX_EVENTS = 1000; // EventService.list's own cap
+/** Cost of each second an `events` field may wait: a 30 s long poll costs 30,000 of the default 100,000. */
+export const WAIT_COST_PER_SECOND = 1000;
 
 export function encodeEventCursor(sequence: number): string {
   return Buffer.from(`${PREFIX}${sequence}`, 'utf8').toString('base64url');
@@ -29,8 +32,9 @@ export function decodeEventCursor(cursor: string | null | undefined): number {
 @Resolver()
 export class EventsResolver {
   @Query(() => EventPage, {
-    description: "a tenant's events after a cursor, in sequence order (held and discarded events never appear); poll with endCursor",
-    complexity: ({ args, childComplexity }) => 1 + childComplexity * (args.first ?? 100),
+    description:
+      "a tenant's events after a cursor, in sequence order (held and discarded events never appear); poll with endCursor. With `wait`, an empty page long-polls: it is answered as soon as an event commits, or after `wait` seconds",
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * (args.first ?? 100) + Math.max(Number(args.wait ?? 0), 0) * WAIT_COST_PER_SECOND,
   })
   async events(
     @Ctx() ctx: GqlContext,
@@ -38,11 +42,24 @@ export class EventsResolver {
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page; none: from the start of the retained stream' }) after?: string | null,
     @Arg('types', () => [String], { nullable: true, description: 'short (user.deleted) or CloudEvents (com.provisio.user.deleted) types; none: all' }) types?: string[] | null,
     @Arg('first', () => Int, { nullable: true, description: 'page size (default 100, at most 1000)' }) first?: number | null,
+    @Arg('subject', () => ID, { nullable: true, description: 'only the events of this user or group id' }) subject?: string | null,
+    @Arg('wait', () => Int, {
+      nullable: true,
+      description: `seconds (0 to ${MAX_WAIT_SECONDS}) an empty page may wait for the next event (long poll). One operation waits at most ${MAX_WAIT_SECONDS} s in all, each second costs ${WAIT_COST_PER_SECOND} in the query cost, and past the server's cap on waiting polls the page is answered at once`,
+    })
+    wait?: number | null,
   ): Promise<EventPage> {
+    if (wait != null && !(Number.isInteger(wait) && wait >= 0 && wait <= MAX_WAIT_SECONDS)) throw new InvalidValueError(`wait must be a number of seconds between 0 and ${MAX_WAIT_SECONDS}`);
     const rctx = await resolveTenant(ctx, tenant);
     const limit = first == null ? 100 : pageSize(first, MAX_EVENTS);
     const from = decodeEventCursor(after);
-    const page = limit === 0 ? { events: [], next: from } : await ctx.services.events.list(rctx.tenant.id, { after: from, limit, ...(types ? { types } : {}) });
+    const options = { after: from, limit, ...(types ? { types } : {}), ...(subject != null ? { subject } : {}) };
+    const page =
+      limit === 0
+        ? { events: [], next: from }
+        : wait
+          ? await ctx.services.events.listWaiting(rctx.tenant.id, options, { waitMs: takeWait(ctx, wait), gone: ctx.clientGone })
+          : await ctx.services.events.list(rctx.tenant.id, options);
     return { nodes: page.events.map(EventType.from), endCursor: encodeEventCursor(page.next), hasNextPage: limit > 0 && page.events.length === limit };
   }
 
