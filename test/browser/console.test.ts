@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { ConsoleServer, startConsoleServer } from '../support/browser';
 
 jest.setTimeout(120_000);
@@ -29,9 +29,18 @@ describe('admin console (browser)', () => {
   let auditorKey: string;
   const a11y: Record<string, unknown[]> = {};
 
+  /**
+   * The page has loaded what it shows. The Events page is never network-idle (its live feed keeps
+   * one long poll waiting on the server), so there: the holds loaded and the feed's long poll waiting.
+   */
+  async function settled(p: Page = page): Promise<void> {
+    if (new URL(p.url()).pathname.endsWith('/events')) await p.locator('section[data-feed="waiting"][data-holds="loaded"]').waitFor();
+    else await p.waitForLoadState('networkidle');
+  }
+
   /** axe on the page as it is, and a screenshot of it. */
   async function check(name: string, p: Page = page): Promise<void> {
-    await p.waitForLoadState('networkidle');
+    await settled(p);
     a11y[name] = await s.axe(p);
     await s.screenshot(name, p);
   }
@@ -150,6 +159,8 @@ describe('admin console (browser)', () => {
 
     await page.getByRole('link', { name: 'alice@acme.test' }).click();
     await page.getByRole('heading', { name: 'History' }).waitFor();
+    // the user's own events (User.events), next to its audit history
+    await expect(page.getByTestId('user-events').locator('tbody tr').allTextContents()).resolves.toEqual([expect.stringContaining('user.created')]);
     await check('user-detail');
   });
 
@@ -199,14 +210,28 @@ describe('admin console (browser)', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
     await page.getByText('deprovisioning hold(s) wait for review').waitFor();
     await check('tenant-overview');
+    // the live feed long-polls: record its requests that wait on the server
+    const polls: Request[] = [];
+    const onRequest = (r: Request) => {
+      if (r.url().endsWith('/graphql') && /"operationName":"EventFeed"/.test(r.postData() ?? '') && /"wait":[1-9]/.test(r.postData() ?? '')) polls.push(r);
+    };
+    page.on('request', onRequest);
     await page.getByRole('link', { name: 'Review holds' }).click();
     await page.getByRole('heading', { name: 'Deprovisioning holds' }).waitFor();
     await check('events');
     const before = (await s.services.events.list(tenantId, { after: 0, limit: 1000 })).events.filter((e) => e.type.endsWith('user.deleted')).length;
+    expect(await page.locator('tr[data-event="com.provisio.user.deleted"]').count()).toBe(before); // the held ones are not in the feed
+    const waitingBefore = [...polls]; // the long poll in flight now was sent before the release
+    const delivered = page.waitForResponse(async (r) => polls.includes(r.request()) && (await r.text()).includes('user.deleted'));
     await page.locator(`tr[data-hold="${hold.id}"]`).getByRole('button', { name: 'Release hold' }).click();
     await page.locator(`tr[data-hold="${hold.id}"]`).getByText('released').waitFor();
     const after = (await s.services.events.list(tenantId, { after: 0, limit: 1000 })).events.filter((e) => e.type.endsWith('user.deleted')).length;
     expect(after - before).toBe(hold.events);
+    // the released events reach the open page through the long poll that was already waiting, not a later refresh
+    expect(waitingBefore).toContain((await delivered).request());
+    await page.locator('tr[data-event="com.provisio.user.deleted"]').nth(after - 1).waitFor();
+    expect(await page.locator('tr[data-event="com.provisio.user.deleted"]').count()).toBe(after);
+    page.off('request', onRequest);
     expect(await s.services.events.holds(tenantId, 'open')).toHaveLength(0);
   });
 
@@ -232,6 +257,12 @@ describe('admin console (browser)', () => {
         await expect(page.locator('tbody tr').first().textContent()).resolves.toContain('401');
         await page.locator('tbody tr').first().getByRole('button', { name: /^Details/ }).click();
         await expect(page.getByRole('region', { name: 'Request detail' }).textContent()).resolves.toContain('"status": 401');
+      }
+      if (name === 'tenants') {
+        // last request and error rate come from the server (Tenant.activity), not from per-connection fields
+        const row = page.locator('tbody tr', { hasText: 'Acme Corp' });
+        await expect(row.locator('td').nth(4).textContent()).resolves.toMatch(/^\d+\.\d % of \d+$/);
+        await expect(row.locator('td').nth(3).locator('time').count()).resolves.toBe(1);
       }
       if (name === 'explorer') {
         await page.getByRole('button', { name: 'Run' }).click();
@@ -281,7 +312,7 @@ describe('admin console (browser)', () => {
     for (const p of pages) {
       await page.goto(`${s.origin}/admin${p}`);
       await page.locator('main h1').first().waitFor();
-      await page.waitForLoadState('networkidle');
+      await settled();
       const labels = await page.locator('main button, main a.button').allTextContents();
       expect({ page: p, mutating: labels.filter((l) => MUTATING.test(l)) }).toEqual({ page: p, mutating: [] });
     }

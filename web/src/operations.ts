@@ -7,9 +7,8 @@ export const ViewerQuery = graphql(`
 `);
 
 export const TenantsQuery = graphql(`
-  query Tenants($since: DateTime) {
-    tenants { id slug name createdAt scimUrl stats { usersActive usersInactive groups } scimConnections { id lastRequestAt } }
-    stats { requestsByOutcome(since: $since) { tenantId statusClass count } }
+  query Tenants {
+    tenants { id slug name createdAt scimUrl stats { usersActive usersInactive groups } activity(hours: 24) { lastRequestAt requests failedRequests errorRate } }
   }
 `);
 
@@ -98,7 +97,7 @@ export const UserQuery = graphql(`
   query UserDetail($slug: String!, $id: ID!) {
     tenant(slug: $slug) {
       id
-      user(id: $id) { id userName displayName externalId active createdAt updatedAt version attributes groups { id displayName } }
+      user(id: $id) { id userName displayName externalId active createdAt updatedAt version attributes groups { id displayName } events(first: 20) { id sequence type time } }
       auditEntries(first: 50, filter: { resourceId: $id }) { nodes { id time operation status actorKind scimType } }
     }
   }
@@ -138,9 +137,15 @@ export const AuditQuery = graphql(`
   }
 `);
 
-export const EventsQuery = graphql(`
-  query Events($slug: String!, $after: String, $types: [String!]) {
-    events(tenant: $slug, after: $after, types: $types, first: 200) { endCursor hasNextPage nodes { id sequence type subject time data } }
+/** The live feed: `wait` makes an empty page long-poll on the server (answered when the next event commits). */
+export const EventFeedQuery = graphql(`
+  query EventFeed($slug: String!, $after: String, $types: [String!], $wait: Int) {
+    events(tenant: $slug, after: $after, types: $types, first: 200, wait: $wait) { endCursor hasNextPage nodes { id sequence type subject time data } }
+  }
+`);
+
+export const EventHoldsQuery = graphql(`
+  query EventHolds($slug: String!) {
     tenant(slug: $slug) { id eventHolds { id state reason events createdAt resolvedAt resolvedBy connectionId } }
   }
 `);

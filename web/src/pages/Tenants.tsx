@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { CreateTenant, TenantsQuery } from '../operations';
 import { Link, navigate } from '../router';
@@ -7,8 +7,7 @@ import { useViewer } from '../viewer';
 
 export function Tenants() {
   const viewer = useViewer();
-  const since = useMemo(() => new Date(Date.now() - 86_400_000).toISOString(), []);
-  const [{ data, fetching, error }] = useQuery({ query: TenantsQuery, variables: { since } });
+  const [{ data, fetching, error }] = useQuery({ query: TenantsQuery });
   const [search, setSearch] = useState('');
   const rows = (data?.tenants ?? []).filter((t) => `${t.name} ${t.slug}`.toLowerCase().includes(search.toLowerCase()));
   return (
@@ -33,17 +32,14 @@ export function Tenants() {
           </thead>
           <tbody>
             {rows.map((t) => {
-              const outcomes = data!.stats.requestsByOutcome.filter((r) => r.tenantId === t.id);
-              const total = outcomes.reduce((n, r) => n + r.count, 0);
-              const failed = outcomes.filter((r) => r.statusClass !== '2xx').reduce((n, r) => n + r.count, 0);
-              const last = t.scimConnections.map((c) => c.lastRequestAt).filter(Boolean).sort().pop();
+              const a = t.activity; // computed by the server (Tenant.activity): SCIM requests of the last 24 h
               return (
                 <tr key={t.id}>
                   <td><Link to={`/t/${t.slug}`}>{t.name}</Link> <span className="muted">{t.slug}</span></td>
                   <td>{t.stats.usersActive + t.stats.usersInactive}</td>
                   <td>{t.stats.groups}</td>
-                  <td><Time value={last} /></td>
-                  <td>{total ? `${((100 * failed) / total).toFixed(1)} % of ${total}` : '—'}</td>
+                  <td><Time value={a.lastRequestAt} /></td>
+                  <td>{a.errorRate !== null && a.errorRate !== undefined ? `${(100 * a.errorRate).toFixed(1)} % of ${a.requests}` : '—'}</td>
                 </tr>
               );
             })}

@@ -137,6 +137,13 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
       </dl>
       <h2>SCIM document (with custom attributes)</h2>
       <pre className="json" tabIndex={0}>{JSON.stringify(u.attributes, null, 2)}</pre>
+      <h2>Events</h2>
+      {u.events.length === 0 ? <Empty>No events (or all still held by the deprovisioning guard).</Empty> : (
+        <table aria-label="Events of this user" data-testid="user-events">
+          <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Type</th></tr></thead>
+          <tbody>{u.events.map((e) => <tr key={e.id}><td>{e.sequence}</td><td><Time value={e.time} /></td><td>{e.type.replace('com.provisio.', '')}</td></tr>)}</tbody>
+        </table>
+      )}
       <h2>History</h2>
       {data.tenant.auditEntries.nodes.length === 0 ? <Empty>No audit entries.</Empty> : (
         <table>
