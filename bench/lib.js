@@ -93,7 +93,7 @@ function printAims() {
   console.log('\nIssue 16 aims (ratios measured in this run unless marked):');
   for (const a of aims) {
     const met = a.ratio >= a.target ? 'met' : 'NOT met';
-    console.log(`  ${a.title.padEnd(58)} ${a.ratio.toFixed(2).padStart(6)}x  aim >= ${a.target}  ${met}${a.detail ? `   ${a.detail}` : ''}`);
+    console.log(`  ${a.title.padEnd(72)} ${a.ratio.toFixed(3).padStart(6)}x  aim >= ${a.target}  ${met}${a.detail ? `   ${a.detail}` : ''}`);
   }
 }
 
