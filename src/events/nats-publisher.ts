@@ -7,6 +7,8 @@ export interface NatsOptions {
   stream: string;
   /** subjects are `<prefix>.<tenant slug>.<type>` */
   prefix: string;
+  /** Replicas of the stream when it is created here (default 1; 3 on a three-node JetStream cluster). */
+  replicas?: number;
   timeoutMs?: number;
 }
 
@@ -28,13 +30,15 @@ export class NatsPublisher implements Publisher {
 
   static async connect(options: NatsOptions): Promise<NatsPublisher> {
     const timeout = options.timeoutMs ?? 3000;
-    const nc = await connect({ servers: options.url, reconnect: false, timeout, name: 'provisio-relay' });
+    // a cluster's URLs, comma-separated: the client picks one that answers
+    const servers = options.url.split(',').map((u) => u.trim()).filter(Boolean);
+    const nc = await connect({ servers, reconnect: false, timeout, name: 'provisio-relay' });
     try {
       const jsm = await nc.jetstreamManager({ timeout });
       try {
         await jsm.streams.info(options.stream);
       } catch {
-        await jsm.streams.add({ name: options.stream, subjects: [`${options.prefix}.>`], storage: StorageType.File, duplicate_window: nanos(120_000) });
+        await jsm.streams.add({ name: options.stream, subjects: [`${options.prefix}.>`], storage: StorageType.File, duplicate_window: nanos(120_000), num_replicas: options.replicas ?? 1 });
       }
       return new NatsPublisher(nc, nc.jetstream({ timeout }), options);
     } catch (e) {

@@ -33,7 +33,7 @@ export interface RelayOptions {
 export function relayOptions(config: Config): RelayOptions {
   const connect =
     config.eventBroker === 'nats'
-      ? () => NatsPublisher.connect({ url: config.natsUrl, stream: config.natsStream, prefix: config.eventSubjectPrefix })
+      ? () => NatsPublisher.connect({ url: config.natsUrl, stream: config.natsStream, prefix: config.eventSubjectPrefix, replicas: config.natsStreamReplicas })
       : config.eventBroker === 'rabbitmq'
         ? () => RabbitPublisher.connect({ url: config.amqpUrl, exchange: config.amqpExchange })
         : undefined;
@@ -100,8 +100,8 @@ export class EventRelay {
     try {
       if (Date.now() - this.lastPrune >= (this.options.pruneEveryMs ?? 60_000)) {
         this.lastPrune = Date.now();
-        const pruned = await this.events.prune(this.options.retentionHours, this.options.broker !== 'none');
-        if (pruned) this.logger.info({ pruned }, 'events pruned by retention');
+        const { deleted, dropped } = await this.events.pruneStorage(this.options.retentionHours, this.options.broker !== 'none');
+        if (deleted || dropped.length) this.logger.info({ pruned: deleted, droppedPartitions: dropped }, 'events pruned by retention');
       }
       if (!this.options.connect) return false;
       const sent = await this.publishBatch();
