@@ -1,6 +1,6 @@
-import { connect, JetStreamClient, NatsConnection, nanos, StorageType } from 'nats';
+import { connect, headers, JetStreamClient, NatsConnection, nanos, StorageType } from 'nats';
 import type { CloudEvent } from '../domain/event/event-types';
-import { Publisher, shortType, within } from './publisher';
+import { Publisher, RELAY_BATCH_HEADER, shortType, within } from './publisher';
 
 export interface NatsOptions {
   url: string;
@@ -51,12 +51,14 @@ export class NatsPublisher implements Publisher {
     return this.nc.isClosed();
   }
 
-  async publish(event: CloudEvent, tenantSlug: string): Promise<void> {
+  async publish(event: CloudEvent, tenantSlug: string, batch?: string): Promise<void> {
     const subject = `${this.options.prefix}.${tenantSlug}.${shortType(event)}`;
+    const h = batch ? headers() : undefined;
+    h?.set(RELAY_BATCH_HEADER, batch!);
     const ack = await within(
       (this.options.timeoutMs ?? 3000) + 500,
       'JetStream publish',
-      this.js.publish(subject, Buffer.from(JSON.stringify(event)), { msgID: event.id, expect: { streamName: this.options.stream } }),
+      this.js.publish(subject, Buffer.from(JSON.stringify(event)), { msgID: event.id, expect: { streamName: this.options.stream }, ...(h ? { headers: h } : {}) }),
     );
     if (ack.stream !== this.options.stream) throw new Error(`event stored in stream ${ack.stream}, expected ${this.options.stream}`);
   }
