@@ -37,16 +37,19 @@ export class StorageMaintenance {
     return { created, dropped, deleted };
   }
 
-  /** Runs a round now (before the server takes traffic), then every `everyMs`; a failed round is logged and retried. */
+  /**
+   * Runs a round now (before the server takes traffic), then every `everyMs`. A failed round (a lock
+   * not granted within lock_timeout, say) is logged and retried at the next one: writes meanwhile go
+   * to the partitions created earlier, or to the default partition, never fail.
+   */
   async start(): Promise<void> {
-    await this.run();
-    const every = this.options.everyMs ?? 3_600_000;
-    this.timer = setInterval(() => {
-      this.running = this.run().then(
+    const round = () =>
+      this.run().then(
         () => undefined,
         (err: unknown) => this.logger.warn({ err }, 'partition maintenance failed; retried at the next round'),
       );
-    }, every);
+    await round();
+    this.timer = setInterval(() => (this.running = round()), this.options.everyMs ?? 3_600_000);
     this.timer.unref();
   }
 
