@@ -15,7 +15,7 @@ export interface AuditExportArgs {
 
 const CSV_COLUMNS: (keyof AuditRecord)[] = [
   'id', 'time', 'actorKind', 'connectionId', 'tokenId', 'adminKeyId', 'idp', 'method', 'path', 'operation', 'filter',
-  'status', 'scimType', 'latencyMs', 'requestId', 'resourceIds', 'changedAttributes', 'holdId',
+  'status', 'scimType', 'latencyMs', 'requestId', 'resourceIds', 'changedAttributes', 'holdId', 'note',
 ];
 
 function csvRow(r: AuditRecord): Record<string, unknown> {
@@ -53,7 +53,8 @@ export function exportParams(args: AuditExportArgs): { slug?: string; since?: Da
  */
 export async function exportAudit(services: Services, args: AuditExportArgs, out: Writable, progress = false): Promise<number> {
   const { slug, since, before, format } = exportParams(args);
-  const scope = { ...(slug ? { tenantId: (await services.tenants.get(slug)).id } : {}), since, before };
+  // a deleted tenant's trail is kept
+  const scope = { ...(slug ? { tenantId: (await services.tenants.get(slug, { includeDeleted: true })).id } : {}), since, before };
   const bar = progress ? new SingleBar({ stream: process.stderr, format: 'audit export [{bar}] {value}/{total} entries' }, Presets.shades_classic) : undefined;
   bar?.start(await services.audit.count(scope), 0);
   let written = 0;

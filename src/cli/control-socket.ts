@@ -54,7 +54,7 @@ async function streamAuditExport(services: Services, req: http.IncomingMessage, 
   try {
     const args = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
     const { slug } = exportParams(args);
-    if (slug) await services.tenants.get(slug); // refused (400) before the stream starts
+    if (slug) await services.tenants.get(slug, { includeDeleted: true }); // refused (400) before the stream starts
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     await exportAudit(services, args, res);
     res.end();

@@ -5,7 +5,7 @@ import { sql } from '../../src/db/sql';
 import { BlankDb, createBlankDb } from '../support/blank-database';
 
 /** Issue 16 §2: the migration to partitioned tables keeps every existing audit entry and outbox event. */
-const PARTITIONING = 'Migration20261127142601';
+const PARTITIONING = 'Migration20261127153000';
 let db: BlankDb;
 const em = () => db.orm.em.fork() as EntityManager;
 const today = dayStart(Date.now());

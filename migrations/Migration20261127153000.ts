@@ -29,37 +29,36 @@ end $$;`;
 /**
  * Issue 16 §2: audit entries and outbox events in tables partitioned by day (range of the UUIDv7
  * id, which keeps the primary key `(id)`), each with a default partition. The existing tables are
- * converted keeping their rows: renamed, the partitioned table created under the old name, the rows
- * copied into their day's partitions, the old table dropped. The outbox keeps its `position`
+ * converted keeping their rows: renamed, the partitioned table created under the old name with the
+ * same columns (LIKE, so whatever columns earlier migrations added), the rows copied into their
+ * day's partitions, the old table dropped. The outbox keeps its `position`
  * sequence. `(tenant_id, sequence)` is no longer unique (a partitioned table's unique indexes must
  * include the partition key); the sequencer hands out each number once under its row lock.
  */
-export class Migration20261127142601 extends Migration {
+export class Migration20261127153000 extends Migration {
 
   override async up(): Promise<void> {
-    const auditCols = `"id", "tenant_id", "time", "actor_kind", "connection_id", "token_id", "admin_key_id", "idp", "method", "path", "operation", "filter", "status", "scim_type", "latency_ms", "request_id", "resource_ids", "changed_attributes", "hold_id"`;
     this.addSql(`alter table "audit_entry" rename to "audit_entry_unpartitioned";`);
     this.addSql(`alter table "audit_entry_unpartitioned" drop constraint "audit_entry_pkey";`);
     this.addSql(`alter table "audit_entry_unpartitioned" drop constraint "audit_entry_tenant_id_foreign";`);
     this.addSql(`drop index "audit_entry_resource_ids_idx";`);
     this.addSql(`drop index "audit_entry_tenant_idx";`);
-    this.addSql(`create table "audit_entry" ("id" uuid not null, "tenant_id" uuid not null, "time" timestamptz not null, "actor_kind" text not null, "connection_id" uuid null, "token_id" uuid null, "admin_key_id" text null, "idp" text null, "method" text not null, "path" text not null, "operation" text not null, "filter" text null, "status" int not null, "scim_type" text null, "latency_ms" double precision not null, "request_id" text not null, "resource_ids" jsonb not null default '[]', "changed_attributes" jsonb not null default '[]', "hold_id" uuid null, constraint "audit_entry_pkey" primary key ("id")) partition by range ("id");`);
+    this.addSql(`create table "audit_entry" (like "audit_entry_unpartitioned" including defaults, constraint "audit_entry_pkey" primary key ("id")) partition by range ("id");`);
     this.addSql(`create index "audit_entry_resource_ids_idx" on "audit_entry" using gin ("resource_ids");`);
     this.addSql(`create index "audit_entry_tenant_idx" on "audit_entry" ("tenant_id", "id");`);
     this.addSql(`alter table "audit_entry" add constraint "audit_entry_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
     this.addSql(`create table "audit_entry_default" partition of "audit_entry" default;`);
     this.addSql(dailyPartitions('audit_entry'));
-    this.addSql(`insert into "audit_entry" (${auditCols}) select ${auditCols} from "audit_entry_unpartitioned";`);
+    this.addSql(`insert into "audit_entry" select * from "audit_entry_unpartitioned";`);
     this.addSql(`drop table "audit_entry_unpartitioned";`);
 
-    const eventCols = `"id", "tenant_id", "position", "sequence", "type", "subject", "time", "data", "connection_id", "request_id", "state", "hold_id", "published_at"`;
     this.addSql(`alter table "event_outbox" rename to "event_outbox_unpartitioned";`);
     this.addSql(`alter sequence "event_outbox_position_seq" owned by none;`);
     this.addSql(`alter table "event_outbox_unpartitioned" drop constraint "event_outbox_pkey";`);
     this.addSql(`alter table "event_outbox_unpartitioned" drop constraint "event_outbox_tenant_id_foreign";`);
     for (const index of ['hold', 'time', 'unsequenced', 'held', 'deprovision', 'pending']) this.addSql(`drop index "event_outbox_${index}_idx";`);
     this.addSql(`drop index "event_outbox_tenant_sequence_uq";`);
-    this.addSql(`create table "event_outbox" ("id" uuid not null, "tenant_id" uuid not null, "position" bigint not null default nextval('event_outbox_position_seq'), "sequence" bigint null, "type" text not null, "subject" uuid not null, "time" timestamptz not null, "data" jsonb not null, "connection_id" uuid null, "request_id" text null, "state" text not null default 'ready', "hold_id" uuid null, "published_at" timestamptz null, constraint "event_outbox_pkey" primary key ("id")) partition by range ("id");`);
+    this.addSql(`create table "event_outbox" (like "event_outbox_unpartitioned" including defaults, constraint "event_outbox_pkey" primary key ("id")) partition by range ("id");`);
     this.addSql(`alter sequence "event_outbox_position_seq" owned by "event_outbox"."position";`);
     this.addSql(`create index "event_outbox_hold_idx" on "event_outbox" ("hold_id");`);
     this.addSql(`create index "event_outbox_time_idx" on "event_outbox" ("time");`);
@@ -71,7 +70,7 @@ export class Migration20261127142601 extends Migration {
     this.addSql(`alter table "event_outbox" add constraint "event_outbox_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade;`);
     this.addSql(`create table "event_outbox_default" partition of "event_outbox" default;`);
     this.addSql(dailyPartitions('event_outbox'));
-    this.addSql(`insert into "event_outbox" (${eventCols}) select ${eventCols} from "event_outbox_unpartitioned";`);
+    this.addSql(`insert into "event_outbox" select * from "event_outbox_unpartitioned";`);
     this.addSql(`drop table "event_outbox_unpartitioned";`);
   }
 
