@@ -14,6 +14,7 @@ import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
 import { EventMetrics } from './events/metrics';
 import { EventRelay, relayOptions } from './events/relay';
+import { StorageMaintenance } from './db/storage-maintenance';
 
 /** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
 async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string; adminKey: string } | undefined> {
@@ -31,6 +32,9 @@ async function main(): Promise<void> {
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const services = createServices(db.orm, config);
+  // today's and the coming days' audit/outbox partitions exist before the first write; audit retention
+  const maintenance = new StorageMaintenance(db.orm, services.audit, config, logger.child({ component: 'partitions' }));
+  await maintenance.start();
 
   // Embedded: this process owns every write, so the token cache needs no notifications.
   // PostgreSQL: other processes (the CLI, more instances) revoke too, so listen for them.
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     await services.audit.drain(); // queued audit entries of the last reads
     await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
+    await maintenance.stop();
     await revocations?.stop();
     await catalogueChanges?.stop();
     await db.close();
