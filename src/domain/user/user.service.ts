@@ -161,7 +161,7 @@ export class UserService {
          values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
         [...outbox.params, id, ctx.tenant.id, c.userName, c.externalId, c.displayName, c.active, JSON.stringify(doc), now, now],
       );
-      this.events.noted(ctx, drafts);
+      this.events.noted(ctx, drafts, null, outbox);
     } catch (e) {
       if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw this.taken(c.userName);
       throw e;
