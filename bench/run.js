@@ -4,10 +4,11 @@ const path = require('node:path');
 const { scratchDatabase, freePort, startProcess, stop, load, cli, report, sql } = require('./lib');
 const { bulkBench } = require('./bulk');
 const { queryBench } = require('./query');
+const { fairnessBench } = require('./fairness');
 
 // `npm run bench` runs every section; `npm run bench -- query` (or BENCH_SECTIONS=query, or
-// `-- bulk`, `-- core,groups`) only those named: the million-user query section takes long on its own.
-const SECTIONS = (process.argv.slice(2).join(',') || process.env.BENCH_SECTIONS || 'core,groups,bulk,query').split(',').map((s) => s.trim());
+// `-- bulk`, `-- core,groups`, `-- fairness`) only those named: the million-user query section takes long on its own.
+const SECTIONS = (process.argv.slice(2).join(',') || process.env.BENCH_SECTIONS || 'core,groups,bulk,query,fairness').split(',').map((s) => s.trim());
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -68,7 +69,10 @@ async function main() {
     const env = { DATABASE_URL: db.url, LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn' };
     const tenant = cli(['tenant', 'create', '--name', 'Bench', '--json'], env);
     const port = freePort();
-    const server = await startProcess(['dist/src/main.js'], { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, () => false);
+    // throughput runs send thousands of requests a second from one connection: no rate limits there
+    // (the tenant's concurrency gate stays as configured); the fairness section runs its own servers
+    const unlimited = { RATE_LIMIT_TENANT_PER_SECOND: '0', RATE_LIMIT_CONNECTION_PER_SECOND: '0' };
+    const server = await startProcess(['dist/src/main.js'], { ...env, ...unlimited, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, () => false);
     children.push(server);
     const base = `http://127.0.0.1:${port}/scim/v2/${tenant.tenant.slug}`;
     const headers = { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' };
@@ -79,6 +83,7 @@ async function main() {
       const qbase = `http://127.0.0.1:${port}/scim/v2/${qt.tenant.slug}`;
       await queryBench({ url: db.url, tenantId: qt.tenant.id, base: qbase, headers: { authorization: `Bearer ${qt.token}` }, hello });
     }
+    if (SECTIONS.includes('fairness')) await fairnessBench(db);
   } finally {
     for (const c of children.reverse()) await stop(c);
     await db.drop();
