@@ -4,7 +4,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import path from 'node:path';
 import { entities } from './entities';
 import type { DbLimits } from '../config';
-import { clientDeadlineMs, DEFAULT_DB_LIMITS, registerLimits, hasLimits, useKind } from './timeouts';
+import { clientDeadlineMs, DEFAULT_DB_LIMITS, kindTimeouts, limitsFor, registerLimits } from './timeouts';
 
 /** The one place MikroORM is configured, for the server, the CLI, tests and the migration tool. */
 export function ormOptions(clientUrl: string, poolMax: number, embedded = false, limits: DbLimits = DEFAULT_DB_LIMITS): Options<PostgreSqlDriver> {
@@ -97,17 +97,21 @@ export async function openOrm(clientUrl: string, poolMax: number, embedded = fal
 }
 
 /**
- * Applies the committed migrations (migrations/), as `provisio migrate` and every start do, in one
- * transaction of the `maintenance` kind: a migration that rewrites a large table is not cut short
- * by the request timeouts.
+ * Applies the committed migrations (migrations/), as `provisio migrate` and every start do. On a
+ * server they run on a short-lived connection of the `maintenance` kind (no statement, idle or
+ * client timeouts): a migration that rewrites a large table is not cut short by the request
+ * timeouts. (Not a transaction of the caller's pool: the migrator needs a connection of its own
+ * besides, and a pool of one would wait for itself.)
  */
 export async function migrate(orm: MikroORM): Promise<string[]> {
-  const em = orm.em.fork() as unknown as import('@mikro-orm/postgresql').EntityManager;
-  // embedded: no timeouts to lift, and its single connection must stay free for the migrator's own queries
-  if (!hasLimits(em.getKnex().client)) return (await orm.getMigrator().up()).map((m) => m.name);
-  const applied = await em.transactional(async (tx) => {
-    await useKind(tx, 'maintenance');
-    return orm.getMigrator().up({ transaction: tx.getTransactionContext() });
-  });
-  return applied.map((m) => m.name);
+  const limits = limitsFor((orm.em as unknown as import('@mikro-orm/postgresql').EntityManager).getKnex().client);
+  // embedded: no timeouts to lift, and PGlite admits this one connection only
+  if (!limits) return (await orm.getMigrator().up()).map((m) => m.name);
+  const { statementMs, idleMs } = kindTimeouts(limits, 'maintenance');
+  const maintenance = await openOrm(orm.config.get('clientUrl')!, 2, false, { ...limits, statementTimeoutMs: statementMs, idleInTransactionTimeoutMs: idleMs, queryTimeoutMs: 0 });
+  try {
+    return (await maintenance.getMigrator().up()).map((m) => m.name);
+  } finally {
+    await maintenance.close(true);
+  }
 }

@@ -46,8 +46,9 @@ interface PgConnection {
 /** Limits per ORM instance (set by openOrm), so that useKind knows the numbers. */
 const limitsOf = new WeakMap<object, DbLimits>();
 
-export function hasLimits(knexClient: object): boolean {
-  return limitsOf.has(knexClient);
+/** The limits of a server ORM's connections; `undefined` for embedded PGlite (no timeouts). */
+export function limitsFor(knexClient: object): DbLimits | undefined {
+  return limitsOf.get(knexClient);
 }
 
 export function registerLimits(knexClient: object, limits: DbLimits): void {

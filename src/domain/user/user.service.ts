@@ -13,6 +13,7 @@ import { ScimUser } from './user.entity';
 import { userStorage } from './user.storage';
 import { redactAuditFilters } from './erasure';
 import { sql, sqlPrepared } from '../../db/sql';
+import { useKind } from '../../db/timeouts';
 import { DomainError } from '../errors'; // purge/restore (admin API)
 import { retryTransaction } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
@@ -302,6 +303,7 @@ export class UserService {
    */
   async purge(ctx: RequestContext, id: string): Promise<void> {
     await this.write(async (em) => {
+      await useKind(em, 'admin'); // redacting a long audit trail may outlast the request timeout
       const rows = isUuid(id)
         ? await sql<{ deleted: boolean; version: number }>(em, 'select deleted_at is not null as deleted, version from scim_user where id = ? and tenant_id = ? for update', [id, ctx.tenant.id])
         : [];
