@@ -1,4 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import net from 'node:net';
+import { asUnavailable, databaseFault } from '../../src/db/faults';
+import { DEFAULT_DB_LIMITS } from '../../src/db/timeouts';
+import { UnavailableError } from '../../src/domain/errors';
+import { formatError, isUnexpected } from '../../src/graphql/errors';
+import { toScimError } from '../../src/scim/scim-error';
 import { migrate, openOrm } from '../../src/db/orm';
 import { sql } from '../../src/db/sql';
 import { createServices } from '../../src/services';
@@ -13,6 +19,55 @@ import { eventually } from '../support/tcp-proxy';
 const onServer = (name: string, fn: () => void) => (process.env.DATABASE_URL ? describe(name, fn) : undefined);
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+
+describe('database faults as the driver reports them', () => {
+  const refusedPort = async () => {
+    const s = net.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise((r) => s.close(r));
+    return port;
+  };
+
+  it('a refused connection is SCIM 503 with Retry-After and GraphQL SERVICE_UNAVAILABLE, never an unexpected error', async () => {
+    const error = await openOrm(`postgresql://postgres@127.0.0.1:${await refusedPort()}/x`, 1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(databaseFault(error)).toMatchObject({ kind: 'unreachable' });
+    const unavailable = asUnavailable(error);
+    expect(unavailable).toBeInstanceOf(UnavailableError);
+    expect((unavailable as UnavailableError).retryAfterSeconds).toBeGreaterThan(0);
+    expect(toScimError(error)).toMatchObject({ status: 503, body: { status: '503' } });
+    expect(formatError({ message: 'x' }, error).extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(isUnexpected(error)).toBe(false);
+  });
+
+  it('a server that accepts and never answers (frozen) is a database fault once DB_ACQUIRE_TIMEOUT_MS has passed: 503', async () => {
+    const sockets: net.Socket[] = [];
+    const frozen = net.createServer((s) => void sockets.push(s)); // accepts TCP, says nothing
+    await new Promise<void>((r) => frozen.listen(0, '127.0.0.1', () => r()));
+    const port = (frozen.address() as net.AddressInfo).port;
+    try {
+      const error = await openOrm(`postgresql://postgres@127.0.0.1:${port}/x`, 1, false, { ...DEFAULT_DB_LIMITS, acquireTimeoutMs: 300 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(databaseFault(error)).toBeDefined();
+      expect(toScimError(error)?.status).toBe(503);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => frozen.close(r));
+    }
+  });
+
+  it('an error of the request itself stays what it is', () => {
+    const syntax = Object.assign(new Error('syntax error at or near "x"'), { code: '42601' });
+    expect(databaseFault(syntax)).toBeUndefined();
+    expect(asUnavailable(syntax)).toBe(syntax);
+    expect(toScimError(syntax)).toBeUndefined();
+  });
+});
 
 interface Answer {
   phase: string;
