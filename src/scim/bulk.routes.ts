@@ -67,6 +67,7 @@ function bulkAudit(ctx: ScimContext, audit: AuditService): BulkAudit {
           changed: status < 400 ? notes.changed : [],
           holdId: notes.holdId,
           bulkId: request.bulkId,
+          note: notes.note,
         })
         .catch((e: unknown) => void ctx.app.emit('error', e, ctx));
     },

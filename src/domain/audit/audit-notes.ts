@@ -18,6 +18,8 @@ export class AuditNotes {
   request?: AuditRequest;
   /** Audit rows written inside the transactions of this request (each committed, unless the request then failed). */
   inTransaction = 0;
+  /** What the operation alone does not say (the delete policy applied, why a token was refused): audit_entry.note. */
+  note: string | null = null;
 
   touched(id: string, changed: Iterable<string> = []): void {
     this.resourceIds.add(id);

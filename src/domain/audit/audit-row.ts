@@ -48,6 +48,8 @@ export interface AuditRowInput {
   changed?: Iterable<string>;
   holdId?: string | null;
   bulkId?: string | null;
+  /** what the operation alone does not say (a delete policy, why a token was refused) */
+  note?: string | null;
 }
 
 /** One audit row, every text field storable (see storableText). */
@@ -75,16 +77,17 @@ export function auditRow(input: AuditRowInput): Record<string, unknown> {
     changed_attributes: [...(input.changed ?? [])].map((n) => storableText(n, 256)).sort(),
     hold_id: input.holdId ?? null,
     bulk_id: storable(input.bulkId, 256),
+    note: storable(input.note, 200),
   };
 }
 
 export const AUDIT_COLUMNS = `id, tenant_id, time, actor_kind, connection_id, token_id, admin_key_id, idp, method, path, operation, filter,
-  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id, bulk_id`;
+  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id, bulk_id, note`;
 
 /** jsonb_to_recordset's column list for auditRow's rows. */
 export const AUDIT_RECORDSET = `r(id uuid, tenant_id uuid, tenant_slug text, time timestamptz, actor_kind text,
   connection_id uuid, token_id uuid, admin_key_id text, idp text, method text, path text, operation text, filter text,
-  status int, scim_type text, latency_ms float8, request_id text, resource_ids jsonb, changed_attributes jsonb, hold_id uuid, bulk_id text)`;
+  status int, scim_type text, latency_ms float8, request_id text, resource_ids jsonb, changed_attributes jsonb, hold_id uuid, bulk_id text, note text)`;
 
 /**
  * The audit row of a committed write, inserted by the write's own statement or transaction (see
@@ -94,7 +97,7 @@ export const AUDIT_RECORDSET = `r(id uuid, tenant_id uuid, tenant_slug text, tim
 export const AUDIT_WRITE_CTE = `au as (insert into audit_entry (${AUDIT_COLUMNS})
    select r.id, r.tenant_id, r.time, r.actor_kind, r.connection_id, r.token_id, r.admin_key_id, r.idp, r.method, r.path, r.operation,
           r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes,
-          coalesce(r.hold_id, (select o.hold_id from ev_out o where o.hold_id is not null limit 1)), r.bulk_id
+          coalesce(r.hold_id, (select o.hold_id from ev_out o where o.hold_id is not null limit 1)), r.bulk_id, r.note
      from jsonb_to_recordset(?::jsonb) as ${AUDIT_RECORDSET})`;
 
 /**
@@ -126,5 +129,6 @@ export function writeAuditRow(ctx: RequestContext, touched: { subject: string; c
     changed,
     holdId: holdId ?? notes.holdId,
     bulkId: request.bulkId,
+    note: notes.note,
   });
 }

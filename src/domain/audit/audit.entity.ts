@@ -14,7 +14,7 @@ import { Tenant } from '../tenant/tenant.entity';
   expression: 'create index "audit_entry_resource_ids_idx" on "audit_entry" using gin ("resource_ids")',
 })
 export class AuditEntry {
-  [OptionalProps]?: 'connectionId' | 'tokenId' | 'adminKeyId' | 'idp' | 'filter' | 'scimType' | 'holdId' | 'resourceIds' | 'changedAttributes' | 'bulkId';
+  [OptionalProps]?: 'connectionId' | 'tokenId' | 'adminKeyId' | 'idp' | 'filter' | 'scimType' | 'holdId' | 'resourceIds' | 'changedAttributes' | 'bulkId' | 'note';
 
   /** UUIDv7: id order is time order, the keyset of every audit query. */
   @PrimaryKey({ type: 'uuid' })
@@ -80,4 +80,11 @@ export class AuditEntry {
   /** The bulkId of the /Bulk operation this entry records (one entry per operation, RFC 7644 §3.7). */
   @Property({ type: 'text', nullable: true })
   bulkId?: string | null;
+
+  /**
+   * What the operation alone does not say: the delete policy a User.delete applied
+   * (`deletePolicy=delete|deactivate`), or why a token was refused (`connection_disabled`, …).
+   */
+  @Property({ type: 'text', nullable: true })
+  note?: string | null;
 }

@@ -26,6 +26,7 @@ export interface AuditInput {
   holdId?: string | null;
   /** the bulkId of a /Bulk operation */
   bulkId?: string | null;
+  note?: string | null;
 }
 
 export interface AuditRecord {
@@ -49,6 +50,7 @@ export interface AuditRecord {
   changedAttributes: string[];
   holdId: string | null;
   bulkId: string | null;
+  note: string | null;
 }
 
 export interface AuditQuery {
@@ -72,7 +74,7 @@ export interface AuditPage {
 }
 
 const COLUMNS = `id, tenant_id, time, actor_kind, connection_id, token_id, admin_key_id, idp, method, path, operation, filter,
-  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id, bulk_id`;
+  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id, bulk_id, note`;
 
 interface Row {
   id: string;
@@ -95,6 +97,7 @@ interface Row {
   changed_attributes: string[];
   hold_id: string | null;
   bulk_id: string | null;
+  note: string | null;
 }
 
 function fromRow(r: Row): AuditRecord {
@@ -119,6 +122,7 @@ function fromRow(r: Row): AuditRecord {
     changedAttributes: r.changed_attributes,
     holdId: r.hold_id,
     bulkId: r.bulk_id,
+    note: r.note,
   };
 }
 
@@ -198,7 +202,7 @@ export class AuditService {
       'provisio_audit_insert_v2',
       `insert into audit_entry (${COLUMNS})
        select r.id, t.id, r.time, r.actor_kind, r.connection_id, r.token_id, r.admin_key_id, r.idp, r.method, r.path, r.operation,
-              r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes, r.hold_id, r.bulk_id
+              r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes, r.hold_id, r.bulk_id, r.note
          from jsonb_to_recordset(?::jsonb) as ${AUDIT_RECORDSET}
          join tenant t on t.id = coalesce(r.tenant_id, (select s.id from tenant s where s.slug = r.tenant_slug))
          cross join (select set_config('synchronous_commit', 'off', true)) as async_commit`,
@@ -224,6 +228,7 @@ export class AuditService {
       resourceIds: entry.resourceIds ?? ctx.audit?.resourceIds,
       changed: entry.changed ?? ctx.audit?.changed,
       holdId: ctx.audit?.holdId,
+      note: ctx.audit?.note,
     });
   }
 
