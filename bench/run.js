@@ -5,12 +5,13 @@ const { scratchDatabase, freePort, startProcess, stop, load, cli, report, sql, a
 const { bulkBench } = require('./bulk');
 const { queryBench } = require('./query');
 const { freshBench } = require('./fresh');
+const { fairnessBench } = require('./fairness');
 const { scaleBench, preflight } = require('./scale');
 
 // `npm run bench` runs every section but scale; `npm run bench -- query` (or BENCH_SECTIONS=query, or
-// `-- bulk`, `-- core,groups`, `-- scale`) only those named: the million-user query section and the
+// `-- bulk`, `-- core,groups`, `-- scale`, `-- fairness`) only those named: the million-user query section and the
 // ten-million-user scale run take long on their own. Sizes: see docs/benchmarks-scale.md.
-const SECTIONS = (process.argv.slice(2).join(',') || process.env.BENCH_SECTIONS || 'fresh,core,groups,bulk,query').split(',').map((s) => s.trim());
+const SECTIONS = (process.argv.slice(2).join(',') || process.env.BENCH_SECTIONS || 'fresh,core,groups,bulk,query,fairness').split(',').map((s) => s.trim());
 const GROUP_MEMBERS = Number(process.env.BENCH_GROUP_MEMBERS || 100_000);
 const PATCH_GROUP_MEMBERS = Number(process.env.BENCH_PATCH_GROUP_MEMBERS || 10_000);
 const SPARE = 50_000;
@@ -92,7 +93,10 @@ async function main() {
     const env = { DATABASE_URL: db.url, LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn' };
     const tenant = cli(['tenant', 'create', '--name', 'Bench', '--json'], env);
     const port = freePort();
-    const server = await startProcess(['dist/src/main.js'], { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, () => false);
+    // throughput runs send thousands of requests a second from one connection: no rate limits there
+    // (the tenant's concurrency gate stays as configured); the fairness section runs its own servers
+    const unlimited = { RATE_LIMIT_TENANT_PER_SECOND: '0', RATE_LIMIT_CONNECTION_PER_SECOND: '0' };
+    const server = await startProcess(['dist/src/main.js'], { ...env, ...unlimited, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, () => false);
     children.push(server);
     const base = `http://127.0.0.1:${port}/scim/v2/${tenant.tenant.slug}`;
     const headers = { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' };
@@ -107,6 +111,7 @@ async function main() {
       const qbase = `http://127.0.0.1:${port}/scim/v2/${qt.tenant.slug}`;
       await queryBench({ url: db.url, tenantId: qt.tenant.id, base: qbase, headers: { authorization: `Bearer ${qt.token}` }, hello, pgPort });
     }
+    if (SECTIONS.includes('fairness')) await fairnessBench(db);
     if (SECTIONS.includes('scale')) await scaleBench({ url: db.url, env, port, pgPort, writePort, server });
     printAims();
   } finally {

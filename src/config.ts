@@ -43,6 +43,42 @@ export interface Config {
   guardShare: number;
   guardWindowSeconds: number;
   guardMinUsers: number;
+  /** Database timeouts (see docs/operations-limits.md and src/db/timeouts.ts). */
+  db: DbLimits;
+  /** Request-rate and concurrency limits of the SCIM facade (see src/http/limits.ts). */
+  limits: RequestLimits;
+}
+
+export interface DbLimits {
+  /** statement_timeout of request work (reads and write transactions), ms; 0 = none. */
+  statementTimeoutMs: number;
+  /** statement_timeout of admin work (GraphQL stats, erasure), ms. */
+  adminStatementTimeoutMs: number;
+  /** idle_in_transaction_session_timeout, ms. */
+  idleInTransactionTimeoutMs: number;
+  /** Longest wait for a pooled connection (or a new one to open), ms. */
+  acquireTimeoutMs: number;
+  /** Longest wait for the server to answer a statement, client side (a frozen server), ms; 0 = statement timeout + 5 s. */
+  queryTimeoutMs: number;
+  /** How long /readyz waits for the database before answering 503, ms. */
+  readyTimeoutMs: number;
+  /** Retry-After sent with a 503 caused by a database fault, seconds. */
+  retryAfterSeconds: number;
+}
+
+export interface RequestLimits {
+  /** Token bucket per tenant: sustained requests per second (0 = no limit) and burst size. */
+  tenantRatePerSecond: number;
+  tenantBurst: number;
+  /** Token bucket per SCIM connection. */
+  connectionRatePerSecond: number;
+  connectionBurst: number;
+  /** Requests of one tenant served at once; more wait in the tenant's queue (0 = no cap). */
+  tenantConcurrency: number;
+  /** Requests that may wait in one tenant's queue; beyond it: 429. */
+  tenantQueue: number;
+  /** Longest wait in the queue before a 429, ms. */
+  tenantQueueTimeoutMs: number;
 }
 
 function share(name: string, value: string | undefined, fallback: number): number {
@@ -96,5 +132,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     guardShare: share('GUARD_SHARE', env.GUARD_SHARE, 0.2),
     guardWindowSeconds: int('GUARD_WINDOW_SECONDS', env.GUARD_WINDOW_SECONDS, 600),
     guardMinUsers: int('GUARD_MIN_USERS', env.GUARD_MIN_USERS, 10),
+    db: {
+      statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', env.DB_STATEMENT_TIMEOUT_MS, 10_000),
+      adminStatementTimeoutMs: int('DB_ADMIN_STATEMENT_TIMEOUT_MS', env.DB_ADMIN_STATEMENT_TIMEOUT_MS, 60_000),
+      idleInTransactionTimeoutMs: int('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, 15_000),
+      acquireTimeoutMs: Math.max(1, int('DB_ACQUIRE_TIMEOUT_MS', env.DB_ACQUIRE_TIMEOUT_MS, 5_000)),
+      queryTimeoutMs: int('DB_QUERY_TIMEOUT_MS', env.DB_QUERY_TIMEOUT_MS, 0),
+      readyTimeoutMs: Math.max(1, int('READY_TIMEOUT_MS', env.READY_TIMEOUT_MS, 2_000)),
+      retryAfterSeconds: Math.max(1, int('DB_RETRY_AFTER_SECONDS', env.DB_RETRY_AFTER_SECONDS, 5)),
+    },
+    limits: {
+      tenantRatePerSecond: int('RATE_LIMIT_TENANT_PER_SECOND', env.RATE_LIMIT_TENANT_PER_SECOND, 500),
+      tenantBurst: int('RATE_LIMIT_TENANT_BURST', env.RATE_LIMIT_TENANT_BURST, 1000),
+      connectionRatePerSecond: int('RATE_LIMIT_CONNECTION_PER_SECOND', env.RATE_LIMIT_CONNECTION_PER_SECOND, 250),
+      connectionBurst: int('RATE_LIMIT_CONNECTION_BURST', env.RATE_LIMIT_CONNECTION_BURST, 500),
+      tenantConcurrency: int('TENANT_CONCURRENCY', env.TENANT_CONCURRENCY, Math.max(1, Math.ceil(int('DB_POOL_MAX', env.DB_POOL_MAX, 10) / 2))),
+      tenantQueue: int('TENANT_QUEUE', env.TENANT_QUEUE, 200),
+      tenantQueueTimeoutMs: int('TENANT_QUEUE_TIMEOUT_MS', env.TENANT_QUEUE_TIMEOUT_MS, 10_000),
+    },
   };
 }

@@ -15,6 +15,7 @@ import { createServices, Services } from './services';
 import { EventMetrics } from './events/metrics';
 import { EventRelay, relayOptions } from './events/relay';
 import { StorageMaintenance } from './db/storage-maintenance';
+import { setFaultRetryAfter } from './db/faults';
 
 /** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
 async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string; adminKey: string } | undefined> {
@@ -28,6 +29,7 @@ async function bootstrapDemo(services: Services): Promise<{ slug: string; token:
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
+  setFaultRetryAfter(config.db.retryAfterSeconds);
   const db = await openDatabase(config);
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');

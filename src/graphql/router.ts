@@ -4,7 +4,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { UnauthenticatedError } from '../domain/errors';
+import { UnauthenticatedError, UnavailableError } from '../domain/errors';
+import { asUnavailable } from '../db/faults';
 import { adminBearer } from '../http/admin-bearer';
 import { readJson } from '../scim/media';
 import type { Services } from '../services';
@@ -34,6 +35,8 @@ async function authenticate(services: Services, header: string): Promise<AdminPr
     return await adminBearer(services, header);
   } catch (e) {
     if (e instanceof UnauthenticatedError) throw codedError(e.message, 'UNAUTHENTICATED', 401);
+    const fault = asUnavailable(e); // the key could not be checked: the database is down or frozen
+    if (fault instanceof UnavailableError) throw codedError(fault.message, 'SERVICE_UNAVAILABLE', 503, { retryAfter: fault.retryAfterSeconds });
     throw e;
   }
 }
@@ -76,7 +79,11 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
   await server.start();
   const middleware = koaMiddleware(server as never, {
     context: async ({ ctx }: { ctx: Context }) => {
-      const principal = await authenticate(deps.services, ctx.get('authorization'));
+      const principal = await authenticate(deps.services, ctx.get('authorization')).catch((e: unknown) => {
+        const retryAfter = (e as { extensions?: { retryAfter?: number } }).extensions?.retryAfter;
+        if (retryAfter) ctx.set('Retry-After', String(retryAfter));
+        throw e;
+      });
       return createContext(deps, ctx.state.requestId as string, principal);
     },
   });

@@ -1,18 +1,17 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
+import { ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
+
+export { ensureBuilt } from './dist';
 
 export const ROOT = path.join(__dirname, '../..');
 
-/** dist/ is what `node dist/src/main.js` runs: rebuild it when a source or migration file is newer. */
-export function ensureBuilt(): void {
-  const main = path.join(ROOT, 'dist/src/main.js');
-  const newest = (dir: string): number =>
-    Math.max(0, ...fs.readdirSync(dir, { withFileTypes: true }).map((d) => (d.isDirectory() ? newest(path.join(dir, d.name)) : fs.statSync(path.join(dir, d.name)).mtimeMs)));
-  const sources = Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'migrations')));
-  if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < sources) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-  }
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
 }
 
 /**
@@ -35,4 +34,13 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
   await exited;
+}
+
+/** `node dist/src/main.js` on a free port with `env`; resolves once it says it is ready. */
+export async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number; url: string; stderr: () => string; stop(): Promise<void> }> {
+  const port = await freePort();
+  let err = '';
+  const child = await startServerProcess({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', EVENT_BROKER: 'none', ...env });
+  child.stderr!.on('data', (d) => (err += d));
+  return { child, port, url: `http://127.0.0.1:${port}`, stderr: () => err, stop: () => stopProcess(child) };
 }

@@ -14,6 +14,7 @@ import type { DeletePolicy } from '../connection/scim-connection.entity';
 import { userStorage } from './user.storage';
 import { redactAuditFilters } from './erasure';
 import { sql, sqlPrepared } from '../../db/sql';
+import { useKind } from '../../db/timeouts';
 import { DomainError } from '../errors'; // purge/restore (admin API)
 import { retryTransaction } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
@@ -163,7 +164,7 @@ export class UserService {
          values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
         [...outbox.params, id, ctx.tenant.id, c.userName, c.externalId, c.displayName, c.active, JSON.stringify(doc), now, now],
       );
-      this.events.noted(ctx, drafts);
+      this.events.noted(ctx, drafts, null, outbox);
     } catch (e) {
       if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw this.taken(c.userName);
       throw e;
@@ -375,6 +376,7 @@ export class UserService {
    */
   async purge(ctx: RequestContext, id: string): Promise<void> {
     await this.write(async (em) => {
+      await useKind(em, 'admin'); // redacting a long audit trail may outlast the request timeout
       const rows = isUuid(id)
         ? await sql<{ deleted: boolean; version: number }>(em, 'select deleted_at is not null as deleted, version from scim_user where id = ? and tenant_id = ? for update', [id, ctx.tenant.id])
         : [];
