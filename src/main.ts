@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
+import { configureInputLimits } from './domain/limits';
 import { eventFeedRouter } from './events/feed.routes';
 import { CatalogueListener } from './db/catalogue-listener';
 import { scimBaseUrl } from './scim/urls';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  configureInputLimits(config.inputLimits ?? {});
   const services = createServices(db.orm, config);
 
   // Embedded: this process owns every write, so the token cache needs no notifications.

@@ -1,16 +1,37 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { FragmentDefinitionNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import type { MiddlewareFn } from 'type-graphql';
 import { codedError } from './errors';
 
 export interface QueryLimits {
   /** deepest field nesting an operation may have (introspection fields are not counted) */
   maxDepth: number;
-  /** largest estimated cost: each field 1, paged fields their children times `first` (see pagedComplexity) */
+  /** largest estimated cost: each field 1, fields that read the database what they read (see cost.ts), paged fields their children times `first` */
   maxCost: number;
+  /**
+   * wall-clock budget of one operation, in milliseconds: a resolver that would start past it fails
+   * with QUERY_TIMEOUT instead (statements already running finish), so the whole answer comes
+   * back soon after the budget with the fields read so far
+   */
+  timeBudgetMs?: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, timeBudgetMs: 10_000 };
+
+/**
+ * type-graphql global middleware: every resolver checks the operation's deadline (set in the
+ * context from QueryLimits.timeBudgetMs) before it runs, and past it fails with extensions.code
+ * QUERY_TIMEOUT naming the budget.
+ */
+export const timeBudget: MiddlewareFn<{ deadline?: number; budgetMs?: number }> = async ({ context }, next) => {
+  if (context.deadline !== undefined && Date.now() > context.deadline) {
+    throw codedError(`the query ran past its time budget of ${context.budgetMs} ms; ask for less (fewer aliases, smaller pages)`, 'QUERY_TIMEOUT', undefined, {
+      budgetMs: context.budgetMs,
+    });
+  }
+  return next();
+};
 
 /** Depth of a selection set, following fragments; `__schema`/`__type` subtrees are not counted. */
 function depth(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {

@@ -33,6 +33,7 @@ async function authenticate(services: Services, header: string) {
 export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits }): Promise<Router> {
   // ESM-only package (only an `import` condition): a dynamic import works from CommonJS
   const { koaMiddleware } = await import('@as-integrations/koa');
+  const limits: QueryLimits = { ...DEFAULT_LIMITS, timeBudgetMs: deps.config.graphqlTimeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs, ...deps.limits };
   const server = new ApolloServer<GqlContext>({
     schema: adminSchema(),
     introspection: true,
@@ -40,7 +41,7 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
     formatError,
     plugins: [
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
-      queryLimitsPlugin(deps.limits ?? DEFAULT_LIMITS),
+      queryLimitsPlugin(limits),
       {
         async requestDidStart() {
           return {
@@ -58,7 +59,9 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
   const middleware = koaMiddleware(server as never, {
     context: async ({ ctx }: { ctx: Context }) => {
       const principal = await authenticate(deps.services, ctx.get('authorization'));
-      return createContext(deps, ctx.state.requestId as string, principal);
+      const context = createContext(deps, ctx.state.requestId as string, principal);
+      if (limits.timeBudgetMs !== undefined) Object.assign(context, { deadline: Date.now() + limits.timeBudgetMs, budgetMs: limits.timeBudgetMs });
+      return context;
     },
   });
   const router = new Router();
