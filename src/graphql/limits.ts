@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { FragmentDefinitionNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { DocumentNode, FragmentDefinitionNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode, visit } from 'graphql';
+import { badCharacter } from '../domain/text';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import type { MiddlewareFn } from 'type-graphql';
 import { codedError } from './errors';
@@ -54,6 +55,19 @@ function depth(set: SelectionSetNode | undefined, fragments: Map<string, Fragmen
 }
 
 /**
+ * String literals of the document (`"a\u0000"` is a NUL once parsed) hold no character a store
+ * refuses; else BAD_USER_INPUT before anything runs. Variables were checked with the body.
+ */
+function assertStorableLiterals(document: DocumentNode): void {
+  visit(document, {
+    StringValue(node) {
+      const bad = badCharacter(node.value);
+      if (bad) throw codedError(`a string in the query contains ${bad}`, 'BAD_USER_INPUT', 400);
+    },
+  });
+}
+
+/**
  * Rejects an operation that is too deep or too expensive before anything runs, with
  * extensions.code QUERY_TOO_DEEP or QUERY_TOO_COMPLEX (HTTP 400), naming the limit and the figure.
  */
@@ -65,6 +79,7 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
           const fragments = new Map(
             document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
           );
+          assertStorableLiterals(document);
           const d = depth((operation as OperationDefinitionNode).selectionSet, fragments, new Set());
           if (d > limits.maxDepth) {
             throw codedError(`query depth ${d} exceeds the maximum of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', 400, { depth: d, maxDepth: limits.maxDepth });
