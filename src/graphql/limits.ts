@@ -16,9 +16,14 @@ export interface QueryLimits {
    * back soon after the budget with the fields read so far
    */
   timeBudgetMs?: number;
+  /**
+   * lexical tokens a document may have (graphql-js parse's maxTokens): parsing is refused past it,
+   * before validation, whose overlapping-fields rule grows with the square of repeated aliases
+   */
+  maxTokens?: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, timeBudgetMs: 10_000 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, timeBudgetMs: 10_000, maxTokens: 5_000 };
 
 /**
  * type-graphql global middleware: every resolver checks the operation's deadline (set in the
@@ -26,7 +31,7 @@ export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, tim
  * QUERY_TIMEOUT naming the budget.
  */
 export const timeBudget: MiddlewareFn<{ deadline?: number; budgetMs?: number }> = async ({ context }, next) => {
-  if (context.deadline !== undefined && Date.now() > context.deadline) {
+  if (context.deadline !== undefined && Date.now() >= context.deadline) {
     throw codedError(`the query ran past its time budget of ${context.budgetMs} ms; ask for less (fewer aliases, smaller pages)`, 'QUERY_TIMEOUT', undefined, {
       budgetMs: context.budgetMs,
     });

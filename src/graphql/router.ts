@@ -39,6 +39,7 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,
+    ...(limits.maxTokens !== undefined ? { parseOptions: { maxTokens: limits.maxTokens } } : {}),
     plugins: [
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       queryLimitsPlugin(limits),
