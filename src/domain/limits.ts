@@ -31,7 +31,8 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
   maxUnknownKeys: 100,
   maxIndexedStringLength: 512,
   maxStringLength: 64 * 1024,
-  maxPatchOperations: 1000,
+  // each step on a multi-valued attribute may scan its values: 200 x maxValues stays a few ms
+  maxPatchOperations: 200,
 };
 
 /** The limits in force (mutable only through configureInputLimits). */

@@ -31,25 +31,63 @@ export function assertFilterText(text: string): void {
  * invalidValue. Linear in the size of the value.
  */
 export function assertStorableJson(value: unknown): void {
-  const stack: { value: unknown; where: string }[] = [{ value, where: '' }];
+  // the location is rebuilt from parent links only for the error: no string per member on the way
+  interface Frame {
+    value: unknown;
+    parent?: Frame;
+    key?: string | number;
+  }
+  const where = (f: Frame | undefined): string => {
+    const parts: string[] = [];
+    for (let at = f; at?.parent; at = at.parent) parts.unshift(typeof at.key === 'number' ? `[${at.key}]` : `.${at.key}`);
+    return parts.join('').replace(/^\./, '');
+  };
+  const fail = (bad: string, f: Frame | undefined, key?: string | number): never => {
+    const path = where(key === undefined ? f : { value: undefined, parent: f, key });
+    if (/^filter$/i.test(path)) throw new InvalidFilterError(`the filter contains ${bad}`);
+    throw new InvalidValueError(`"${path || '(body)'}" contains ${bad}`);
+  };
+  const stack: Frame[] = [{ value }];
   while (stack.length > 0) {
-    const { value: v, where } = stack.pop()!;
+    const frame = stack.pop()!;
+    const v = frame.value;
     if (typeof v === 'string') {
       const bad = badCharacter(v);
-      if (!bad) continue;
-      if (/^filter$/i.test(where)) throw new InvalidFilterError(`the filter contains ${bad}`);
-      throw new InvalidValueError(`"${where || '(body)'}" contains ${bad}`);
-    }
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], where: `${where}[${i}]` });
+      if (bad) fail(bad, frame);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) {
+        const child = v[i];
+        if (typeof child === 'string') {
+          const bad = badCharacter(child);
+          if (bad) fail(bad, frame, i);
+        } else if (typeof child === 'object' && child !== null) stack.push({ value: child, parent: frame, key: i });
+      }
     } else if (typeof v === 'object' && v !== null) {
-      for (const [k, child] of Object.entries(v)) {
-        const bad = badCharacter(k);
-        if (bad) throw new InvalidValueError(`a member name${where ? ` in "${where}"` : ''} contains ${bad}`);
-        stack.push({ value: child, where: where ? `${where}.${k}` : k });
+      const obj = v as Record<string, unknown>;
+      for (const k in obj) {
+        const badKey = badCharacter(k);
+        if (badKey) {
+          const path = where(frame);
+          throw new InvalidValueError(`a member name${path ? ` in "${path}"` : ''} contains ${badKey}`);
+        }
+        const child = obj[k];
+        if (typeof child === 'string') {
+          const bad = badCharacter(child);
+          if (bad) fail(bad, frame, k);
+        } else if (typeof child === 'object' && child !== null) stack.push({ value: child, parent: frame, key: k });
       }
     }
   }
+}
+
+/**
+ * Whether JSON text may decode to a NUL or a lone surrogate: only the escapes `\u0000` and
+ * `\uD800`-`\uDFFF` can produce them (raw control characters are not JSON, and strict UTF-8
+ * decoding leaves no lone surrogate). A native scan of the text, so that the walk of
+ * assertStorableJson runs only for bodies that hold such an escape.
+ */
+export function mayHoldUnstorable(jsonText: string): boolean {
+  return /\\u(?:0000|[dD][89a-fA-F])/.test(jsonText);
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

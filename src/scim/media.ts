@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { InvalidSyntaxError } from '../domain/errors';
-import { assertStorableJson, decodeUtf8 } from '../domain/text';
+import { assertStorableJson, decodeUtf8, mayHoldUnstorable } from '../domain/text';
 import { ScimHttpError } from './scim-error';
 
 /** RFC 7644 §3.1 media type. */
@@ -41,7 +41,7 @@ export async function readJson(ctx: Context, limit: number): Promise<unknown> {
   } catch (e) {
     throw new InvalidSyntaxError(`the request body is not valid JSON: ${(e as Error).message}`);
   }
-  assertStorableJson(body);
+  if (mayHoldUnstorable(text)) assertStorableJson(body);
   return body;
 }
 

@@ -1,6 +1,6 @@
 import { MutabilityError, NoTargetError } from '../errors';
 import type { Filter } from '../query/ast';
-import { matchesElement } from '../query/filter-eval';
+import { elementMatcher } from '../query/filter-eval';
 import { AttributeDef, findAttr } from '../schema/attribute';
 import type { Leniency } from '../schema/leniency';
 import { Document, isPlainObject, normalizeElement, normalizeValue, readAttribute, writeAttribute } from '../schema/normalize';
@@ -66,8 +66,13 @@ function preferPrimary(list: unknown[], touched: unknown[], attr: AttributeDef):
   for (const el of list) if (el !== winner && isPlainObject(el) && el.primary === true) el.primary = false;
 }
 
+/**
+ * The list to work on. Elements are not copied: the document is applyPatch's private clone, and
+ * every change replaces an element (or, for primary, flips it on that clone); copying every element
+ * for every operation made a PATCH of many operations on one list cost operations x values.
+ */
 function copyList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value.map((el) => (isPlainObject(el) ? { ...el } : el)) : [];
+  return Array.isArray(value) ? value.slice() : [];
 }
 
 function isEmpty(el: unknown): boolean {
@@ -79,9 +84,10 @@ function writeList(doc: Document, target: Target, list: unknown[]): void {
   writeAttribute(doc, target.top, kept.length > 0 ? kept : undefined);
 }
 
-function selects(target: Target, el: unknown): boolean {
+/** The test of a target's value filter, resolved once per operation (every element, or those the filter matches). */
+function selector(target: Target): (el: unknown) => boolean {
   const filter = target.select?.filter;
-  return filter === undefined || matchesElement(filter, el, target.top.attr);
+  return filter === undefined ? () => true : elementMatcher(filter, target.top.attr);
 }
 
 /**
@@ -188,7 +194,8 @@ function setSelected(doc: Document, target: Target, raw: unknown, mode: SetMode,
   const merge = (before: Element): unknown =>
     target.sub ? { ...before, [target.sub.name]: value } : mode === 'replace' || attr.type !== 'complex' ? value : { ...before, ...(value as Element) };
   const list = copyList(readAttribute(doc, target.top));
-  const matched = list.map((el, i) => (selects(target, el) ? i : -1)).filter((i) => i >= 0);
+  const selects = selector(target);
+  const matched = list.map((el, i) => (selects(el) ? i : -1)).filter((i) => i >= 0);
   const touched: unknown[] = [];
   if (matched.length === 0) {
     // RFC 7644 §3.5.2.3: replace with a filter matching nothing is noTarget; but a sub-attribute
@@ -237,8 +244,9 @@ export function setAt(doc: Document, target: Target, raw: unknown, mode: SetMode
 /** remove of selected elements, or of their sub-attribute; no match is no change (idempotent deprovisioning). */
 function removeSelected(doc: Document, target: Target): void {
   const list = copyList(readAttribute(doc, target.top));
+  const selects = selector(target);
   const kept = list.flatMap((el) => {
-    if (!selects(target, el)) return [el];
+    if (!selects(el)) return [el];
     if (!target.sub) return [];
     const { [target.sub.name]: removed, ...rest } = el as Element;
     assertImmutable(target.sub, removed, undefined, target.label);

@@ -142,5 +142,11 @@ export function evaluateFilter(filter: Filter, resource: Record<string, unknown>
  * filter are sub-attributes of `parent` (`value` for the elements of a simple multi-valued attribute).
  */
 export function matchesElement(filter: Filter, element: unknown, parent: AttributeDef): boolean {
-  return evaluate(resolveElementFilter(filter, parent), readElement(element), {});
+  return elementMatcher(filter, parent)(element);
+}
+
+/** matchesElement with the filter resolved once, for testing every element of a list (linear, not a resolve per element). */
+export function elementMatcher(filter: Filter, parent: AttributeDef): (element: unknown) => boolean {
+  const resolved = resolveElementFilter(filter, parent);
+  return (element) => evaluate(resolved, readElement(element), {});
 }

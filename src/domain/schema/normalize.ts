@@ -174,7 +174,8 @@ function toComplex(value: unknown, attr: AttributeDef, path: string, leniency: L
   if (!isPlainObject(object)) throw invalid(path, 'an object', value);
   const out: Record<string, unknown> = {};
   const unknown = new UnknownKeys(`"${path}"`);
-  for (const [key, raw] of Object.entries(object)) {
+  for (const key in object) {
+    const raw = object[key];
     const sub = findAttr(attr.subAttributes, key);
     if (!sub) unknown.add();
     if (!sub || sub.mutability === 'readOnly') continue;
@@ -310,7 +311,9 @@ export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: Nor
     }
     writeAttribute(doc, r, value);
   };
-  for (const [key, raw] of Object.entries(input)) {
+  // for-in, not Object.entries: no array of every member is built before the unknown-key cap stops the loop
+  for (const key in input) {
+    const raw = input[key];
     const extension = findExtension(rt, key, leniency);
     if (!extension) {
       assign(resolveKey(rt, key, leniency), raw);
@@ -318,7 +321,7 @@ export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: Nor
     }
     if (raw === null || raw === undefined) continue;
     if (!isPlainObject(raw)) throw invalid(extension.id, 'an object of extension attributes', raw);
-    for (const [name, value] of Object.entries(raw)) assign(resolveAttribute(rt, name, extension.id, leniency), value);
+    for (const name in raw) assign(resolveAttribute(rt, name, extension.id, leniency), raw[name]);
   }
   if (opts.requireRequired) {
     const missing = missingRequired(doc, rt);
