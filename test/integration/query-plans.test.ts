@@ -26,8 +26,8 @@ beforeAll(async () => {
   const em = db.orm.em.fork() as EntityManager;
   await sql(
     em,
-    `insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
-     select gen_random_uuid(), ?, 'user' || n || '@example.com', 'ext-' || n, 'User ' || n, true,
+    `insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at)
+     select gen_random_uuid(), ?, 'user' || n || '@example.com', 'user' || n || '@example.com', 'ext-' || n, 'User ' || n, true,
             jsonb_build_object('userName', 'user' || n || '@example.com', 'emails', jsonb_build_array(
               jsonb_build_object('value', 'user' || n || '@corp.example.com', 'type', 'work'),
               jsonb_build_object('value', 'u' || n || '@home.example.net', 'type', 'home'))), 1, now(), now()

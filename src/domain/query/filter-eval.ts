@@ -1,3 +1,4 @@
+import { comparisonKeyOf } from './comparison';
 import type { AttributeDef, ResourceTypeDef } from '../schema/attribute';
 import type { Filter } from './ast';
 import { resolveElementFilter, ResolvedFilter, ResolvedOp, ResolvedPath, resolveFilter } from './filter-resolve';
@@ -99,6 +100,8 @@ function compare(op: ResolvedOp, actual: unknown, expected: TypedValue, p: Resol
     }
     default: {
       const text = scalarText(actual);
+      const keyOf = op === 'eq' ? comparisonKeyOf(p) : undefined;
+      if (keyOf && text !== undefined) return keyOf(text) === keyOf(String(expected));
       return text !== undefined && compareText(op, text, String(expected), p.caseExact);
     }
   }
