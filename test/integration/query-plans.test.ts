@@ -72,7 +72,7 @@ const usersAnyTenant = (filter: string) => listQuery(userResourceType, userStora
 
 describe('EXPLAIN: the common filters are index-served', () => {
   it.each<[string, () => { text: string; params: unknown[]; scoped: boolean }, RegExp]>([
-    ['userName eq (case-insensitive)', () => users('userName eq "USER42@example.com"'), /scim_user_tenant_username_(uq|all_idx)/],
+    ['userName eq (its RFC 8265 comparison key)', () => users('userName eq "USER42@example.com"'), /scim_user_tenant_username_key_(uq|idx)/],
     ['externalId eq', () => users('externalId eq "ext-42"'), /scim_user_tenant_external_id_idx/],
     ['emails[type eq "work"].value eq', () => users('emails[type eq "work"].value eq "User42@corp.example.com"'), /scim_user_emails_idx/],
     ['emails[type eq "work" and value eq …]', () => users('emails[type eq "work" and value eq "user42@corp.example.com"]'), /scim_user_emails_idx/],
