@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { InputLimits } from './domain/limits';
 
-/** The typed environment. Read once at start; see the README's configuration table. */
+/** The typed environment. Read once at start; see docs/configuration.md. */
 export interface Config {
   port: number;
   host: string;
