@@ -9,6 +9,7 @@ import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
 import { configureInputLimits } from './domain/limits';
 import { eventFeedRouter } from './events/feed.routes';
+import { consoleRouter } from './http/console.routes';
 import { CatalogueListener } from './db/catalogue-listener';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
   const relay = new EventRelay(db.orm, services.events, relayOptions(config), logger.child({ component: 'event-relay' }), metrics);
   relay.start();
 
-  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services)] });
+  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services), consoleRouter()] });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       `\nFirst start: created the "demo" tenant. This token and the admin key are shown only once.\n` +
         `  SCIM URL: ${scimBaseUrl(config, demo.slug)}\n  Token:    ${demo.token}\n` +
         `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n` +
-        `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Admin key: ${demo.adminKey}\n\n`,
+        `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Console:  ${config.publicUrl}/admin (sign in with the admin key)\n  Admin key: ${demo.adminKey}\n\n`,
     );
   }
 

@@ -9,6 +9,7 @@ import { DateTime } from './types/scalars';
 import { auditMutations } from './admin-audit';
 import { timeBudget } from './limits';
 import { EventsResolver, StatsEventsResolver, TenantEventsResolver } from './resolvers/events.resolver';
+import { ConsoleResolver, TenantSetupLinksResolver } from './resolvers/console.resolver';
 import { ConnectionAuditResolver, StatsAuditResolver, TenantAuditResolver } from './resolvers/audit.resolver';
 
 let built: GraphQLSchema | undefined;
@@ -21,7 +22,7 @@ export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
       EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
-      ConnectionLifecycleResolver],
+      ConnectionLifecycleResolver, ConsoleResolver, TenantSetupLinksResolver],
     globalMiddlewares: [timeBudget, auditMutations], // the time budget first; every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares
