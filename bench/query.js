@@ -12,8 +12,8 @@ const ISSUE_PAGE_RPS = [34, 36];
 
 /** The seed: userName user<n>@example.com, a work and a home email, name, displayName, externalId. */
 const INSERT = `
-  insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
-  select id, $1, 'user' || n || '@example.com', 'ext-' || n, 'User ' || n, n % 10 <> 0,
+  insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at)
+  select id, $1, 'user' || n || '@example.com', 'user' || n || '@example.com', 'ext-' || n, 'User ' || n, n % 10 <> 0,
          jsonb_build_object(
            'userName', 'user' || n || '@example.com', 'externalId', 'ext-' || n, 'displayName', 'User ' || n, 'active', n % 10 <> 0,
            'name', jsonb_build_object('givenName', 'Given' || (n % 1000), 'familyName', 'Family' || (n % 5000)),

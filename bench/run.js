@@ -28,8 +28,8 @@ async function groupBench(url, tenantId, base, headers) {
   const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
   await sql(
     url,
-    `insert into scim_user (id, tenant_id, user_name, active, attributes, version, created_at, updated_at)
-     select gen_random_uuid(), $1, 'member' || n || '@example.com', true,
+    `insert into scim_user (id, tenant_id, user_name, user_name_key, active, attributes, version, created_at, updated_at)
+     select gen_random_uuid(), $1, 'member' || n || '@example.com', 'member' || n || '@example.com', true,
             jsonb_build_object('userName', 'member' || n || '@example.com', 'active', true), 1, now(), now()
        from generate_series(1, $2::int) n`,
     [tenantId, GROUP_MEMBERS + SPARE],

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { requestContext } from './http/request-context';
+import { urlCheck } from './http/url-check';
 import { entraFlagPath } from './scim/idp-profile';
 import { scimRouter } from './scim/scim.router';
 import type { Services } from './services';
@@ -23,6 +24,7 @@ export function buildApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = process.env.TRUST_PROXY === '1';
   app.use(requestContext(deps.logger));
+  app.use(urlCheck());
 
   const ops = new Router();
   /** Liveness: the process answers. */

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { InputLimits } from './domain/limits';
 
 /** The typed environment. Read once at start; see docs/configuration.md. */
 export interface Config {
@@ -43,6 +44,10 @@ export interface Config {
   guardShare: number;
   guardWindowSeconds: number;
   guardMinUsers: number;
+  /** GraphQL: wall-clock budget of one operation in ms (GRAPHQL_TIME_BUDGET_MS); past it, resolvers fail with QUERY_TIMEOUT */
+  graphqlTimeBudgetMs?: number;
+  /** Input caps of the domain (docs/limits.md); absent fields keep DEFAULT_INPUT_LIMITS */
+  inputLimits?: Partial<InputLimits>;
   /** Database timeouts (see docs/operations-limits.md and src/db/timeouts.ts). */
   db: DbLimits;
   /** Request-rate and concurrency limits of the SCIM facade (see src/http/limits.ts). */
@@ -101,6 +106,24 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return n;
 }
 
+/** MAX_VALUES, MAX_VALUES_PER_ATTRIBUTE ("emails=20,roles=500"), MAX_UNKNOWN_ATTRIBUTES, MAX_PATCH_OPERATIONS (docs/limits.md). */
+function inputLimitsFrom(env: NodeJS.ProcessEnv): Partial<InputLimits> {
+  const out: Partial<InputLimits> = {};
+  if (env.MAX_VALUES) out.maxValues = int('MAX_VALUES', env.MAX_VALUES, 0);
+  if (env.MAX_UNKNOWN_ATTRIBUTES) out.maxUnknownKeys = int('MAX_UNKNOWN_ATTRIBUTES', env.MAX_UNKNOWN_ATTRIBUTES, 0);
+  if (env.MAX_PATCH_OPERATIONS) out.maxPatchOperations = int('MAX_PATCH_OPERATIONS', env.MAX_PATCH_OPERATIONS, 0);
+  if (env.MAX_VALUES_PER_ATTRIBUTE) {
+    out.maxValuesByAttribute = Object.fromEntries(
+      env.MAX_VALUES_PER_ATTRIBUTE.split(',').filter((p) => p.trim()).map((pair) => {
+        const [name, value] = pair.split('=').map((x) => x.trim());
+        if (!name || !/^[A-Za-z0-9:._-]+$/.test(name)) throw new Error(`MAX_VALUES_PER_ATTRIBUTE: "${pair}" is not name=count`);
+        return [name, int(`MAX_VALUES_PER_ATTRIBUTE (${name})`, value, 0)];
+      }),
+    );
+  }
+  return out;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int('PORT', env.PORT, 8080);
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
@@ -132,6 +155,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     guardShare: share('GUARD_SHARE', env.GUARD_SHARE, 0.2),
     guardWindowSeconds: int('GUARD_WINDOW_SECONDS', env.GUARD_WINDOW_SECONDS, 600),
     guardMinUsers: int('GUARD_MIN_USERS', env.GUARD_MIN_USERS, 10),
+    graphqlTimeBudgetMs: int('GRAPHQL_TIME_BUDGET_MS', env.GRAPHQL_TIME_BUDGET_MS, 10_000),
+    inputLimits: inputLimitsFrom(env),
     db: {
       statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', env.DB_STATEMENT_TIMEOUT_MS, 10_000),
       adminStatementTimeoutMs: int('DB_ADMIN_STATEMENT_TIMEOUT_MS', env.DB_ADMIN_STATEMENT_TIMEOUT_MS, 60_000),

@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
+import { configureInputLimits } from './domain/limits';
 import { eventFeedRouter } from './events/feed.routes';
 import { consoleRouter } from './http/console.routes';
 import { CatalogueListener } from './db/catalogue-listener';
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  configureInputLimits(config.inputLimits ?? {});
   const services = createServices(db.orm, config);
   // today's and the coming days' audit/outbox partitions exist before the first write; audit retention
   const maintenance = new StorageMaintenance(db.orm, services.audit, config, logger.child({ component: 'partitions' }));

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { RequestContext, TenantRef } from '../domain/context';
-import { AdminPrincipal, assertCanMutate, assertTenantAccess } from '../domain/admin/admin-principal';
+import { AdminPrincipal, assertCanMutate, assertTenantAccess, assertTenantReachable } from '../domain/admin/admin-principal';
 import type { Services } from '../services';
 import type { AuditNotes } from '../domain/audit/audit-notes';
 import { createLoaders, Loaders } from './loaders';
@@ -16,6 +16,9 @@ export interface GqlContext {
   loaders: Loaders;
   /** Set around each mutation field by the admin audit middleware: what the services report, and the tenant acted on. */
   mutationAudit?: { notes: AuditNotes; tenant?: TenantRef };
+  /** epoch ms past which no resolver starts (QueryLimits.timeBudgetMs), and the budget for messages */
+  deadline?: number;
+  budgetMs?: number;
 }
 
 export function createContext(deps: { services: Services; config: Config; logger: Logger }, requestId: string, principal: AdminPrincipal): GqlContext {
@@ -32,8 +35,9 @@ export function tenantContext(ctx: GqlContext, tenant: TenantRef, write = false)
   return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin', keyId: ctx.principal.keyId }, requestId: ctx.requestId, ...(ctx.mutationAudit ? { audit: ctx.mutationAudit.notes } : {}) };
 }
 
-/** Resolves a tenant by slug or id for this key: NotFound, or Forbidden when the key is limited to another one. */
+/** Resolves a tenant by slug or id for this key: NotFound when it does not exist or the key is limited to another one (the same answer). */
 export async function resolveTenant(ctx: GqlContext, slugOrId: string, write = false): Promise<RequestContext> {
+  assertTenantReachable(ctx.principal, slugOrId);
   const tenant = await ctx.loaders.tenant.load(slugOrId);
   return tenantContext(ctx, tenant, write);
 }

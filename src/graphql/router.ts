@@ -50,14 +50,16 @@ async function authenticate(services: Services, header: string): Promise<AdminPr
 export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits }): Promise<Router> {
   // ESM-only package (only an `import` condition): a dynamic import works from CommonJS
   const { koaMiddleware } = await import('@as-integrations/koa');
+  const limits: QueryLimits = { ...DEFAULT_LIMITS, timeBudgetMs: deps.config.graphqlTimeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs, ...deps.limits };
   const server = new ApolloServer<GqlContext>({
     schema: adminSchema(),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,
+    ...(limits.maxTokens !== undefined ? { parseOptions: { maxTokens: limits.maxTokens } } : {}),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      queryLimitsPlugin(deps.limits ?? DEFAULT_LIMITS),
+      queryLimitsPlugin(limits),
       {
         async requestDidStart() {
           return {
@@ -84,7 +86,9 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
         if (retryAfter) ctx.set('Retry-After', String(retryAfter));
         throw e;
       });
-      return createContext(deps, ctx.state.requestId as string, principal);
+      const context = createContext(deps, ctx.state.requestId as string, principal);
+      if (limits.timeBudgetMs !== undefined) Object.assign(context, { deadline: Date.now() + limits.timeBudgetMs, budgetMs: limits.timeBudgetMs });
+      return context;
     },
   });
   const router = new Router();

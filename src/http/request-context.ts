@@ -6,6 +6,7 @@ import { SCIM_CONTENT_TYPE } from '../scim/media';
 import { SCIM_PREFIX } from '../scim/urls';
 import { DomainError, RateLimitedError, UnauthenticatedError, UnavailableError } from '../domain/errors';
 import { asUnavailable } from '../db/faults';
+import { errorCode as graphqlCode } from '../graphql/errors';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -73,6 +74,9 @@ function respondWithError(ctx: Parameters<Middleware>[0], error: unknown): void 
   if (isScim(ctx.path)) {
     ctx.type = SCIM_CONTENT_TYPE;
     ctx.body = mapped?.body ?? errorBody(status, detail);
+  } else if (ctx.path === '/graphql' && err instanceof DomainError) {
+    // refused before Apollo runs (a body that is not UTF-8 JSON, bad bytes): still a GraphQL answer
+    ctx.body = { errors: [{ message: detail, extensions: { code: graphqlCode(err) } }] };
   } else {
     // outside SCIM (GET /events, …): `{ error: <domain code>, message }`, the same codes GraphQL reports
     if (err instanceof UnauthenticatedError) ctx.set('WWW-Authenticate', 'Bearer realm="provisio-admin"');
