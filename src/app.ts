@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { requestContext } from './http/request-context';
+import { urlCheck } from './http/url-check';
 import { entraFlagPath } from './scim/idp-profile';
 import { scimRouter } from './scim/scim.router';
 import type { Services } from './services';
@@ -23,19 +24,30 @@ export function buildApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = process.env.TRUST_PROXY === '1';
   app.use(requestContext(deps.logger));
+  app.use(urlCheck());
 
   const ops = new Router();
   /** Liveness: the process answers. */
   ops.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  /** Readiness: the database answers. */
+  /**
+   * Readiness: the database answers within READY_TIMEOUT_MS. A database that is down, or frozen
+   * (no answer at all), makes it 503 with Retry-After in that time, never a hang.
+   */
   ops.get('/readyz', async (ctx) => {
-    const check = await deps.services.orm.checkConnection();
+    const limit = deps.config.db.readyTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<{ ok: false; reason: string }>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${limit} ms` }), limit);
+    });
+    const check = await Promise.race([deps.services.orm.checkConnection().catch((e: unknown) => ({ ok: false as const, reason: String(e) })), late]);
+    clearTimeout(timer);
     if (check.ok) ctx.body = { status: 'ok' };
     else {
       ctx.status = 503;
-      ctx.body = { status: 'unavailable', detail: 'database unreachable' };
+      ctx.set('Retry-After', String(deps.config.db.retryAfterSeconds));
+      ctx.body = { status: 'unavailable', detail: 'reason' in check && check.reason?.startsWith('no answer') ? 'database not answering in time' : 'database unreachable' };
     }
   });
   const metrics = deps.metrics ?? new EventMetrics(deps.services.orm, deps.config.eventBroker !== 'none');

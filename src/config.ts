@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { InputLimits } from './domain/limits';
 
 /** The typed environment. Read once at start; see docs/configuration.md. */
 export interface Config {
@@ -33,12 +34,56 @@ export interface Config {
   amqpExchange: string;
   /** Published events (with a broker) or all ready events (without) are deleted after this many hours. */
   eventRetentionHours: number;
+  /** Audit entries older than this many days are dropped, a day's partition at a time (0: kept for ever). */
+  auditRetentionDays: number;
+  /** JetStream replicas of the stream when Provisio creates it (3 on a three-node cluster). */
+  natsStreamReplicas: number;
   relayBatchSize: number;
   relayPollMs: number;
   /** Mass-deprovisioning guard: share of active users, window, and the minimum count that can trip it. */
   guardShare: number;
   guardWindowSeconds: number;
   guardMinUsers: number;
+  /** GraphQL: wall-clock budget of one operation in ms (GRAPHQL_TIME_BUDGET_MS); past it, resolvers fail with QUERY_TIMEOUT */
+  graphqlTimeBudgetMs?: number;
+  /** Input caps of the domain (docs/limits.md); absent fields keep DEFAULT_INPUT_LIMITS */
+  inputLimits?: Partial<InputLimits>;
+  /** Database timeouts (see docs/operations-limits.md and src/db/timeouts.ts). */
+  db: DbLimits;
+  /** Request-rate and concurrency limits of the SCIM facade (see src/http/limits.ts). */
+  limits: RequestLimits;
+}
+
+export interface DbLimits {
+  /** statement_timeout of request work (reads and write transactions), ms; 0 = none. */
+  statementTimeoutMs: number;
+  /** statement_timeout of admin work (GraphQL stats, erasure), ms. */
+  adminStatementTimeoutMs: number;
+  /** idle_in_transaction_session_timeout, ms. */
+  idleInTransactionTimeoutMs: number;
+  /** Longest wait for a pooled connection (or a new one to open), ms. */
+  acquireTimeoutMs: number;
+  /** Longest wait for the server to answer a statement, client side (a frozen server), ms; 0 = statement timeout + 5 s. */
+  queryTimeoutMs: number;
+  /** How long /readyz waits for the database before answering 503, ms. */
+  readyTimeoutMs: number;
+  /** Retry-After sent with a 503 caused by a database fault, seconds. */
+  retryAfterSeconds: number;
+}
+
+export interface RequestLimits {
+  /** Token bucket per tenant: sustained requests per second (0 = no limit) and burst size. */
+  tenantRatePerSecond: number;
+  tenantBurst: number;
+  /** Token bucket per SCIM connection. */
+  connectionRatePerSecond: number;
+  connectionBurst: number;
+  /** Requests of one tenant served at once; more wait in the tenant's queue (0 = no cap). */
+  tenantConcurrency: number;
+  /** Requests that may wait in one tenant's queue; beyond it: 429. */
+  tenantQueue: number;
+  /** Longest wait in the queue before a 429, ms. */
+  tenantQueueTimeoutMs: number;
 }
 
 function share(name: string, value: string | undefined, fallback: number): number {
@@ -59,6 +104,24 @@ function int(name: string, value: string | undefined, fallback: number): number 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return n;
+}
+
+/** MAX_VALUES, MAX_VALUES_PER_ATTRIBUTE ("emails=20,roles=500"), MAX_UNKNOWN_ATTRIBUTES, MAX_PATCH_OPERATIONS (docs/limits.md). */
+function inputLimitsFrom(env: NodeJS.ProcessEnv): Partial<InputLimits> {
+  const out: Partial<InputLimits> = {};
+  if (env.MAX_VALUES) out.maxValues = int('MAX_VALUES', env.MAX_VALUES, 0);
+  if (env.MAX_UNKNOWN_ATTRIBUTES) out.maxUnknownKeys = int('MAX_UNKNOWN_ATTRIBUTES', env.MAX_UNKNOWN_ATTRIBUTES, 0);
+  if (env.MAX_PATCH_OPERATIONS) out.maxPatchOperations = int('MAX_PATCH_OPERATIONS', env.MAX_PATCH_OPERATIONS, 0);
+  if (env.MAX_VALUES_PER_ATTRIBUTE) {
+    out.maxValuesByAttribute = Object.fromEntries(
+      env.MAX_VALUES_PER_ATTRIBUTE.split(',').filter((p) => p.trim()).map((pair) => {
+        const [name, value] = pair.split('=').map((x) => x.trim());
+        if (!name || !/^[A-Za-z0-9:._-]+$/.test(name)) throw new Error(`MAX_VALUES_PER_ATTRIBUTE: "${pair}" is not name=count`);
+        return [name, int(`MAX_VALUES_PER_ATTRIBUTE (${name})`, value, 0)];
+      }),
+    );
+  }
+  return out;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -85,10 +148,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     amqpUrl: env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
     amqpExchange: env.AMQP_EXCHANGE || 'provisio.events',
     eventRetentionHours: int('EVENT_RETENTION_HOURS', env.EVENT_RETENTION_HOURS, 168),
+    auditRetentionDays: int('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 400),
+    natsStreamReplicas: Math.max(1, int('NATS_STREAM_REPLICAS', env.NATS_STREAM_REPLICAS, 1)),
     relayBatchSize: Math.max(1, int('EVENT_RELAY_BATCH', env.EVENT_RELAY_BATCH, 500)),
     relayPollMs: Math.max(10, int('EVENT_RELAY_POLL_MS', env.EVENT_RELAY_POLL_MS, 200)),
     guardShare: share('GUARD_SHARE', env.GUARD_SHARE, 0.2),
     guardWindowSeconds: int('GUARD_WINDOW_SECONDS', env.GUARD_WINDOW_SECONDS, 600),
     guardMinUsers: int('GUARD_MIN_USERS', env.GUARD_MIN_USERS, 10),
+    graphqlTimeBudgetMs: int('GRAPHQL_TIME_BUDGET_MS', env.GRAPHQL_TIME_BUDGET_MS, 10_000),
+    inputLimits: inputLimitsFrom(env),
+    db: {
+      statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', env.DB_STATEMENT_TIMEOUT_MS, 10_000),
+      adminStatementTimeoutMs: int('DB_ADMIN_STATEMENT_TIMEOUT_MS', env.DB_ADMIN_STATEMENT_TIMEOUT_MS, 60_000),
+      idleInTransactionTimeoutMs: int('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', env.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, 15_000),
+      acquireTimeoutMs: Math.max(1, int('DB_ACQUIRE_TIMEOUT_MS', env.DB_ACQUIRE_TIMEOUT_MS, 5_000)),
+      queryTimeoutMs: int('DB_QUERY_TIMEOUT_MS', env.DB_QUERY_TIMEOUT_MS, 0),
+      readyTimeoutMs: Math.max(1, int('READY_TIMEOUT_MS', env.READY_TIMEOUT_MS, 2_000)),
+      retryAfterSeconds: Math.max(1, int('DB_RETRY_AFTER_SECONDS', env.DB_RETRY_AFTER_SECONDS, 5)),
+    },
+    limits: {
+      tenantRatePerSecond: int('RATE_LIMIT_TENANT_PER_SECOND', env.RATE_LIMIT_TENANT_PER_SECOND, 500),
+      tenantBurst: int('RATE_LIMIT_TENANT_BURST', env.RATE_LIMIT_TENANT_BURST, 1000),
+      connectionRatePerSecond: int('RATE_LIMIT_CONNECTION_PER_SECOND', env.RATE_LIMIT_CONNECTION_PER_SECOND, 250),
+      connectionBurst: int('RATE_LIMIT_CONNECTION_BURST', env.RATE_LIMIT_CONNECTION_BURST, 500),
+      tenantConcurrency: int('TENANT_CONCURRENCY', env.TENANT_CONCURRENCY, Math.max(1, Math.ceil(int('DB_POOL_MAX', env.DB_POOL_MAX, 10) / 2))),
+      tenantQueue: int('TENANT_QUEUE', env.TENANT_QUEUE, 200),
+      tenantQueueTimeoutMs: int('TENANT_QUEUE_TIMEOUT_MS', env.TENANT_QUEUE_TIMEOUT_MS, 10_000),
+    },
   };
 }

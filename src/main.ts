@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
+import { configureInputLimits } from './domain/limits';
 import { eventFeedRouter } from './events/feed.routes';
 import { consoleRouter } from './http/console.routes';
 import { CatalogueListener } from './db/catalogue-listener';
@@ -14,6 +15,8 @@ import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
 import { EventMetrics } from './events/metrics';
 import { EventRelay, relayOptions } from './events/relay';
+import { StorageMaintenance } from './db/storage-maintenance';
+import { setFaultRetryAfter } from './db/faults';
 
 /** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
 async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string; adminKey: string } | undefined> {
@@ -27,10 +30,15 @@ async function bootstrapDemo(services: Services): Promise<{ slug: string; token:
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
+  setFaultRetryAfter(config.db.retryAfterSeconds);
   const db = await openDatabase(config);
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
+  configureInputLimits(config.inputLimits ?? {});
   const services = createServices(db.orm, config);
+  // today's and the coming days' audit/outbox partitions exist before the first write; audit retention
+  const maintenance = new StorageMaintenance(db.orm, services.audit, config, logger.child({ component: 'partitions' }));
+  await maintenance.start();
 
   // Embedded: this process owns every write, so the token cache needs no notifications.
   // PostgreSQL: other processes (the CLI, more instances) revoke too, so listen for them.
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     await services.audit.drain(); // queued audit entries of the last reads
     await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
+    await maintenance.stop();
     await revocations?.stop();
     await catalogueChanges?.stop();
     await db.close();

@@ -29,7 +29,7 @@ export async function openDatabase(config: Config): Promise<Database> {
     url = pg.url;
   }
   try {
-    const orm = await openOrm(url, config.dbPoolMax, !!pg);
+    const orm = await openOrm(url, config.dbPoolMax, !!pg, config.db);
     return {
       orm,
       embedded: !!pg,

@@ -3,14 +3,18 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import path from 'node:path';
 import { entities } from './entities';
+import type { DbLimits } from '../config';
+import { clientDeadlineMs, DEFAULT_DB_LIMITS, kindTimeouts, limitsFor, registerLimits } from './timeouts';
 
 /** The one place MikroORM is configured, for the server, the CLI, tests and the migration tool. */
-export function ormOptions(clientUrl: string, poolMax: number, embedded = false): Options<PostgreSqlDriver> {
+export function ormOptions(clientUrl: string, poolMax: number, embedded = false, limits: DbLimits = DEFAULT_DB_LIMITS): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl,
     entities,
-    pool: embedded ? embeddedPool : { min: 0, max: poolMax },
+    pool: embedded ? embeddedPool : serverPool(poolMax, limits),
+    // PGlite is one session without timers: its timeouts would end the only session there is
+    ...(embedded ? {} : { driverOptions: { connection: connectionTimeouts(limits), acquireConnectionTimeout: limits.acquireTimeoutMs } }),
     extensions: [Migrator],
     discovery: { warnWhenNoEntities: true },
     allowGlobalContext: false,
@@ -30,6 +34,50 @@ export function ormOptions(clientUrl: string, poolMax: number, embedded = false)
 }
 
 /**
+ * Every server connection starts as the `request` kind (see timeouts.ts): statement and
+ * idle-in-transaction timeouts as session settings, sent with the startup packet (no extra round
+ * trip); a client-side deadline for a server that stopped answering at all (frozen, or a network
+ * that drops packets), and a bound on opening a connection.
+ */
+function connectionTimeouts(limits: DbLimits): Record<string, unknown> {
+  return {
+    statement_timeout: limits.statementTimeoutMs,
+    idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+    query_timeout: clientDeadlineMs(limits, limits.statementTimeoutMs) || undefined,
+    connectionTimeoutMillis: limits.acquireTimeoutMs,
+    keepAlive: true,
+  };
+}
+
+interface PooledPg {
+  _ending?: boolean;
+  _queryable?: boolean;
+  _activeQuery?: unknown;
+  _queryQueue?: unknown[];
+  connectionParameters?: { query_timeout?: number };
+}
+
+/**
+ * The server pool: a connection whose statement timed out on the client side is still waiting for
+ * the server's answer, so it is dropped instead of handed out again; every connection handed out
+ * gets back the `request` kind's client deadline (an `admin` transaction may have raised it).
+ */
+function serverPool(poolMax: number, limits: DbLimits) {
+  const deadline = clientDeadlineMs(limits, limits.statementTimeoutMs) || undefined;
+  return {
+    min: 0,
+    max: poolMax,
+    acquireTimeoutMillis: limits.acquireTimeoutMs,
+    createTimeoutMillis: limits.acquireTimeoutMs,
+    validate(conn: PooledPg): boolean {
+      if (conn._ending || conn._queryable === false || conn._activeQuery || (conn._queryQueue?.length ?? 0) > 0) return false;
+      if (conn.connectionParameters) conn.connectionParameters.query_timeout = deadline;
+      return true;
+    },
+  };
+}
+
+/**
  * Embedded PGlite is one session behind its socket: a statement prepared by a connection the
  * pool has since dropped is still there, and re-preparing its name would fail. Each new
  * connection therefore starts by deallocating them; the pool keeps a single connection.
@@ -42,12 +90,28 @@ const embeddedPool = {
   },
 };
 
-export async function openOrm(clientUrl: string, poolMax: number, embedded = false): Promise<MikroORM<PostgreSqlDriver>> {
-  return MikroORM.init<PostgreSqlDriver>(ormOptions(clientUrl, poolMax, embedded));
+export async function openOrm(clientUrl: string, poolMax: number, embedded = false, limits: DbLimits = DEFAULT_DB_LIMITS): Promise<MikroORM<PostgreSqlDriver>> {
+  const orm = await MikroORM.init<PostgreSqlDriver>(ormOptions(clientUrl, poolMax, embedded, limits));
+  if (!embedded) registerLimits(orm.em.getKnex().client, limits);
+  return orm;
 }
 
-/** Applies the committed migrations (migrations/), as `provisio migrate` and every start do. */
+/**
+ * Applies the committed migrations (migrations/), as `provisio migrate` and every start do. On a
+ * server they run on a short-lived connection of the `maintenance` kind (no statement, idle or
+ * client timeouts): a migration that rewrites a large table is not cut short by the request
+ * timeouts. (Not a transaction of the caller's pool: the migrator needs a connection of its own
+ * besides, and a pool of one would wait for itself.)
+ */
 export async function migrate(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const limits = limitsFor((orm.em as unknown as import('@mikro-orm/postgresql').EntityManager).getKnex().client);
+  // embedded: no timeouts to lift, and PGlite admits this one connection only
+  if (!limits) return (await orm.getMigrator().up()).map((m) => m.name);
+  const { statementMs, idleMs } = kindTimeouts(limits, 'maintenance');
+  const maintenance = await openOrm(orm.config.get('clientUrl')!, 2, false, { ...limits, statementTimeoutMs: statementMs, idleInTransactionTimeoutMs: idleMs, queryTimeoutMs: 0 });
+  try {
+    return (await maintenance.getMigrator().up()).map((m) => m.name);
+  } finally {
+    await maintenance.close(true);
+  }
 }

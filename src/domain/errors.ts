@@ -17,7 +17,8 @@ export type DomainErrorCode =
   | 'preconditionFailed'
   | 'unauthenticated'
   | 'forbidden'
-  | 'unavailable';
+  | 'unavailable'
+  | 'rateLimited';
 
 export class DomainError extends Error {
   constructor(
@@ -129,5 +130,18 @@ export class UnavailableError extends DomainError {
     readonly retryAfterSeconds = 1,
   ) {
     super('unavailable', message);
+  }
+}
+
+/**
+ * The client sends more than its share (a rate limit, or its tenant's queue of waiting requests is
+ * full): send again after `retryAfterSeconds` (RFC 6585 §4 429, RFC 9110 §10.2.3 Retry-After).
+ */
+export class RateLimitedError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super('rateLimited', message);
   }
 }

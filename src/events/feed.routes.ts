@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { assertTenantAccess } from '../domain/admin/admin-principal';
+import { assertTenantAccess, assertTenantReachable } from '../domain/admin/admin-principal';
 import { InvalidValueError } from '../domain/errors';
 import { LongPoll, MAX_WAIT_SECONDS } from '../domain/event/long-poll';
 import { adminBearer } from '../http/admin-bearer';
@@ -37,6 +37,7 @@ export function eventFeedRouter(services: Services, maxLongPolls?: number): Rout
     const principal = await adminBearer(services, ctx.get('authorization'));
     const slug = param(ctx, 'tenant') ?? principal.tenant?.slug;
     if (!slug) throw new InvalidValueError('tenant (slug or id) is required');
+    assertTenantReachable(principal, slug);
     const tenant = await services.tenants.get(slug);
     assertTenantAccess(principal, tenant.id);
     const limit = param(ctx, 'limit');

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql';
@@ -26,6 +26,10 @@ export class EventMetrics {
     this.published = new Counter({ name: 'provisio_events_published_total', help: 'Events the broker confirmed', labelNames: ['broker'], registers: [this.registry] });
     this.failures = new Counter({ name: 'provisio_relay_failures_total', help: 'Failed relay batches (broker unreachable or refusing)', labelNames: ['broker'], registers: [this.registry] });
     const registry = this.registry;
+    // Node's own figures, event-loop lag among them (nodejs_eventloop_lag_seconds and its
+    // p50/p90/p99/max, from perf_hooks.monitorEventLoopDelay): one request that blocks the loop
+    // stalls every tenant, so this is the figure bounded work per request keeps low (docs/limits.md)
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
     new Gauge({
       name: 'provisio_outbox_backlog',
       help: 'Ready events not yet published (0 without a broker: consumers poll)',

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { RequestContext, TenantRef } from '../domain/context';
-import { AdminPrincipal, assertCanMutate, assertTenantAccess } from '../domain/admin/admin-principal';
+import { AdminPrincipal, assertCanMutate, assertTenantAccess, assertTenantReachable } from '../domain/admin/admin-principal';
 import type { Services } from '../services';
 import type { AuditNotes } from '../domain/audit/audit-notes';
 import { MAX_WAIT_SECONDS } from '../domain/event/long-poll';
@@ -24,6 +24,9 @@ export interface GqlContext {
   waitBudgetMs: number;
   /** True once the HTTP client went away: a waiting field stops early. */
   clientGone: () => boolean;
+  /** epoch ms past which no resolver starts (QueryLimits.timeBudgetMs), and the budget for messages */
+  deadline?: number;
+  budgetMs?: number;
 }
 
 export function createContext(
@@ -35,9 +38,17 @@ export function createContext(
   return { ...deps, requestId, principal, loaders: createLoaders(deps.services), waitBudgetMs: MAX_WAIT_SECONDS * 1000, clientGone };
 }
 
-/** Takes up to `seconds` of waiting from the operation's budget; returns the ms granted (0 when spent). */
+/** Time a long poll leaves before the operation's deadline, for its last read and the rest of the answer. */
+export const WAIT_RESERVE_MS = 1500;
+
+/**
+ * Takes up to `seconds` of waiting from the operation's budgets; returns the ms granted (0 when
+ * spent): at most what is left of its MAX_WAIT_SECONDS, and it ends WAIT_RESERVE_MS before the
+ * operation's time budget (QueryLimits.timeBudgetMs), so a long poll never makes it overrun.
+ */
 export function takeWait(ctx: GqlContext, seconds: number): number {
-  const ms = Math.min(Math.max(seconds, 0) * 1000, ctx.waitBudgetMs);
+  const beforeDeadline = ctx.deadline === undefined ? Infinity : Math.max(ctx.deadline - Date.now() - WAIT_RESERVE_MS, 0);
+  const ms = Math.min(Math.max(seconds, 0) * 1000, ctx.waitBudgetMs, beforeDeadline);
   ctx.waitBudgetMs -= ms;
   return ms;
 }
@@ -52,8 +63,9 @@ export function tenantContext(ctx: GqlContext, tenant: TenantRef, write = false)
   return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin', keyId: ctx.principal.keyId }, requestId: ctx.requestId, ...(ctx.mutationAudit ? { audit: ctx.mutationAudit.notes } : {}) };
 }
 
-/** Resolves a tenant by slug or id for this key: NotFound, or Forbidden when the key is limited to another one. */
+/** Resolves a tenant by slug or id for this key: NotFound when it does not exist or the key is limited to another one (the same answer). */
 export async function resolveTenant(ctx: GqlContext, slugOrId: string, write = false): Promise<RequestContext> {
+  assertTenantReachable(ctx.principal, slugOrId);
   const tenant = await ctx.loaders.tenant.load(slugOrId);
   return tenantContext(ctx, tenant, write);
 }

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
-import { DomainError, DomainErrorCode } from '../domain/errors';
+import { DomainError, DomainErrorCode, RateLimitedError, UnavailableError } from '../domain/errors';
+import { asUnavailable } from '../db/faults';
 
 /** Domain error -> GraphQL `extensions.code` (the one mapping of the admin API; SCIM has its own). */
 const CODES: Record<DomainErrorCode, string> = {
@@ -19,6 +20,7 @@ const CODES: Record<DomainErrorCode, string> = {
   unauthenticated: 'UNAUTHENTICATED',
   forbidden: 'FORBIDDEN',
   unavailable: 'SERVICE_UNAVAILABLE',
+  rateLimited: 'RATE_LIMITED',
 };
 
 /** A GraphQL error with a code the client can act on, raised by the admin API itself (auth, limits). */
@@ -28,7 +30,7 @@ export function codedError(message: string, code: string, httpStatus?: number, e
 
 /** True for an error nobody meant to show a client: logged with the request id, answered as a bare INTERNAL_SERVER_ERROR. */
 export function isUnexpected(error: unknown): boolean {
-  const original = unwrapResolverError(error);
+  const original = asUnavailable(unwrapResolverError(error));
   if (original instanceof DomainError) return false;
   if (original instanceof GraphQLError) {
     const code = original.extensions?.code;
@@ -44,10 +46,11 @@ export function isUnexpected(error: unknown): boolean {
  * INTERNAL_SERVER_ERROR. Never a stack trace (includeStacktraceInErrorResponses is off too).
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  const original = asUnavailable(unwrapResolverError(error)); // a database fault is SERVICE_UNAVAILABLE, not INTERNAL
   const where = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   if (original instanceof DomainError) {
-    return { message: original.message, ...where, extensions: { code: CODES[original.code], reason: original.code } };
+    const retry = original instanceof UnavailableError || original instanceof RateLimitedError ? { retryAfter: original.retryAfterSeconds } : {};
+    return { message: original.message, ...where, extensions: { code: CODES[original.code], reason: original.code, ...retry } };
   }
   if (isUnexpected(error)) return { message: 'Internal server error', ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   const { stacktrace: _drop, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
@@ -56,7 +59,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 
 /** The extensions.code an error is answered with (what formatError will say), for the audit trail. */
 export function errorCode(error: unknown): string {
-  const original = unwrapResolverError(error);
+  const original = asUnavailable(unwrapResolverError(error));
   if (original instanceof DomainError) return CODES[original.code];
   if (original instanceof GraphQLError && typeof original.extensions?.code === 'string') return original.extensions.code;
   return 'INTERNAL_SERVER_ERROR';

@@ -1,16 +1,43 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { FragmentDefinitionNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode } from 'graphql';
+import { DocumentNode, FragmentDefinitionNode, GraphQLError, GraphQLSchema, Kind, OperationDefinitionNode, SelectionSetNode, visit } from 'graphql';
+import { badCharacter } from '../domain/text';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import type { MiddlewareFn } from 'type-graphql';
 import { codedError } from './errors';
 
 export interface QueryLimits {
   /** deepest field nesting an operation may have (introspection fields are not counted) */
   maxDepth: number;
-  /** largest estimated cost: each field 1, paged fields their children times `first` (see pagedComplexity) */
+  /** largest estimated cost: each field 1, fields that read the database what they read (see cost.ts), paged fields their children times `first` */
   maxCost: number;
+  /**
+   * wall-clock budget of one operation, in milliseconds: a resolver that would start past it fails
+   * with QUERY_TIMEOUT instead (statements already running finish), so the whole answer comes
+   * back soon after the budget with the fields read so far
+   */
+  timeBudgetMs?: number;
+  /**
+   * lexical tokens a document may have (graphql-js parse's maxTokens): parsing is refused past it,
+   * before validation, whose overlapping-fields rule grows with the square of repeated aliases
+   */
+  maxTokens?: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, timeBudgetMs: 10_000, maxTokens: 5_000 };
+
+/**
+ * type-graphql global middleware: every resolver checks the operation's deadline (set in the
+ * context from QueryLimits.timeBudgetMs) before it runs, and past it fails with extensions.code
+ * QUERY_TIMEOUT naming the budget.
+ */
+export const timeBudget: MiddlewareFn<{ deadline?: number; budgetMs?: number }> = async ({ context }, next) => {
+  if (context.deadline !== undefined && Date.now() >= context.deadline) {
+    throw codedError(`the query ran past its time budget of ${context.budgetMs} ms; ask for less (fewer aliases, smaller pages)`, 'QUERY_TIMEOUT', undefined, {
+      budgetMs: context.budgetMs,
+    });
+  }
+  return next();
+};
 
 /** Depth of a selection set, following fragments; `__schema`/`__type` subtrees are not counted. */
 function depth(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
@@ -33,6 +60,19 @@ function depth(set: SelectionSetNode | undefined, fragments: Map<string, Fragmen
 }
 
 /**
+ * String literals of the document (`"a\u0000"` is a NUL once parsed) hold no character a store
+ * refuses; else BAD_USER_INPUT before anything runs. Variables were checked with the body.
+ */
+function assertStorableLiterals(document: DocumentNode): void {
+  visit(document, {
+    StringValue(node) {
+      const bad = badCharacter(node.value);
+      if (bad) throw codedError(`a string in the query contains ${bad}`, 'BAD_USER_INPUT', 400);
+    },
+  });
+}
+
+/**
  * Rejects an operation that is too deep or too expensive before anything runs, with
  * extensions.code QUERY_TOO_DEEP or QUERY_TOO_COMPLEX (HTTP 400), naming the limit and the figure.
  */
@@ -44,6 +84,7 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
           const fragments = new Map(
             document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
           );
+          assertStorableLiterals(document);
           const d = depth((operation as OperationDefinitionNode).selectionSet, fragments, new Set());
           if (d > limits.maxDepth) {
             throw codedError(`query depth ${d} exceeds the maximum of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', 400, { depth: d, maxDepth: limits.maxDepth });

@@ -4,7 +4,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { UnauthenticatedError } from '../domain/errors';
+import { UnauthenticatedError, UnavailableError } from '../domain/errors';
+import { asUnavailable } from '../db/faults';
 import { adminBearer } from '../http/admin-bearer';
 import { readJson } from '../scim/media';
 import type { Services } from '../services';
@@ -34,6 +35,8 @@ async function authenticate(services: Services, header: string): Promise<AdminPr
     return await adminBearer(services, header);
   } catch (e) {
     if (e instanceof UnauthenticatedError) throw codedError(e.message, 'UNAUTHENTICATED', 401);
+    const fault = asUnavailable(e); // the key could not be checked: the database is down or frozen
+    if (fault instanceof UnavailableError) throw codedError(fault.message, 'SERVICE_UNAVAILABLE', 503, { retryAfter: fault.retryAfterSeconds });
     throw e;
   }
 }
@@ -47,14 +50,16 @@ async function authenticate(services: Services, header: string): Promise<AdminPr
 export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits }): Promise<Router> {
   // ESM-only package (only an `import` condition): a dynamic import works from CommonJS
   const { koaMiddleware } = await import('@as-integrations/koa');
+  const limits: QueryLimits = { ...DEFAULT_LIMITS, timeBudgetMs: deps.config.graphqlTimeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs, ...deps.limits };
   const server = new ApolloServer<GqlContext>({
     schema: adminSchema(),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,
+    ...(limits.maxTokens !== undefined ? { parseOptions: { maxTokens: limits.maxTokens } } : {}),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
-      queryLimitsPlugin(deps.limits ?? DEFAULT_LIMITS),
+      queryLimitsPlugin(limits),
       {
         async requestDidStart() {
           return {
@@ -76,10 +81,16 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
   await server.start();
   const middleware = koaMiddleware(server as never, {
     context: async ({ ctx }: { ctx: Context }) => {
-      const principal = await authenticate(deps.services, ctx.get('authorization'));
+      const principal = await authenticate(deps.services, ctx.get('authorization')).catch((e: unknown) => {
+        const retryAfter = (e as { extensions?: { retryAfter?: number } }).extensions?.retryAfter;
+        if (retryAfter) ctx.set('Retry-After', String(retryAfter));
+        throw e;
+      });
       let closed = false;
       ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
-      return createContext(deps, ctx.state.requestId as string, principal, () => closed);
+      const context = createContext(deps, ctx.state.requestId as string, principal, () => closed);
+      if (limits.timeBudgetMs !== undefined) Object.assign(context, { deadline: Date.now() + limits.timeBudgetMs, budgetMs: limits.timeBudgetMs });
+      return context;
     },
   });
   const router = new Router();

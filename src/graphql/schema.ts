@@ -7,6 +7,7 @@ import { ConnectionLifecycleResolver } from './resolvers/connection-lifecycle.re
 import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
 import { DateTime } from './types/scalars';
 import { auditMutations } from './admin-audit';
+import { timeBudget } from './limits';
 import { EventsResolver, StatsEventsResolver, TenantEventsResolver } from './resolvers/events.resolver';
 import { ConsoleResolver, TenantSetupLinksResolver } from './resolvers/console.resolver';
 import { TenantActivityResolver, UserEventsResolver } from './resolvers/activity.resolver';
@@ -23,7 +24,7 @@ export function adminSchema(): GraphQLSchema {
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
       EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantActivityResolver, UserEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
       ConnectionLifecycleResolver, ConsoleResolver, TenantSetupLinksResolver],
-    globalMiddlewares: [auditMutations], // every admin mutation in the audit trail, in one place
+    globalMiddlewares: [timeBudget, auditMutations], // the time budget first; every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares
     emitSchemaFile: false,

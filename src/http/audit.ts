@@ -37,23 +37,33 @@ export function scimOperation(method: string, rest: string[]): string {
   }
 }
 
+/** What a successful write answers (a PATCH route that answers 204 says so on the notes). */
+const SUCCESS: Record<string, number> = { POST: 201, PUT: 200, PATCH: 200, DELETE: 204 };
+
 /**
  * Audits every SCIM request of a tenant (mounted before authentication, so a refused token is
- * recorded too, when the URL names an existing tenant). The entry is written once the outcome
- * is known — the answer's status, or the status the error will be mapped to. A write (POST,
- * PUT, PATCH, DELETE) is answered only once its entry is stored. A read (GET, or a POST
- * .search), and any request refused before authentication (401), is answered without waiting: its entry is queued for the next grouped INSERT, which
- * keeps the hot read path at one round trip; a crash can lose the reads of the last
- * milliseconds, never a write's entry (graceful shutdown drains the queue). The resource ids and changed attribute
- * names come from the services (AuditNotes), never from parsing bodies; nothing of a body, a
- * token or a password is recorded. A failing audit write is reported, never turned into a
- * failed request: the change itself has already committed with its event.
+ * recorded too, when the URL names an existing tenant). A write that commits a change has its entry
+ * written in its own transaction, with its outbox events (the notes' `request` tells the services
+ * how: see EventRecorder), so no committed change lacks its entry, even through a crash. Every
+ * other request is recorded once the outcome is known — the answer's status, or the status the
+ * error will be mapped to: a failed write is answered only once its entry is stored; a read (GET,
+ * or a POST .search), a request refused before authentication (401) or for load (429, 503) is
+ * answered without waiting: its entry is queued for the next grouped INSERT, which keeps the hot
+ * read path at one round trip (a crash can lose the reads of the last milliseconds; graceful
+ * shutdown drains the queue). The resource ids and changed attribute names come from the services
+ * (AuditNotes), never from parsing bodies; nothing of a body, a token or a password is recorded. A
+ * failing audit write is reported, never turned into a failed request.
  */
 export function scimAudit(audit: AuditService): ScimMiddleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const notes = new AuditNotes();
     ctx.state.audit = notes;
+    const rest = ctx.path.split('/').filter(Boolean).slice(3); // scim, v2, tenant
+    const operation = scimOperation(ctx.method, rest);
+    if (!isRead(ctx.method, operation) && SUCCESS[ctx.method]) {
+      notes.request = { method: ctx.method, path: ctx.path, operation, status: SUCCESS[ctx.method], startedAt: started };
+    }
     let error: unknown;
     try {
       await next();
@@ -61,13 +71,15 @@ export function scimAudit(audit: AuditService): ScimMiddleware {
       error = e;
     }
     const outcome = error ? errorOutcome(error) : { status: ctx.status, scimType: undefined };
+    // committed with its entry (a request that failed after a commit is recorded again, as it ended)
+    if (!error && notes.inTransaction > 0) return;
     // a genuine token refused because of its connection or tenant: filed under it, with the reason
     if (error instanceof RefusedTokenError) notes.note = error.reason;
     const record = entry(ctx, notes, outcome, Number(process.hrtime.bigint() - started) / 1e6, error);
     const stored = audit.record(record).catch((e: unknown) => void ctx.app.emit('error', e, ctx));
-    // a request refused before authentication (no ctx.state.scim) is queued like a read: anonymous
-    // floods must not cost the server a synchronous INSERT each
-    if (!isRead(ctx.method, record.operation) && ctx.state.scim) await stored;
+    // anonymous floods, rate-limited clients and a failing database must not cost a synchronous INSERT each
+    const shed = outcome.status === 429 || outcome.status === 503;
+    if (!isRead(ctx.method, record.operation) && ctx.state.scim && !shed) await stored;
     if (error) throw error;
   };
 }

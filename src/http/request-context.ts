@@ -4,14 +4,16 @@ import type { Logger } from 'pino';
 import { toScimError, errorBody } from '../scim/scim-error';
 import { SCIM_CONTENT_TYPE } from '../scim/media';
 import { SCIM_PREFIX } from '../scim/urls';
-import { DomainError, UnauthenticatedError, UnavailableError } from '../domain/errors';
+import { DomainError, RateLimitedError, UnauthenticatedError, UnavailableError } from '../domain/errors';
+import { asUnavailable } from '../db/faults';
+import { errorCode as graphqlCode } from '../graphql/errors';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Outermost middleware: a request id (the caller's X-Request-Id when sane, else a new UUID) echoed in
  * the response, one structured log line per request, and the single error mapper. Under /scim every
- * error is an RFC 7644 §3.12 body, elsewhere JSON `{ error: <domain code>, message }` (503s carry
+ * error is an RFC 7644 §3.12 body, elsewhere JSON `{ error: <domain code>, message }` (503s and 429s carry
  * Retry-After in both, RFC 9110 §10.2.3); an unexpected error is logged with the request id and answered
  * as a bare 500 that leaks nothing.
  */
@@ -61,16 +63,20 @@ export function errorOutcome(err: unknown): { status: number; scimType?: string 
   return { status: mapped?.status ?? (httpish.expose && httpish.status && httpish.status < 500 ? httpish.status : 500), scimType: mapped?.body.scimType };
 }
 
-function respondWithError(ctx: Parameters<Middleware>[0], err: unknown): void {
+function respondWithError(ctx: Parameters<Middleware>[0], error: unknown): void {
+  const err = asUnavailable(error);
   const mapped = toScimError(err);
   const httpish = err as { message?: string };
   const { status } = errorOutcome(err);
   const detail = mapped?.body.detail ?? (status < 500 ? httpish.message ?? 'bad request' : 'internal server error');
   ctx.status = status;
-  if (err instanceof UnavailableError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+  if (err instanceof UnavailableError || err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterSeconds));
   if (isScim(ctx.path)) {
     ctx.type = SCIM_CONTENT_TYPE;
     ctx.body = mapped?.body ?? errorBody(status, detail);
+  } else if (ctx.path === '/graphql' && err instanceof DomainError) {
+    // refused before Apollo runs (a body that is not UTF-8 JSON, bad bytes): still a GraphQL answer
+    ctx.body = { errors: [{ message: detail, extensions: { code: graphqlCode(err) } }] };
   } else {
     // outside SCIM (GET /events, …): `{ error: <domain code>, message }`, the same codes GraphQL reports
     if (err instanceof UnauthenticatedError) ctx.set('WWW-Authenticate', 'Bearer realm="provisio-admin"');

@@ -1,6 +1,8 @@
 import type Router from '@koa/router';
 import type { Config } from '../config';
-import { runBulk } from './bulk';
+import { BulkAudit, runBulk } from './bulk';
+import type { AuditService } from '../domain/audit/audit.service';
+import { scimOperation } from '../http/audit';
 import { parseBulkRequest } from './bulk-request';
 import { readJson, SCIM_CONTENT_TYPE } from './media';
 import type { ResourceEndpoint } from './resource.routes';
@@ -13,7 +15,7 @@ import { scimBaseUrl } from './urls';
  * maxPayloadSize or more than maxOperations operations is refused whole with 413, naming the limit
  * (§3.7.4); both limits are advertised in /ServiceProviderConfig.
  */
-export function bulkRoutes(router: Router<ScimState>, endpoints: ResourceEndpoint<{ id: string; version: number }>[], config: Config): void {
+export function bulkRoutes(router: Router<ScimState>, endpoints: ResourceEndpoint<{ id: string; version: number }>[], config: Config, audit?: AuditService): void {
   router.post('/Bulk', async (ctx: ScimContext) => {
     let body: unknown;
     try {
@@ -32,9 +34,42 @@ export function bulkRoutes(router: Router<ScimState>, endpoints: ResourceEndpoin
       scimBaseUrl(config, ctx.state.scim.tenant.slug),
       (err) => ctx.app.emit('error', err, ctx),
       ctx.state.idp,
+      audit ? bulkAudit(ctx, audit) : undefined,
     );
     ctx.status = 200;
     ctx.type = SCIM_CONTENT_TYPE;
     ctx.body = response;
   });
+}
+
+/** One audit entry per bulk operation, named like the request it stands for (`User.create` at `/scim/v2/{tenant}/Users`). */
+function bulkAudit(ctx: ScimContext, audit: AuditService): BulkAudit {
+  const base = ctx.path.replace(/\/Bulk\/?$/i, '');
+  return {
+    describe(method, path) {
+      const rest = path.split('/').filter(Boolean);
+      return { path: `${base}${path.startsWith('/') ? path : ''}`, operation: scimOperation(method, rest) };
+    },
+    record(opCtx, notes, status, scimType) {
+      const request = notes.request!;
+      void audit
+        .record({
+          tenantId: opCtx.tenant.id,
+          actor: opCtx.actor,
+          method: request.method,
+          path: request.path,
+          operation: request.operation,
+          status,
+          scimType,
+          latencyMs: Math.round((Number(process.hrtime.bigint() - request.startedAt) / 1e6) * 100) / 100,
+          requestId: opCtx.requestId,
+          resourceIds: notes.resourceIds,
+          changed: status < 400 ? notes.changed : [],
+          holdId: notes.holdId,
+          bulkId: request.bulkId,
+          note: notes.note,
+        })
+        .catch((e: unknown) => void ctx.app.emit('error', e, ctx));
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../domain/context';
+import { AuditNotes } from '../domain/audit/audit-notes';
 import { InvalidPathError, InvalidSyntaxError, InvalidValueError, NotFoundError } from '../domain/errors';
 import { BULK_RESPONSE_URN, BulkOperation, BulkRequest } from './bulk-request';
 import { planBulk, referencedBulkId, splitCircular, substituteBulkIds } from './bulk-plan';
@@ -42,6 +43,18 @@ interface BulkRun {
   onUnexpected: (err: unknown) => void;
   /** the request's IdP profile: a PATCH answers 204 or 200 as it would outside /Bulk */
   idp?: IdpProfile;
+  audit?: BulkAudit;
+}
+
+/**
+ * How /Bulk operations are audited, one entry each (RFC 7644 §3.7, bulkId included): `describe`
+ * names an operation as an entry does (method, path, operation); `record` stores the entry of an
+ * operation that committed nothing (it failed, or changed nothing). An operation that commits a
+ * change has its entry written in its own transaction (see EventRecorder).
+ */
+export interface BulkAudit {
+  describe(method: string, path: string): { path: string; operation: string };
+  record(ctx: RequestContext, notes: AuditNotes, status: number, scimType: string | null): void;
 }
 
 /**
@@ -62,9 +75,10 @@ export async function runBulk(
   baseUrl: string,
   onUnexpected: (err: unknown) => void,
   idp?: IdpProfile,
+  audit?: BulkAudit,
 ): Promise<BulkResponse> {
   const plan = planBulk(request.operations);
-  const run: BulkRun = { ctx, endpoints, baseUrl, created: new Map(), onUnexpected, idp };
+  const run: BulkRun = { ctx, endpoints, baseUrl, created: new Map(), onUnexpected, idp, audit };
   const results: (BulkOperationResult | undefined)[] = new Array(request.operations.length);
   let errors = 0;
   for (const step of plan.steps) {
@@ -117,9 +131,39 @@ function resolver(run: BulkRun): (bulkId: string) => string {
   };
 }
 
+/**
+ * The context of one operation: the request's, with audit notes of its own, so that the operation's
+ * transaction writes the operation's entry (bulkId, its own status and path).
+ */
+function operationContext(run: BulkRun, op: BulkOperation, method: string, status: number): RequestContext {
+  if (!run.audit || !run.ctx.audit) return run.ctx;
+  const notes = new AuditNotes();
+  const { path, operation } = run.audit.describe(method, typeof op.path === 'string' ? op.path : '');
+  notes.request = { method, path, operation, status, startedAt: process.hrtime.bigint(), bulkId: typeof op.bulkId === 'string' ? op.bulkId : null };
+  return { ...run.ctx, audit: notes };
+}
+
+/** Folds an operation's notes into the request's, and records its entry unless its transaction did. */
+function audited(run: BulkRun, opCtx: RequestContext, result: BulkOperationResult): BulkOperationResult {
+  const notes = opCtx.audit;
+  if (!run.audit || !notes || notes === run.ctx.audit) return result;
+  for (const id of notes.resourceIds) run.ctx.audit?.touched(id, []);
+  for (const name of notes.changed) run.ctx.audit?.changed.add(name);
+  if (notes.holdId && run.ctx.audit) run.ctx.audit.holdId = notes.holdId;
+  const status = Number(result.status);
+  if (status >= 400 || notes.inTransaction === 0) run.audit.record(opCtx, notes, status, result.response?.scimType ?? null);
+  return result;
+}
+
+const SUCCESS_STATUS: Record<string, number> = { POST: 201, PUT: 200, PATCH: 200, DELETE: 204 };
+
 async function runOperation(run: BulkRun, op: BulkOperation, shallow: boolean): Promise<BulkOperationResult> {
-  const { ctx } = run;
   const method = typeof op.method === 'string' ? op.method.toUpperCase() : String(op.method ?? '');
+  const ctx = operationContext(run, op, method, SUCCESS_STATUS[method] ?? 200);
+  return audited(run, ctx, await runOperationIn(run, ctx, op, method, shallow));
+}
+
+async function runOperationIn(run: BulkRun, ctx: RequestContext, op: BulkOperation, method: string, shallow: boolean): Promise<BulkOperationResult> {
   let location: string | undefined;
   try {
     if (!METHODS.includes(method as Method)) throw new InvalidValueError(`method must be one of ${METHODS.join(', ')}`);
@@ -140,8 +184,10 @@ async function runOperation(run: BulkRun, op: BulkOperation, shallow: boolean): 
       case 'PUT':
         return succeeded(run, op, method, target, 200, await target.endpoint.replace(ctx, target.id!, requireData(data), NO_MEMBERS, options));
       case 'PATCH': {
+        const status = patchAnswersNoContent(run.idp, target.endpoint) ? 204 : 200;
+        if (ctx.audit?.request) ctx.audit.request.status = status;
         const r = await target.endpoint.patch(ctx, target.id!, patchOperations(requireData(data)), NO_MEMBERS, options);
-        return succeeded(run, op, method, target, patchAnswersNoContent(run.idp, target.endpoint) ? 204 : 200, r);
+        return succeeded(run, op, method, target, status, r);
       }
       case 'DELETE':
         await target.endpoint.delete(ctx, target.id!, options);
@@ -165,11 +211,12 @@ async function runCycle(run: BulkRun, ops: BulkOperation[]): Promise<BulkOperati
   const pending = new Set(ops.map((op) => op.bulkId!));
   const resolve = resolver(run);
   const made: ({ target: Target; later: unknown[]; record: { id: string; version: number } } | BulkOperationResult)[] = [];
-  for (const op of ops) {
+  const contexts = ops.map((op) => operationContext(run, op, 'POST', 201));
+  for (const [n, op] of ops.entries()) {
     try {
       const target = parsePath(op.path, 'POST', run.endpoints, resolve);
       const { initial, later } = splitCircular(requireData(op.data) as Record<string, unknown>, pending);
-      const r = await target.endpoint.create(run.ctx, substituteBulkIds(initial, resolve), NO_MEMBERS);
+      const r = await target.endpoint.create(contexts[n], substituteBulkIds(initial, resolve), NO_MEMBERS);
       run.created.set(op.bulkId!, r.id);
       pending.delete(op.bulkId!);
       made.push({ target: { endpoint: target.endpoint, id: r.id }, later, record: r });
@@ -181,18 +228,18 @@ async function runCycle(run: BulkRun, ops: BulkOperation[]): Promise<BulkOperati
   for (const [n, op] of ops.entries()) {
     const step = made[n];
     if ('status' in step) {
-      results.push(step);
+      results.push(audited(run, contexts[n], step));
       continue;
     }
     const { endpoint, id } = step.target;
     try {
       // a POST whose cycle partners were all created before it has nothing to complete
-      const r = step.later.length > 0 ? await endpoint.patch(run.ctx, id!, substituteBulkIds(step.later, resolve), NO_MEMBERS) : step.record;
-      results.push(succeeded(run, op, 'POST', step.target, 201, r));
+      const r = step.later.length > 0 ? await endpoint.patch(contexts[n], id!, substituteBulkIds(step.later, resolve), NO_MEMBERS) : step.record;
+      results.push(audited(run, contexts[n], succeeded(run, op, 'POST', step.target, 201, r)));
     } catch (err) {
       run.created.delete(op.bulkId!);
-      await endpoint.delete(run.ctx, id!).catch(run.onUnexpected);
-      results.push(failed(run, op, 'POST', undefined, err));
+      await endpoint.delete(contexts[n], id!).catch(run.onUnexpected);
+      results.push(audited(run, contexts[n], failed(run, op, 'POST', undefined, err)));
     }
   }
   return results;

@@ -10,12 +10,16 @@ function intParam(value: unknown, fallback: number): number {
   return Number.isFinite(n) ? Math.trunc(n) : fallback;
 }
 
+/** Largest startIndex served: PostgreSQL's OFFSET is a bigint, and no list is longer than this (larger values are clamped). */
+export const MAX_START_INDEX = 2_147_483_647;
+
 /**
- * RFC 7644 §3.4.2.4 paging parameters: startIndex is 1-based and values below 1 mean 1; a
- * negative count means 0; a count above the maximum is capped to it (advertised as filter.maxResults).
+ * RFC 7644 §3.4.2.4 paging parameters: startIndex is 1-based and values below 1 mean 1, values past
+ * MAX_START_INDEX mean it (an empty page, never a bigint overflow); a negative count means 0; a count
+ * above the maximum is capped to it (advertised as filter.maxResults).
  */
 export function pagingParams(query: Record<string, unknown>, maxResults: number): Pick<ListQuery, 'startIndex' | 'count' | 'cursor'> {
-  const startIndex = Math.max(1, intParam(query.startIndex ?? query.startindex, 1));
+  const startIndex = Math.min(MAX_START_INDEX, Math.max(1, intParam(query.startIndex ?? query.startindex, 1)));
   const count = Math.min(maxResults, Math.max(0, intParam(query.count, maxResults)));
   return { startIndex, count, ...cursorParam(query) };
 }

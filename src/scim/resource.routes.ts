@@ -106,8 +106,10 @@ export function resourceRoutes<R extends { id: string; version: number }>(
 
   router.patch(`${path}/:id`, async (ctx) => {
     const p = parseProjection(ctx.query);
+    const noContent = patchAnswersNoContent(ctx.state.idp, endpoint) && !p.attributes;
+    if (noContent && ctx.state.audit?.request) ctx.state.audit.request.status = 204; // the status its audit row records
     const updated = await endpoint.patch(ctx.state.scim, ctx.params.id, patchOperations(await body(ctx)), p, ifMatch(ctx));
-    if (patchAnswersNoContent(ctx.state.idp, endpoint) && !p.attributes) {
+    if (noContent) {
       ctx.set('ETag', etag(updated.version));
       ctx.status = 204;
     } else sendOne(ctx, 200, updated, p);

@@ -1,5 +1,6 @@
 import { DomainError, DomainErrorCode } from '../domain/errors';
 import { URN } from '../domain/schema/core-schemas';
+import { asUnavailable } from '../db/faults';
 
 /** RFC 7644 §3.12 error response body. `status` is a string, as the RFC's JSON examples show. */
 export interface ScimErrorBody {
@@ -37,6 +38,7 @@ const MAPPING: Record<DomainErrorCode, { status: number; scimType?: string }> = 
   unauthenticated: { status: 401 },
   forbidden: { status: 403 },
   unavailable: { status: 503 },
+  rateLimited: { status: 429 },
 };
 
 export function errorBody(status: number, detail: string, scimType?: string): ScimErrorBody {
@@ -44,7 +46,8 @@ export function errorBody(status: number, detail: string, scimType?: string): Sc
 }
 
 /** Maps any error to a SCIM error; `undefined` for an unexpected error, which the caller logs as a 500. */
-export function toScimError(err: unknown): { status: number; body: ScimErrorBody } | undefined {
+export function toScimError(error: unknown): { status: number; body: ScimErrorBody } | undefined {
+  const err = asUnavailable(error); // a database fault is a 503, not an unexpected error
   if (err instanceof ScimHttpError) return { status: err.status, body: errorBody(err.status, err.message, err.scimType) };
   if (err instanceof DomainError) {
     const { status, scimType } = MAPPING[err.code];

@@ -4,6 +4,7 @@ import type { Services } from '../services';
 import { scimAuth } from './auth';
 import { bulkRoutes } from './bulk.routes';
 import { scimAudit } from '../http/audit';
+import { scimLimits } from '../http/limits';
 import { discoveryRoutes } from './discovery.routes';
 import { groupsEndpoint, usersEndpoint } from './endpoints';
 import { resourceRoutes } from './resource.routes';
@@ -16,11 +17,12 @@ export function scimRouter(services: Services, config: Config): Router<ScimState
   const router = new Router<ScimState>({ prefix: `${SCIM_PREFIX}/:tenant`, sensitive: false });
   router.use(scimAudit(services.audit)); // first: refused requests are audited too
   router.use(scimAuth(services.connections));
+  router.use(scimLimits(config.limits)); // rate limits and the tenant's concurrency gate (429 + Retry-After)
   const users = usersEndpoint(services);
   const groups = groupsEndpoint(services);
   resourceRoutes(router, users, config);
   resourceRoutes(router, groups, config);
-  bulkRoutes(router, [users, groups], config);
+  bulkRoutes(router, [users, groups], config, services.audit);
   rootSearchRoutes(router, services, [users, groups], config);
   discoveryRoutes(router, config, services.catalogue);
   return router;

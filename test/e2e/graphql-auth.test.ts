@@ -95,11 +95,12 @@ describe('GraphQL authentication and authorization', () => {
     const tenants = await app.gql(key, '{ tenants { slug } }');
     expect(tenants.body.data.tenants).toEqual([{ slug: a.slug }]);
     const other = await app.gql(key, `{ tenant(slug: "${b.slug}") { name users { totalCount } } }`);
-    expect(codes(other)).toEqual(['FORBIDDEN']);
+    // another tenant is answered as no tenant at all (no existence oracle; test/adversarial/tenant-oracle)
+    expect(codes(other)).toEqual(['NOT_FOUND']);
     expect(other.body.data).toBeNull();
-    expect(codes(await app.gql(key, `{ tenant(id: "${b.id}") { name } }`))).toEqual(['FORBIDDEN']);
-    expect(codes(await app.gql(key, `{ stats(tenant: "${b.slug}") { groups } }`))).toEqual(['FORBIDDEN']);
-    expect(codes(await app.gql(key, `mutation { revokeToken(tenant: "${b.slug}", id: "${b.tokenId}") { id } }`))).toEqual(['FORBIDDEN']);
+    expect(codes(await app.gql(key, `{ tenant(id: "${b.id}") { name } }`))).toEqual(['NOT_FOUND']);
+    expect(codes(await app.gql(key, `{ stats(tenant: "${b.slug}") { groups } }`))).toEqual(['NOT_FOUND']);
+    expect(codes(await app.gql(key, `mutation { revokeToken(tenant: "${b.slug}", id: "${b.tokenId}") { id } }`))).toEqual(['NOT_FOUND']);
     expect(codes(await app.gql(key, 'mutation { createTenant(input: { name: "Gamma" }) { id } }'))).toEqual(['FORBIDDEN']);
     // figures without a tenant argument are its tenant's only
     await app.services.users.create({ tenant: { id: b.id, slug: b.slug, name: 'Beta Scope' }, actor: { kind: 'system' }, requestId: 't' }, {

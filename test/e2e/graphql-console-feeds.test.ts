@@ -44,20 +44,40 @@ describe('events(wait:): the long poll of GET /events over GraphQL', () => {
   });
 
   it('one operation waits at most 30 s in all: a second long-polling field gets what is left of the budget', async () => {
-    const t = await app.tenant('Wait Budget');
-    const api = scim(app, t.token);
-    const both = app.gql(
-      admin,
-      `query($t: String!) { a: events(tenant: $t, wait: 30) { nodes { sequence } } b: events(tenant: $t, wait: 30) { nodes { sequence } } }`,
-      { t: t.slug },
-    );
-    await until(() => app.services.events.longPoll.active === 1);
-    await api.post(`${t.base}/Users`, USER('budget@x')).expect(201);
-    const res = await both;
-    expect(res.body.errors).toBeUndefined();
-    // one field had the whole 30 s and saw the event; the other had no wait left and answered its empty page at once
-    const sizes = [res.body.data.a.nodes.length, res.body.data.b.nodes.length].sort();
-    expect(sizes).toEqual([0, 1]);
+    // a time budget above 30 s, so the per-operation wait budget is the one that binds
+    const roomy = await createGqlTestApp({ limits: { maxDepth: 12, maxCost: 100_000, timeBudgetMs: 60_000 } });
+    try {
+      const key = await roomy.key('admin');
+      const t = await roomy.tenant('Wait Budget');
+      const both = roomy.gql(
+        key,
+        `query($t: String!) { a: events(tenant: $t, wait: 30) { nodes { sequence } } b: events(tenant: $t, wait: 30) { nodes { sequence } } }`,
+        { t: t.slug },
+      );
+      await until(() => roomy.services.events.longPoll.active === 1);
+      await scim(roomy, t.token).post(`${t.base}/Users`, USER('budget@x')).expect(201);
+      const res = await both;
+      expect(res.body.errors).toBeUndefined();
+      // one field had the whole 30 s and saw the event; the other had no wait left and answered its empty page at once
+      const sizes = [res.body.data.a.nodes.length, res.body.data.b.nodes.length].sort();
+      expect(sizes).toEqual([0, 1]);
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  it("a long poll ends within the operation's time budget: an empty page, not QUERY_TIMEOUT", async () => {
+    const tight = await createGqlTestApp({ limits: { maxDepth: 12, maxCost: 100_000, timeBudgetMs: 2_500 } });
+    try {
+      const key = await tight.key('admin');
+      const t = await tight.tenant('Tight Budget');
+      const res = await tight.gql(key, `query($t: String!) { events(tenant: $t, wait: 30) { endCursor nodes { sequence } } tenant(slug: $t) { slug } }`, { t: t.slug });
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.events.nodes).toEqual([]);
+      expect(res.body.data.tenant.slug).toBe(t.slug);
+    } finally {
+      await tight.close();
+    }
   });
 
   it('wait is bounded (BAD_USER_INPUT past 30 s) and counted in the query cost', async () => {

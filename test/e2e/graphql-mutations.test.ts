@@ -121,9 +121,9 @@ describe('GraphQL mutations', () => {
     const v = (await client.post(`${t.base}/Users`, USER('taken@example.com'))).body.id;
     await client.delete(`${t.base}/Users/${v}`);
     // a different user with the same userName (the tombstone has no externalId to match, so create restores by userName)
-    await app.orm.em.fork().getConnection().execute(`update scim_user set user_name = 'moved@example.com', attributes = jsonb_set(attributes, '{userName}', '"moved@example.com"') where id = '${v}'`);
+    await app.orm.em.fork().getConnection().execute(`update scim_user set user_name = 'moved@example.com', user_name_key = 'moved@example.com', attributes = jsonb_set(attributes, '{userName}', '"moved@example.com"') where id = '${v}'`);
     expect((await client.post(`${t.base}/Users`, USER('taken@example.com'))).status).toBe(201);
-    await app.orm.em.fork().getConnection().execute(`update scim_user set user_name = 'taken@example.com', attributes = jsonb_set(attributes, '{userName}', '"taken@example.com"') where id = '${v}'`);
+    await app.orm.em.fork().getConnection().execute(`update scim_user set user_name = 'taken@example.com', user_name_key = 'taken@example.com', attributes = jsonb_set(attributes, '{userName}', '"taken@example.com"') where id = '${v}'`);
     const conflict = await app.gql(admin, `mutation { restoreUser(tenant: "${t.slug}", id: "${v}") { id } }`);
     expect(codes(conflict)).toEqual(['CONFLICT']);
     expect(conflict.body.errors![0].message).toBe('userName "taken@example.com" is already taken in this tenant'); // the user's own name, not ""

@@ -246,8 +246,8 @@ describe('size', () => {
     // users are seeded in SQL: this test is about the PATCH, not about 10,000 POSTs
     const em = app.orm.em.fork();
     const rows: { id: string }[] = await em.getConnection().execute(
-      `insert into scim_user (id, tenant_id, user_name, active, attributes, version, created_at, updated_at)
-       select gen_random_uuid(), ?, 'bulk' || n || '@example.com', true,
+      `insert into scim_user (id, tenant_id, user_name, user_name_key, active, attributes, version, created_at, updated_at)
+       select gen_random_uuid(), ?, 'bulk' || n || '@example.com', 'bulk' || n || '@example.com', true,
               jsonb_build_object('userName', 'bulk' || n || '@example.com', 'active', true), 1, now(), now()
          from generate_series(1, 10000) n
        returning id`,

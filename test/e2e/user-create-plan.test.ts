@@ -26,8 +26,8 @@ if (!process.env.DATABASE_URL) it('after a bulk load without ANALYZE, POST /User
   await run('analyze scim_user'); // as PostgreSQL's autovacuum does once 50 rows have changed: statistics of a small table
   for (let i = 12; i < 24; i++) await create(`small${i}@example.com`);
   await run(
-    `insert into scim_user (id, tenant_id, user_name, external_id, attributes, version, created_at, updated_at, deleted_at)
-     select gen_random_uuid(), ?, 'bulk' || i || '@example.com', 'x' || i, '{}', 1, now(), now(), now() from generate_series(1, 20000) i`,
+    `insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, attributes, version, created_at, updated_at, deleted_at)
+     select gen_random_uuid(), ?, 'bulk' || i || '@example.com', 'bulk' || i || '@example.com', 'x' || i, '{}', 1, now(), now(), now() from generate_series(1, 20000) i`,
     [t.id],
   );
   const seqRead = async () => {

@@ -1,6 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
+import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import pino from 'pino';
@@ -13,6 +11,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDb, TestDb } from '../support/database';
 import { scimContext, USER } from '../support/events';
 import { eventually } from '../support/tcp-proxy';
+import { ensureBuilt, freePort } from '../support/server-process';
 
 // Several processes on one database need a PostgreSQL server: embedded PGlite admits a single
 // process. These run when DATABASE_URL is set, as in CI.
@@ -52,23 +51,6 @@ describe('a relay batch that fails half-way', () => {
   });
 });
 
-/** dist/ is what `node dist/src/main.js` runs: rebuild it when a source file is newer. */
-function ensureBuilt(): void {
-  const main = path.join(ROOT, 'dist/src/main.js');
-  const newest = (dir: string): number =>
-    Math.max(0, ...fs.readdirSync(dir, { withFileTypes: true }).map((d) => (d.isDirectory() ? newest(path.join(dir, d.name)) : fs.statSync(path.join(dir, d.name)).mtimeMs)));
-  if (!fs.existsSync(main) || fs.statSync(main).mtimeMs < newest(path.join(ROOT, 'src'))) {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-  }
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function startServer(port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {

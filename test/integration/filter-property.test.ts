@@ -1,3 +1,4 @@
+import { userNameKey } from '../../src/domain/user/username';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
@@ -90,9 +91,9 @@ beforeAll(async () => {
     const userName = `${u.userName}#${wires.length}`;
     const doc = JSON.parse(JSON.stringify({ userName, externalId: u.externalId, displayName: u.displayName, title: u.title, active: u.active, name: u.name, emails: u.emails, [X]: u.x, [ENT]: u.ent }));
     await conn.execute(
-      `insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-      [id, tenantId, userName, u.externalId ?? null, u.displayName ?? null, u.active, JSON.stringify(doc), u.created, u.created],
+      `insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+      [id, tenantId, userName, userNameKey(userName), u.externalId ?? null, u.displayName ?? null, u.active, JSON.stringify(doc), u.created, u.created],
     );
     const created = new Date(u.created).toISOString();
     wires.push({ ...doc, id, meta: { resourceType: 'User', created, lastModified: created } });

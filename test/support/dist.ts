@@ -12,13 +12,13 @@ function newest(dir: string): number {
 
 const stale = () => {
   const main = path.join(ROOT, 'dist/src/main.js');
-  return !fs.existsSync(main) || fs.statSync(main).mtimeMs < newest(path.join(ROOT, 'src'));
+  return !fs.existsSync(main) || fs.statSync(main).mtimeMs < Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'migrations')));
 };
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
- * dist/ is what `npm start` and `bin/provisio.js` run: rebuild it when a file under src/ is newer.
+ * dist/ is what `npm start` and `bin/provisio.js` run: rebuild it when a file under src/ or migrations/ is newer.
  * Test files in parallel workers take a lock first, so that two builds never write dist/ at once.
  */
 export function ensureBuilt(): void {

@@ -1,3 +1,5 @@
+import type { AuditRequest } from './audit-row';
+
 /**
  * What a request did, reported by the domain services as they do it (never parsed back out of
  * bodies): the resource ids touched, the names of the attributes changed, and the guard's hold
@@ -9,6 +11,13 @@ export class AuditNotes {
   holdId: string | null = null;
   /** The filter of a list or search, wherever it came from (URL or SearchRequest body). */
   filter: string | null = null;
+  /**
+   * Set by an edge that wants the audit row of a committed write written in the write's own
+   * transaction (EventRecorder does it with the outbox events): the request as the row names it.
+   */
+  request?: AuditRequest;
+  /** Audit rows written inside the transactions of this request (each committed, unless the request then failed). */
+  inTransaction = 0;
   /** What the operation alone does not say (the delete policy applied, why a token was refused): audit_entry.note. */
   note: string | null = null;
 

@@ -2,8 +2,11 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, RequestContext } from '../context';
 import { InvalidValueError } from '../errors';
-import { ID_CLOCK_SLACK_MS, isUuid, newId, uuidv7Bound } from '../ids';
-import { sql, sqlPrepared } from '../../db/sql';
+import { ID_CLOCK_SLACK_MS, isUuid, uuidv7Bound } from '../ids';
+import { DAY_MS, defaultPartitionName, dropPartitionsBefore } from '../../db/partitions';
+import { sql, sqlPrepared, sqlRun } from '../../db/sql';
+import { AUDIT_RECORDSET, auditRow } from './audit-row';
+import { databaseFault } from '../../db/faults';
 
 /** One request to audit: who, what, how it ended. Never a body, a password or a token. */
 export interface AuditInput {
@@ -22,6 +25,8 @@ export interface AuditInput {
   resourceIds?: Iterable<string>;
   changed?: Iterable<string>;
   holdId?: string | null;
+  /** the bulkId of a /Bulk operation */
+  bulkId?: string | null;
   note?: string | null;
 }
 
@@ -45,6 +50,7 @@ export interface AuditRecord {
   resourceIds: string[];
   changedAttributes: string[];
   holdId: string | null;
+  bulkId: string | null;
   note: string | null;
 }
 
@@ -69,7 +75,7 @@ export interface AuditPage {
 }
 
 const COLUMNS = `id, tenant_id, time, actor_kind, connection_id, token_id, admin_key_id, idp, method, path, operation, filter,
-  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id, note`;
+  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id, bulk_id, note`;
 
 interface Row {
   id: string;
@@ -91,6 +97,7 @@ interface Row {
   resource_ids: string[];
   changed_attributes: string[];
   hold_id: string | null;
+  bulk_id: string | null;
   note: string | null;
 }
 
@@ -115,17 +122,17 @@ function fromRow(r: Row): AuditRecord {
     resourceIds: r.resource_ids,
     changedAttributes: r.changed_attributes,
     holdId: r.hold_id,
+    bulkId: r.bulk_id,
     note: r.note,
   };
 }
 
 /**
- * The audit trail: one row per SCIM request and per admin mutation. Writing is one INSERT made
- * right after the response is determined, outside the request's transaction: failed and
- * refused requests (whose transaction rolled back, or never began) must be audited too, and
- * the outcome is only known then. The change itself is already durable with its outbox event.
- * The INSERT commits asynchronously (see `record`), so auditing costs a request one round trip
- * and no WAL flush.
+ * The audit trail: one row per SCIM request, per /Bulk operation and per admin mutation. A write
+ * that commits a change writes its row in its own transaction, with its outbox events (see
+ * EventRecorder and audit-row.ts). Everything else — reads, refused and failed requests, whose
+ * transaction rolled back or never began — is written here, right after the response is
+ * determined, in grouped INSERTs that commit asynchronously (see `insert`).
  */
 export class AuditService {
   constructor(private readonly orm: MikroORM) {}
@@ -144,30 +151,7 @@ export class AuditService {
    * load a request shares its INSERT with the others in flight, and alone it pays one round trip.
    */
   record(input: AuditInput): Promise<void> {
-    const a = input.actor;
-    const row = {
-      id: newId(),
-      tenant_id: input.tenantId ?? null,
-      tenant_slug: input.tenantId ? null : (input.tenantSlug ?? null),
-      time: new Date(),
-      actor_kind: a.kind,
-      connection_id: a.kind === 'scim' ? a.connectionId : null,
-      token_id: a.kind === 'scim' ? a.tokenId : null,
-      admin_key_id: a.kind === 'admin' ? (a.keyId ?? null) : null,
-      idp: a.kind === 'scim' ? a.idp : null,
-      method: input.method,
-      path: input.path.slice(0, 2048),
-      operation: input.operation,
-      filter: input.filter?.slice(0, 4096) ?? null,
-      status: input.status,
-      scim_type: input.scimType ?? null,
-      latency_ms: input.latencyMs,
-      request_id: input.requestId,
-      resource_ids: [...(input.resourceIds ?? [])],
-      changed_attributes: [...(input.changed ?? [])].sort(),
-      hold_id: input.holdId ?? null,
-      note: input.note?.slice(0, 200) ?? null,
-    };
+    const row = auditRow(input);
     if (!row.tenant_id && !row.tenant_slug) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.queue.push({ row, done: (err) => (err ? reject(err) : resolve()) });
@@ -185,29 +169,46 @@ export class AuditService {
     this.flushing = true;
     const batch = this.queue.splice(0, 500);
     try {
-      // The request's change (and its event) committed synchronously already; this statement's
-      // own commit does not wait for the WAL flush (synchronous_commit off for this transaction
-      // only): a database crash can lose the last fraction of a second of entries, never a change.
-      await sqlPrepared(
-        this.em(),
-        'provisio_audit_insert_v2',
-        `insert into audit_entry (${COLUMNS})
-         select r.id, t.id, r.time, r.actor_kind, r.connection_id, r.token_id, r.admin_key_id, r.idp, r.method, r.path, r.operation,
-                r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes, r.hold_id, r.note
-           from jsonb_to_recordset(?::jsonb) as r(id uuid, tenant_id uuid, tenant_slug text, time timestamptz, actor_kind text,
-                  connection_id uuid, token_id uuid, admin_key_id text, idp text, method text, path text, operation text, filter text,
-                  status int, scim_type text, latency_ms float8, request_id text, resource_ids jsonb, changed_attributes jsonb, hold_id uuid, note text)
-           join tenant t on t.id = coalesce(r.tenant_id, (select s.id from tenant s where s.slug = r.tenant_slug))
-           cross join (select set_config('synchronous_commit', 'off', true)) as async_commit`,
-        [JSON.stringify(batch.map((b) => b.row))],
-      );
+      await this.insert(batch.map((b) => b.row));
       for (const b of batch) b.done();
     } catch (e) {
-      for (const b of batch) b.done(e);
+      // One row must not cost the others theirs: unless the database itself is failing (then each
+      // row would fail the same way), the rows go again one by one, and only a bad one is lost.
+      if (batch.length === 1 || databaseFault(e)) for (const b of batch) b.done(e);
+      else {
+        for (const b of batch) {
+          try {
+            await this.insert([b.row]);
+            b.done();
+          } catch (one) {
+            b.done(one);
+          }
+        }
+      }
     } finally {
       this.flushing = false;
       void this.flush();
     }
+  }
+
+  /**
+   * One grouped INSERT. These rows record reads, refused requests and failed writes: no change
+   * committed with them (a committed write's row is written in its own transaction, see
+   * EventRecorder), so this statement's commit does not wait for the WAL flush (synchronous_commit
+   * off for this transaction only): a database crash can lose the last fraction of a second of them.
+   */
+  private async insert(rows: Record<string, unknown>[]): Promise<void> {
+    await sqlPrepared(
+      this.em(),
+      'provisio_audit_insert_v2',
+      `insert into audit_entry (${COLUMNS})
+       select r.id, t.id, r.time, r.actor_kind, r.connection_id, r.token_id, r.admin_key_id, r.idp, r.method, r.path, r.operation,
+              r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes, r.hold_id, r.bulk_id, r.note
+         from jsonb_to_recordset(?::jsonb) as ${AUDIT_RECORDSET}
+         join tenant t on t.id = coalesce(r.tenant_id, (select s.id from tenant s where s.slug = r.tenant_slug))
+         cross join (select set_config('synchronous_commit', 'off', true)) as async_commit`,
+      [JSON.stringify(rows)],
+    );
   }
 
   /** An admin mutation (GraphQL): actor kind admin with its key id. */
@@ -238,64 +239,96 @@ export class AuditService {
    * scan of the tenant's whole trail; the `time` conditions stay the exact ones.
    */
   async query(tenantId: string, q: AuditQuery = {}): Promise<AuditPage> {
-    const where = ['tenant_id = ?'];
-    const params: unknown[] = [tenantId];
-    if (q.from) {
-      where.push('time >= ?', 'id >= ?::uuid');
-      params.push(q.from, uuidv7Bound(q.from.getTime() - ID_CLOCK_SLACK_MS));
-    }
-    if (q.to) {
-      where.push('time < ?', 'id < ?::uuid');
-      params.push(q.to, uuidv7Bound(q.to.getTime() + ID_CLOCK_SLACK_MS));
-    }
-    if (q.actorKind) where.push('actor_kind = ?') && params.push(q.actorKind);
-    if (q.actor) {
-      where.push('(connection_id::text = ? or token_id::text = ? or admin_key_id = ?)');
-      params.push(q.actor, q.actor, q.actor);
-    }
-    if (q.resourceId) where.push('resource_ids @> ?::jsonb') && params.push(JSON.stringify([q.resourceId]));
-    if (q.operation) where.push('operation = ?') && params.push(q.operation);
-    if (q.outcome) where.push(q.outcome === 'success' ? 'status < 400' : 'status >= 400');
-    if (q.cursor) {
-      const id = Buffer.from(q.cursor, 'base64url').toString('utf8');
-      if (!isUuid(id)) throw new InvalidValueError('invalid audit cursor');
-      where.push('id < ?') && params.push(id);
-    }
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const rows = await sql<Row>(this.em(), `select ${COLUMNS} from audit_entry where ${where.join(' and ')} order by id desc limit ?`, [...params, limit + 1]);
+    const { text, params } = auditQuerySql(tenantId, q, limit + 1);
+    const rows = await sql<Row>(this.em(), text, params);
     const entries = rows.slice(0, limit).map(fromRow);
     return { entries, next: rows.length > limit ? Buffer.from(entries[entries.length - 1].id).toString('base64url') : null };
   }
 
-  /** How many entries an export from `since` will stream (for a progress bar). */
-  async count(tenantId: string, since: Date): Promise<number> {
-    const [row] = await sql<{ n: number }>(
-      this.em(),
-      'select count(*)::int as n from audit_entry where tenant_id = ? and time >= ? and id >= ?::uuid',
-      [tenantId, since, uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS)],
-    );
+  /** How many entries an export of `scope` will stream (for a progress bar). */
+  async count(scope: AuditExportScope): Promise<number> {
+    const { where, params } = exportWhere(scope);
+    const [row] = await sql<{ n: number }>(this.em(), `select count(*)::int as n from audit_entry where ${where.join(' and ')}`, params);
     return row.n;
   }
 
   /**
-   * Every entry from `since`, oldest first, in batches read by keyset (never one huge result,
-   * never an open cursor across awaits on the caller's output).
+   * Every entry of `scope` (one tenant or all; from `since`, before `before`), oldest first, in
+   * batches read by keyset on the id (never one huge result, never an open cursor across awaits on
+   * the caller's output). The window also bounds the UUIDv7 id, so only the window's partitions are
+   * read: `before` alone is the archive of the partitions that retention will drop.
    */
-  async *export(tenantId: string, since: Date, batchSize = 1000): AsyncGenerator<AuditRecord[]> {
-    // the first batch starts at the id bound of `since` (see query), not at the trail's oldest entry
-    let after: string = uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS);
-    let first = true;
+  async *export(scope: AuditExportScope, batchSize = 1000): AsyncGenerator<AuditRecord[]> {
+    let after: string | undefined;
     for (;;) {
-      const rows: Row[] = await sql<Row>(
-        this.em(),
-        `select ${COLUMNS} from audit_entry where tenant_id = ? and time >= ? and id ${first ? '>=' : '>'} ?::uuid order by id limit ?`,
-        [tenantId, since, after, batchSize],
-      );
-      first = false;
+      const { where, params } = exportWhere(scope);
+      if (after) where.push('id > ?::uuid') && params.push(after);
+      const rows: Row[] = await sql<Row>(this.em(), `select ${COLUMNS} from audit_entry where ${where.join(' and ')} order by id limit ?`, [...params, batchSize]);
       if (rows.length === 0) return;
       yield rows.map(fromRow);
       if (rows.length < batchSize) return;
       after = rows[rows.length - 1].id;
     }
   }
+
+  /**
+   * Retention: drops the daily partitions whose whole day is older than `retentionDays` (a DROP, not
+   * millions of DELETEs), and deletes the entries older than that from the default partition (those
+   * whose id fell outside every daily partition). 0 keeps everything. Archive first with
+   * `provisio audit export --before`.
+   */
+  async prune(retentionDays: number, now = Date.now()): Promise<{ dropped: string[]; deleted: number }> {
+    if (retentionDays <= 0) return { dropped: [], deleted: 0 };
+    const cutoff = new Date(now - retentionDays * DAY_MS);
+    const em = this.em();
+    const dropped = await dropPartitionsBefore(em, 'audit_entry', cutoff);
+    const deleted = await sqlRun(em, `delete from ${defaultPartitionName('audit_entry')} where time < ?`, [cutoff]);
+    return { dropped, deleted };
+  }
+}
+
+/** Which entries an export reads: one tenant or every tenant, from `since` (inclusive), before `before`. */
+export interface AuditExportScope {
+  tenantId?: string;
+  since?: Date;
+  before?: Date;
+}
+
+/** The window's conditions: the exact `time` ones, and the UUIDv7 id bounds (widened by the clock slack) that the indexes and partitions answer. */
+export function exportWhere(scope: AuditExportScope): { where: string[]; params: unknown[] } {
+  const where: string[] = ['true'];
+  const params: unknown[] = [];
+  if (scope.tenantId) where.push('tenant_id = ?') && params.push(scope.tenantId);
+  if (scope.since) where.push('time >= ?', 'id >= ?::uuid') && params.push(scope.since, uuidv7Bound(scope.since.getTime() - ID_CLOCK_SLACK_MS));
+  if (scope.before) where.push('time < ?', 'id < ?::uuid') && params.push(scope.before, uuidv7Bound(scope.before.getTime() + ID_CLOCK_SLACK_MS));
+  return { where, params };
+}
+
+/** The statement of AuditService.query (exported for the EXPLAIN test): a page of `limit` rows, newest first. */
+export function auditQuerySql(tenantId: string, q: AuditQuery, limit: number): { text: string; params: unknown[] } {
+  const where = ['tenant_id = ?'];
+  const params: unknown[] = [tenantId];
+  if (q.from) {
+    where.push('time >= ?', 'id >= ?::uuid');
+    params.push(q.from, uuidv7Bound(q.from.getTime() - ID_CLOCK_SLACK_MS));
+  }
+  if (q.to) {
+    where.push('time < ?', 'id < ?::uuid');
+    params.push(q.to, uuidv7Bound(q.to.getTime() + ID_CLOCK_SLACK_MS));
+  }
+  if (q.actorKind) where.push('actor_kind = ?') && params.push(q.actorKind);
+  if (q.actor) {
+    where.push('(connection_id::text = ? or token_id::text = ? or admin_key_id = ?)');
+    params.push(q.actor, q.actor, q.actor);
+  }
+  if (q.resourceId) where.push('resource_ids @> ?::jsonb') && params.push(JSON.stringify([q.resourceId]));
+  if (q.operation) where.push('operation = ?') && params.push(q.operation);
+  if (q.outcome) where.push(q.outcome === 'success' ? 'status < 400' : 'status >= 400');
+  if (q.cursor) {
+    const id = Buffer.from(q.cursor, 'base64url').toString('utf8');
+    if (!isUuid(id)) throw new InvalidValueError('invalid audit cursor');
+    where.push('id < ?') && params.push(id);
+  }
+  return { text: `select ${COLUMNS} from audit_entry where ${where.join(' and ')} order by id desc limit ?`, params: [...params, limit] };
 }

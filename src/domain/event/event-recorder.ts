@@ -4,6 +4,7 @@ import { newId } from '../ids';
 import { DEPROVISIONING_TYPES, EventDraft } from './event-types';
 import { sql } from '../../db/sql';
 import type { DeprovisioningGuard } from '../guard/deprovisioning-guard';
+import { AUDIT_WRITE_CTE, writeAuditRow } from '../audit/audit-row';
 
 /**
  * The outbox insert, as CTEs to prepend to a statement (`with <ctes> <statement>`) or to run on
@@ -19,37 +20,48 @@ const OUTBOX_CTES = `ev_in as (select * from jsonb_to_recordset(?::jsonb) as e(o
                left join lateral (select coalesce(?::uuid, (select o.hold_id from event_outbox o
                                    where o.tenant_id = ?::uuid and o.subject = i.subject and o.state = 'held' limit 1)) as id) h on true
               order by i.ord
-             returning hold_id)`;
+             returning hold_id),
+  ${AUDIT_WRITE_CTE}`;
+
+/** The transaction (knex's) of a write -> its audit row, so a transaction that records twice writes one row. */
+const auditedTransactions = new WeakMap<object, string>();
 
 export interface OutboxStatement {
   /** CTE text without the leading `with` */
   ctes: string;
   params: unknown[];
+  /** the id of the audit row the statement writes, if it writes one */
+  auditId?: string;
 }
 
 /**
  * Writes domain events into the transactional outbox, in the caller's transaction. Services call
  * `record(em, ctx, drafts)` after their change; the hot create path prepends `statement(...)` to
  * its INSERT so the change and its event are one statement. Also reports touched ids and changed
- * attribute names to the request's audit notes.
+ * attribute names to the request's audit notes, and, when the edge asked for it
+ * (`ctx.audit.request`), writes the request's audit row in the same statement: committed change
+ * <=> its events <=> its audit row, through crashes and SIGKILL alike.
  */
 export class EventRecorder {
   constructor(private readonly guard?: DeprovisioningGuard) {}
 
-  statement(ctx: RequestContext, drafts: EventDraft[], time: Date, holdId: string | null = null): OutboxStatement {
+  statement(ctx: RequestContext, drafts: EventDraft[], time: Date, holdId: string | null = null, audit = true): OutboxStatement {
     const rows = drafts.map((d, i) => ({ ord: i + 1, id: newId(), type: d.type, subject: d.subject, data: d.data }));
     const connectionId = ctx.actor.kind === 'scim' ? ctx.actor.connectionId : null;
     const t = ctx.tenant.id;
+    const row = audit ? writeAuditRow(ctx, drafts, holdId) : undefined;
     return {
       ctes: OUTBOX_CTES,
-      params: [JSON.stringify(rows), t, time, connectionId, ctx.requestId, holdId, t],
+      params: [JSON.stringify(rows), t, time, connectionId, ctx.requestId, holdId, t, JSON.stringify(row ? [row] : [])],
+      ...(row ? { auditId: row.id as string } : {}),
     };
   }
 
   /** Reports the drafts to the request's audit notes (call once the statement is under way). */
-  noted(ctx: RequestContext, drafts: EventDraft[], holdId: string | null = null): void {
+  noted(ctx: RequestContext, drafts: EventDraft[], holdId: string | null = null, st?: OutboxStatement): void {
     for (const d of drafts) ctx.audit?.touched(d.subject, d.changed);
     if (holdId && ctx.audit) ctx.audit.holdId = holdId;
+    if (st?.auditId && ctx.audit) ctx.audit.inTransaction++;
   }
 
   /**
@@ -61,8 +73,20 @@ export class EventRecorder {
     let holdId: string | null = null;
     const deprovisioned = drafts.find((d) => DEPROVISIONING_TYPES.includes(d.type));
     if (deprovisioned && this.guard && ctx.actor.kind === 'scim') holdId = await this.guard.check(em, ctx, deprovisioned.subject);
-    const st = this.statement(ctx, drafts, new Date(), holdId);
+    const trx = em.getTransactionContext() as object | undefined;
+    const earlier = trx ? auditedTransactions.get(trx) : undefined;
+    const st = this.statement(ctx, drafts, new Date(), holdId, earlier === undefined);
     const out = await sql<{ hold_id: string | null }>(em, `with ${st.ctes} select hold_id from ev_out`, st.params);
-    this.noted(ctx, drafts, holdId ?? out.find((r) => r.hold_id)?.hold_id ?? null);
+    if (trx && st.auditId) auditedTransactions.set(trx, st.auditId);
+    const hold = holdId ?? out.find((r) => r.hold_id)?.hold_id ?? null;
+    this.noted(ctx, drafts, hold, st);
+    if (earlier !== undefined && ctx.audit?.request) {
+      // a second change in the same transaction: its row names these resources and attributes too
+      await sql(
+        em,
+        `update audit_entry set resource_ids = ?::jsonb, changed_attributes = ?::jsonb, hold_id = coalesce(hold_id, ?::uuid) where id = ?`,
+        [JSON.stringify([...ctx.audit.resourceIds]), JSON.stringify([...ctx.audit.changed].sort()), hold, earlier],
+      );
+    }
   }
 }

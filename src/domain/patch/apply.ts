@@ -1,6 +1,6 @@
 import { MutabilityError, NoTargetError } from '../errors';
 import type { Filter } from '../query/ast';
-import { matchesElement } from '../query/filter-eval';
+import { elementMatcher } from '../query/filter-eval';
 import { AttributeDef, findAttr } from '../schema/attribute';
 import type { Leniency } from '../schema/leniency';
 import { Document, isPlainObject, normalizeElement, normalizeValue, readAttribute, writeAttribute } from '../schema/normalize';
@@ -61,13 +61,18 @@ function holds(element: unknown, pattern: unknown, attr: AttributeDef): boolean 
  */
 function preferPrimary(list: unknown[], touched: unknown[], attr: AttributeDef): void {
   if (!findAttr(attr.subAttributes, 'primary')) return;
-  const winner = [...touched].reverse().find((el) => isPlainObject(el) && el.primary === true);
+  const winner = touched.findLast((el) => isPlainObject(el) && el.primary === true);
   if (!winner) return;
   for (const el of list) if (el !== winner && isPlainObject(el) && el.primary === true) el.primary = false;
 }
 
+/**
+ * The list to work on. Elements are not copied: the document is applyPatch's private clone, and
+ * every change replaces an element (or, for primary, flips it on that clone); copying every element
+ * for every operation made a PATCH of many operations on one list cost operations x values.
+ */
 function copyList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value.map((el) => (isPlainObject(el) ? { ...el } : el)) : [];
+  return Array.isArray(value) ? value.slice() : [];
 }
 
 function isEmpty(el: unknown): boolean {
@@ -79,9 +84,10 @@ function writeList(doc: Document, target: Target, list: unknown[]): void {
   writeAttribute(doc, target.top, kept.length > 0 ? kept : undefined);
 }
 
-function selects(target: Target, el: unknown): boolean {
+/** The test of a target's value filter, resolved once per operation (every element, or those the filter matches). */
+function selector(target: Target): (el: unknown) => boolean {
   const filter = target.select?.filter;
-  return filter === undefined || matchesElement(filter, el, target.top.attr);
+  return filter === undefined ? () => true : elementMatcher(filter, target.top.attr);
 }
 
 /**
@@ -100,15 +106,81 @@ function seedOf(filter: Filter | undefined, attr: AttributeDef, label: string, l
   return sub && { [sub.name]: normalizeValue(filter.value, sub, `${label} (filter)`, leniency) };
 }
 
+/** A JSON value as text with sorted keys and no undefined members: equal texts <=> jsonEqual. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** A key such that sameScalar(a, b, def) <=> scalarKey(a, def) === scalarKey(b, def). */
+function scalarKey(value: unknown, def: AttributeDef | undefined): string {
+  return typeof value === 'string' ? `s${def?.caseExact ? value : value.toLowerCase()}` : `j${canonical(value)}`;
+}
+
+/**
+ * The elements of a multi-valued attribute by the keys sameElement compares, so that adding n
+ * values to a list of m costs O(n + m) lookups instead of O(n * m) comparisons (a PATCH adding
+ * 20,000 emails ran 11.7 s on the event loop with a scan per value).
+ */
+class ElementIndex {
+  private readonly byValue = new Map<string, number>();
+  private readonly byWhole = new Map<string, number>();
+  private readonly valueDef: AttributeDef | undefined;
+  private readonly typeDef: AttributeDef | undefined;
+
+  constructor(private readonly attr: AttributeDef, private readonly list: unknown[]) {
+    this.valueDef = findAttr(attr.subAttributes, 'value');
+    this.typeDef = findAttr(attr.subAttributes, 'type');
+    list.forEach((el, i) => this.add(el, i));
+  }
+
+  private valueKey(el: Element): string {
+    return `${scalarKey(el.value, this.valueDef)}\u0001${scalarKey(el.type, this.typeDef)}`;
+  }
+
+  private byValueMode(el: unknown): el is Element {
+    return this.valueDef !== undefined && isPlainObject(el) && el.value !== undefined;
+  }
+
+  /** Registers list[i] (the first index of a key wins, as findIndex would). */
+  add(el: unknown, i: number): void {
+    if (this.valueDef && isPlainObject(el)) {
+      const k = this.valueKey(el);
+      if (!this.byValue.has(k)) this.byValue.set(k, i);
+    }
+    const w = scalarKey(el, this.attr);
+    if (!this.byWhole.has(w)) this.byWhole.set(w, i);
+  }
+
+  /** The index of the first element sameElement(element, added) holds for, or -1. */
+  find(added: unknown): number {
+    const i = this.byValueMode(added) ? this.byValue.get(this.valueKey(added)) : this.byWhole.get(scalarKey(added, this.attr));
+    if (i === undefined) return -1;
+    if (sameElement(this.list[i], added, this.attr)) return i;
+    // a whole-value key left behind by an element merged since: exactness over speed (rare)
+    return this.list.findIndex((existing) => sameElement(existing, added, this.attr));
+  }
+}
+
 /** Adds elements to a multi-valued attribute; an element already held is updated, not repeated (RFC 7644 §3.5.2.1). */
 function append(doc: Document, target: Target, added: unknown[]): void {
   const attr = target.top.attr;
   const list = copyList(readAttribute(doc, target.top));
+  const index = new ElementIndex(attr, list);
   const touched: unknown[] = [];
   for (const el of added) {
-    const i = list.findIndex((existing) => sameElement(existing, el, attr));
-    if (i < 0) list.push(el);
-    else list[i] = isPlainObject(el) ? { ...(list[i] as Element), ...el, ...identity(list[i] as Element) } : list[i];
+    const i = index.find(el);
+    if (i < 0) {
+      list.push(el);
+      index.add(el, list.length - 1);
+    } else {
+      list[i] = isPlainObject(el) ? { ...(list[i] as Element), ...el, ...identity(list[i] as Element) } : list[i];
+      index.add(list[i], i);
+    }
     touched.push(i < 0 ? el : list[i]);
   }
   preferPrimary(list, touched, attr);
@@ -122,7 +194,8 @@ function setSelected(doc: Document, target: Target, raw: unknown, mode: SetMode,
   const merge = (before: Element): unknown =>
     target.sub ? { ...before, [target.sub.name]: value } : mode === 'replace' || attr.type !== 'complex' ? value : { ...before, ...(value as Element) };
   const list = copyList(readAttribute(doc, target.top));
-  const matched = list.map((el, i) => (selects(target, el) ? i : -1)).filter((i) => i >= 0);
+  const selects = selector(target);
+  const matched = list.map((el, i) => (selects(el) ? i : -1)).filter((i) => i >= 0);
   const touched: unknown[] = [];
   if (matched.length === 0) {
     // RFC 7644 §3.5.2.3: replace with a filter matching nothing is noTarget; but a sub-attribute
@@ -171,8 +244,9 @@ export function setAt(doc: Document, target: Target, raw: unknown, mode: SetMode
 /** remove of selected elements, or of their sub-attribute; no match is no change (idempotent deprovisioning). */
 function removeSelected(doc: Document, target: Target): void {
   const list = copyList(readAttribute(doc, target.top));
+  const selects = selector(target);
   const kept = list.flatMap((el) => {
-    if (!selects(target, el)) return [el];
+    if (!selects(el)) return [el];
     if (!target.sub) return [];
     const { [target.sub.name]: removed, ...rest } = el as Element;
     assertImmutable(target.sub, removed, undefined, target.label);

@@ -15,6 +15,7 @@ import {
   ResolvedAttribute,
 } from '../schema/normalize';
 import { removeAt, setAt } from './apply';
+import { inputLimits } from '../limits';
 import { jsonEqual } from './json';
 import { assertNotReadOnly, leafOf, resolveTarget, Target } from './target';
 
@@ -121,6 +122,7 @@ function expandExtension(op: PatchOpName, value: unknown, ext: SchemaDef, lenien
     return ext.attributes.flatMap((a) => lenientStep('remove', `${ext.id}:${a.name}`, undefined, LENIENT));
   }
   if (!isPlainObject(value)) throw new InvalidValueError(`"${ext.id}" needs an object of extension attributes`);
+  assertKeyCount(value, ext.attributes.length, `"${ext.id}"`);
   return Object.entries(value).flatMap(([k, v]) => lenientStep(op, `${ext.id}:${k}`, v, leniency));
 }
 
@@ -132,12 +134,24 @@ function expandExtension(op: PatchOpName, value: unknown, ext: SchemaDef, lenien
 function expandValueObject(op: PatchOpName, value: unknown, rt: ResourceTypeDef, leniency: Leniency): Step[] {
   if (op === 'remove') throw new NoTargetError('remove requires a "path" (RFC 7644 §3.5.2.2)');
   if (!isPlainObject(value)) throw new InvalidValueError(`${op} without a "path" needs an object of attributes as its value (RFC 7644 §3.5.2.1)`);
+  assertKeyCount(value, allAttributes(rt).length + rt.extensions.length + IGNORED_KEYS.size, `the value of ${op} without a "path"`);
   return Object.entries(value).flatMap(([key, v]) => {
     const ignored = key.toLowerCase() === 'schemas' || (leniency.pathlessExtraKeys && IGNORED_KEYS.has(key.toLowerCase()));
     if (ignored) return [];
     const ext = findExtension(rt, key, leniency);
     return ext ? expandExtension(op, v, ext, leniency) : lenientStep(op, key, v, leniency);
   });
+}
+
+/**
+ * A path-less value names at most every attribute once plus inputLimits.maxUnknownKeys members
+ * that are none; more is refused before each key is parsed as a path (bounded work).
+ */
+function assertKeyCount(value: Record<string, unknown>, known: number, where: string): void {
+  const n = Object.keys(value).length;
+  if (n > known + inputLimits.maxUnknownKeys) {
+    throw new InvalidValueError(`${where} has ${n} members, more than its attributes plus ${inputLimits.maxUnknownKeys} unknown ones (see docs/limits.md)`);
+  }
 }
 
 function expand(operation: Operation, rt: ResourceTypeDef, leniency: Leniency): Step[] {
@@ -163,18 +177,18 @@ function resolveStep(step: Step, rt: ResourceTypeDef, leniency: Leniency): Targe
   }
 }
 
-/** Applies one step to the state; see applyPatch for the rules. */
-function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>, leniency: Leniency): void {
+/** Applies one step to the state (see applyPatch for the rules); true when it worked on the document. */
+function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>, leniency: Leniency): boolean {
   const target = resolveStep(step, rt, leniency);
-  if (!target) return;
+  if (!target) return false;
   if (!target.top.extension && delegated.has(target.top.attr.name.toLowerCase())) {
     state.delegated.push({ op: step.op, path: step.path, ...(step.hasValue ? { value: step.value } : {}) });
-    return;
+    return false;
   }
   try {
     assertNotReadOnly(target);
   } catch (e) {
-    if (step.lenient && e instanceof MutabilityError) return;
+    if (step.lenient && e instanceof MutabilityError) return false;
     throw e;
   }
   // Entra sends {"op":"Replace","path":"title","value":null} to clear an attribute.
@@ -185,10 +199,11 @@ function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: 
   if (target.top.attr.mutability === 'writeOnly') {
     const value = op === 'remove' ? undefined : normalizeValue(step.value, leafOf(target), step.label, leniency);
     if (target.top.attr.name === 'password' && typeof value === 'string') state.password = value;
-    return;
+    return false;
   }
   if (op === 'remove') removeAt(state.doc, target, step.value, leniency);
   else setAt(state.doc, target, step.value, op, leniency);
+  return true;
 }
 
 /** Every catalogue attribute of the resource type, core then extensions. */
@@ -242,7 +257,14 @@ export function applyPatch(doc: Document, operations: unknown, rt: ResourceTypeD
   const steps = parseOperations(operations, leniency).flatMap((o) => expand(o, rt, leniency));
   const delegated = new Set((opts.delegated ?? []).map((n) => n.toLowerCase()));
   const state: PatchState = { doc: structuredClone(doc), delegated: [] };
-  for (const step of steps) runStep(step, state, rt, delegated, leniency);
+  // a step on the document costs up to the size of the attribute it touches; delegated steps
+  // (members) are set operations done by the caller, linear on their own
+  let documentSteps = 0;
+  for (const step of steps) {
+    if (runStep(step, state, rt, delegated, leniency) && ++documentSteps > inputLimits.maxPatchOperations) {
+      throw new InvalidValueError(`the PATCH has more than ${inputLimits.maxPatchOperations} operations on the resource's attributes (see docs/limits.md)`);
+    }
+  }
   const result = normalizeResource(state.doc, rt, { requireRequired: true }).doc;
   return {
     doc: result,

@@ -1,3 +1,4 @@
+import { comparisonKeyOf } from './comparison';
 import type { AttributeDef, ResourceTypeDef } from '../schema/attribute';
 import type { Filter } from './ast';
 import { resolveElementFilter, ResolvedFilter, ResolvedOp, ResolvedPath, resolveFilter } from './filter-resolve';
@@ -99,6 +100,8 @@ function compare(op: ResolvedOp, actual: unknown, expected: TypedValue, p: Resol
     }
     default: {
       const text = scalarText(actual);
+      const keyOf = op === 'eq' ? comparisonKeyOf(p) : undefined;
+      if (keyOf && text !== undefined) return keyOf(text) === keyOf(String(expected));
       return text !== undefined && compareText(op, text, String(expected), p.caseExact);
     }
   }
@@ -142,5 +145,11 @@ export function evaluateFilter(filter: Filter, resource: Record<string, unknown>
  * filter are sub-attributes of `parent` (`value` for the elements of a simple multi-valued attribute).
  */
 export function matchesElement(filter: Filter, element: unknown, parent: AttributeDef): boolean {
-  return evaluate(resolveElementFilter(filter, parent), readElement(element), {});
+  return elementMatcher(filter, parent)(element);
+}
+
+/** matchesElement with the filter resolved once, for testing every element of a list (linear, not a resolve per element). */
+export function elementMatcher(filter: Filter, parent: AttributeDef): (element: unknown) => boolean {
+  const resolved = resolveElementFilter(filter, parent);
+  return (element) => evaluate(resolved, readElement(element), {});
 }

@@ -1,3 +1,4 @@
+import { assertFilterText } from '../text';
 import { InvalidFilterError, InvalidPathError } from '../errors';
 import type { AttrPath, CompareOp, CompValue, Filter, PatchPath } from './ast';
 import { at, describe, ErrorFactory, Token, tokenize } from './filter-tokenizer';
@@ -225,6 +226,7 @@ function parseWith<T>(text: string, limits: FilterLimits, fail: ErrorFactory, pa
 export function parseFilter(text: string, opts: Partial<FilterLimits> = {}): Filter {
   const limits = { ...DEFAULT_FILTER_LIMITS, ...opts };
   const fail = (m: string) => new InvalidFilterError(`invalid filter: ${m}`);
+  if (typeof text === 'string') assertFilterText(text);
   return parseWith(text, limits, fail, (p) => p.filter(0), '"and", "or" or the end of the input');
 }
 

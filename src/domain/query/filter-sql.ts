@@ -1,3 +1,4 @@
+import { comparisonKeyOf } from './comparison';
 import { InvalidFilterError, InvalidValueError } from '../errors';
 import type { ResourceTypeDef } from '../schema/attribute';
 import type { Filter } from './ast';
@@ -235,6 +236,9 @@ class SqlCompiler {
   }
 
   private compare(op: ResolvedOp, slot: Slot, p: ResolvedPath, value: TypedValue): string {
+    const keyOf = comparisonKeyOf(p);
+    const keyColumn = this.storage.comparisonKeyColumns?.[p.key];
+    if (op === 'eq' && keyOf && keyColumn && 'column' in slot && typeof value === 'string') return `${keyColumn} = ${this.param(keyOf(value))}`;
     if (op === 'eq' && 'uuid' in slot && slot.uuid) {
       // ids compare exactly: only a canonical UUID can equal one, and then the uuid index serves it
       return typeof value === 'string' && CANONICAL_UUID.test(value) ? `${slot.uuid} = ${this.param(value)}::uuid` : 'false';

@@ -37,6 +37,11 @@ export interface ResourceStorage {
    * with its values, since a generic plan guesses a tenant's share of the table as 1/tenants.
    */
   lookups?: string[];
+  /**
+   * Columns holding a comparison key of an attribute (key as in `columns`): `eq` on the attribute
+   * compares the key of the value with this column (see comparison.ts), e.g. username -> r.user_name_key.
+   */
+  comparisonKeyColumns?: Record<string, string>;
 }
 
 export interface RelationStorage {

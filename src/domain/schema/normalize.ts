@@ -2,6 +2,8 @@ import { InvalidSyntaxError, InvalidValueError } from '../errors';
 import { AttributeDef, findAttr, ResourceTypeDef, SchemaDef } from './attribute';
 import { commonAttributes, URN } from './core-schemas';
 import { LENIENT, Leniency } from './leniency';
+import { inputLimits, maxLengthOf, maxValuesOf } from '../limits';
+import { assertStorableText } from '../text';
 
 /**
  * A stored resource: core attributes at the top level under their canonical catalogue names, each
@@ -24,8 +26,16 @@ export interface ResolvedAttribute {
   extension?: string;
 }
 
-/** Longest string value accepted; SCIM attributes are names, addresses and ids, not documents. */
-export const MAX_STRING_LENGTH = 64 * 1024;
+/** Counts the members of a body object that name no attribute; past the cap, the request is refused before more work. */
+class UnknownKeys {
+  private n = 0;
+  constructor(private readonly where: string) {}
+  add(): void {
+    if (++this.n > inputLimits.maxUnknownKeys) {
+      throw new InvalidValueError(`${this.where} has more than ${inputLimits.maxUnknownKeys} members that are no attribute (see docs/limits.md)`);
+    }
+  }
+}
 
 /** Microsoft Entra ID spells the enterprise extension URN without its last colon in some payloads. */
 const URN_ALIASES: Record<string, string> = {
@@ -144,7 +154,9 @@ function toText(value: unknown, attr: AttributeDef, path: string, leniency: Leni
   const coerce = leniency.coerceScalars && attr.type === 'string' && typeof value === 'number' && Number.isFinite(value);
   const text = coerce ? String(value) : value;
   if (typeof text !== 'string') throw invalid(path, `a ${attr.type === 'reference' ? 'reference (string)' : 'string'}`, value);
-  if (text.length > MAX_STRING_LENGTH) throw new InvalidValueError(`"${path}" is longer than ${MAX_STRING_LENGTH} characters`);
+  const max = maxLengthOf(attr.name);
+  if (text.length > max) throw new InvalidValueError(`"${path}" is longer than ${max} characters (${text.length})`);
+  assertStorableText(text, path);
   return text;
 }
 
@@ -161,8 +173,11 @@ function toComplex(value: unknown, attr: AttributeDef, path: string, leniency: L
   }
   if (!isPlainObject(object)) throw invalid(path, 'an object', value);
   const out: Record<string, unknown> = {};
-  for (const [key, raw] of Object.entries(object)) {
+  const unknown = new UnknownKeys(`"${path}"`);
+  for (const key in object) {
+    const raw = object[key];
     const sub = findAttr(attr.subAttributes, key);
+    if (!sub) unknown.add();
     if (!sub || sub.mutability === 'readOnly') continue;
     const normalized = normalizeValue(raw, sub, `${path}.${sub.name}`, leniency);
     if (normalized !== undefined) out[sub.name] = normalized;
@@ -219,6 +234,7 @@ export function normalizeValue(value: unknown, attr: AttributeDef, path: string,
   if (value === null || value === undefined) return undefined;
   if (attr.multiValued) {
     if (!Array.isArray(value) && !leniency.coerceShapes) throw invalid(path, 'an array (the attribute is multi-valued)', value);
+    assertValueCount(value, attr, path);
     const list = (Array.isArray(value) ? value : [value])
       .map((el, i) => normalizeElement(el, attr, `${path}[${i}]`, leniency))
       .filter((el) => el !== undefined);
@@ -230,6 +246,14 @@ export function normalizeValue(value: unknown, attr: AttributeDef, path: string,
     return normalizeSingle(value[0], attr, path, leniency);
   }
   return normalizeSingle(value, attr, path, leniency);
+}
+
+/** The per-attribute cap on values (inputLimits; counted as sent), checked before any value is read. */
+export function assertValueCount(value: unknown, attr: AttributeDef, path: string): void {
+  const max = maxValuesOf(attr.name);
+  if (Array.isArray(value) && value.length > max) {
+    throw new InvalidValueError(`"${path}" has ${value.length} values; at most ${max} are accepted (see docs/limits.md)`);
+  }
 }
 
 /** Required attributes count as missing when absent or an empty string. */
@@ -276,7 +300,9 @@ export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: Nor
   const doc: Document = {};
   const leniency = opts.leniency ?? LENIENT;
   let password: string | undefined;
+  const unknown = new UnknownKeys(`the ${rt.name}`);
   const assign = (r: ResolvedAttribute | undefined, raw: unknown): void => {
+    if (!r) unknown.add();
     if (!r || r.attr.mutability === 'readOnly') return;
     const value = normalizeValue(raw, r.attr, attributeName(r), leniency);
     if (r.attr.mutability === 'writeOnly') {
@@ -285,7 +311,9 @@ export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: Nor
     }
     writeAttribute(doc, r, value);
   };
-  for (const [key, raw] of Object.entries(input)) {
+  // for-in, not Object.entries: no array of every member is built before the unknown-key cap stops the loop
+  for (const key in input) {
+    const raw = input[key];
     const extension = findExtension(rt, key, leniency);
     if (!extension) {
       assign(resolveKey(rt, key, leniency), raw);
@@ -293,7 +321,7 @@ export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: Nor
     }
     if (raw === null || raw === undefined) continue;
     if (!isPlainObject(raw)) throw invalid(extension.id, 'an object of extension attributes', raw);
-    for (const [name, value] of Object.entries(raw)) assign(resolveAttribute(rt, name, extension.id, leniency), value);
+    for (const name in raw) assign(resolveAttribute(rt, name, extension.id, leniency), raw[name]);
   }
   if (opts.requireRequired) {
     const missing = missingRequired(doc, rt);

@@ -30,6 +30,11 @@ export function slugify(name: string): string {
   return slug || 'tenant';
 }
 
+/** The one answer for a tenant a caller cannot reach, whether it exists or not (no existence oracle). */
+export function tenantNotFound(slugOrId: string): NotFoundError {
+  return new NotFoundError(`tenant "${slugOrId}" not found`);
+}
+
 export class TenantService {
   constructor(
     private readonly orm: MikroORM,
@@ -79,7 +84,7 @@ export class TenantService {
   async get(slugOrId: string, options: { includeDeleted?: boolean } = {}): Promise<Tenant> {
     const where = isUuid(slugOrId) ? { $or: [{ id: slugOrId }, { slug: slugOrId }] } : { slug: slugOrId };
     const tenant = await this.orm.em.fork().findOne(Tenant, { ...where, ...(options.includeDeleted ? {} : { deletedAt: null }) });
-    if (!tenant) throw new NotFoundError(`tenant "${slugOrId}" not found`);
+    if (!tenant) throw tenantNotFound(slugOrId);
     return tenant;
   }
 

@@ -9,16 +9,18 @@ import { Tenant } from '../tenant/tenant.entity';
  * (`deletedAt` set) so that history is kept and a later POST can restore it with its old id.
  */
 @Entity({ tableName: 'scim_user' })
-// userName is unique among live users only: a tombstone must not block a rename, and a create that
-// matches one restores it. The second index serves lookups that include tombstones.
+// userName is unique among live users only, by its comparison key (src/domain/user/username.ts,
+// RFC 8265 UsernameCaseMapped): a tombstone must not block a rename, and a create that matches one
+// restores it. Users the key migration found colliding (userNameConflict) stay out of the unique
+// index until renamed. The second index serves lookups that include tombstones.
 @Index({
-  name: 'scim_user_tenant_username_uq',
+  name: 'scim_user_tenant_username_key_uq',
   expression:
-    'create unique index "scim_user_tenant_username_uq" on "scim_user" ("tenant_id", lower("user_name")) where "deleted_at" is null',
+    'create unique index "scim_user_tenant_username_key_uq" on "scim_user" ("tenant_id", "user_name_key") where "deleted_at" is null and not "user_name_conflict"',
 })
 @Index({
-  name: 'scim_user_tenant_username_all_idx',
-  expression: 'create index "scim_user_tenant_username_all_idx" on "scim_user" ("tenant_id", lower("user_name"))',
+  name: 'scim_user_tenant_username_key_idx',
+  expression: 'create index "scim_user_tenant_username_key_idx" on "scim_user" ("tenant_id", "user_name_key")',
 })
 @Index({ name: 'scim_user_tenant_external_id_idx', properties: ['tenant', 'externalId'] })
 // Query indexes (issue 3): keyset paging and counting of live users; pg_trgm for co/sw/ew on
@@ -50,7 +52,7 @@ import { Tenant } from '../tenant/tenant.entity';
   expression: `create index "scim_user_emails_trgm_idx" on "scim_user" using gin (lower(("attributes" -> 'emails')::text) gin_trgm_ops)`,
 })
 export class ScimUser {
-  [OptionalProps]?: 'active' | 'attributes' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'deactivatedAt' | 'externalId' | 'displayName';
+  [OptionalProps]?: 'userNameConflict' | 'active' | 'attributes' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'deactivatedAt' | 'externalId' | 'displayName';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
@@ -60,6 +62,14 @@ export class ScimUser {
 
   @Property({ type: 'text' })
   userName!: string;
+
+  /** userNameKey(userName): what uniqueness and `userName eq` compare (RFC 8265 §3.3, see username.ts). */
+  @Property({ type: 'text' })
+  userNameKey!: string;
+
+  /** Set by the key migration on a live user whose key another live user of the tenant already had; cleared by a rename. */
+  @Property({ type: 'boolean', default: false })
+  userNameConflict: boolean = false;
 
   @Property({ type: 'text', nullable: true })
   externalId?: string | null;

@@ -10,10 +10,12 @@ import { Document, normalizeResource } from '../schema/normalize';
 import { assertVersion, WriteOptions } from '../precondition';
 import { replaceDocument } from '../schema/replace';
 import { ScimUser } from './user.entity';
+import { assertUserName, userNameKey } from './username';
 import type { DeletePolicy } from '../connection/scim-connection.entity';
 import { userStorage } from './user.storage';
 import { redactAuditFilters } from './erasure';
 import { sql, sqlPrepared } from '../../db/sql';
+import { useKind } from '../../db/timeouts';
 import { DomainError } from '../errors'; // purge/restore (admin API)
 import { retryTransaction } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
@@ -64,20 +66,24 @@ function fromRow(row: UserRow): UserRecord {
 /** PostgreSQL's unique_violation SQLSTATE, for statements sent past MikroORM's error mapping. */
 const UNIQUE_VIOLATION = '23505';
 
-/** The constrained and indexed attributes of a document, as their columns hold them. */
-function columns(doc: Document): { userName: string; externalId: string | null; displayName: string | null; active: boolean } {
+/** The constrained and indexed attributes of a document, as their columns hold them; a userName that could pass for another is refused. */
+function columns(doc: Document): { userName: string; userNameKey: string; externalId: string | null; displayName: string | null; active: boolean } {
   if (doc.active === undefined) doc.active = true; // the server's default, so reads and filters agree
+  assertUserName(doc.userName as string);
   return {
     userName: doc.userName as string,
+    userNameKey: userNameKey(doc.userName as string),
     externalId: (doc.externalId as string | undefined) ?? null,
     displayName: (doc.displayName as string | undefined) ?? null,
     active: doc.active as boolean,
   };
 }
 
-/** Copies a document and its columns into the entity. */
+/** Copies a document and its columns into the entity; a rename ends a migration-flagged conflict (the unique index then decides). */
 function project(user: ScimUser, doc: Document): void {
+  const before = user.userNameKey;
   Object.assign(user, columns(doc));
+  if (user.userNameKey !== before) user.userNameConflict = false;
   user.attributes = doc;
 }
 
@@ -107,6 +113,8 @@ export class UserService {
     const rt = await this.catalogue.resourceType(ctx, 'User');
     const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency });
     const userName = doc.userName as string;
+    assertUserName(userName);
+    const key = userNameKey(userName);
     const externalId = (doc.externalId as string | undefined) ?? null;
     // not a named prepared statement: its generic plan, made while the table was small, kept
     // seq-scanning it after a bulk load until the next ANALYZE (never, on PGlite); unnamed, it is
@@ -114,19 +122,19 @@ export class UserService {
     const tombstones = await sql(
       this.em(),
       `select 1 from scim_user
-        where tenant_id = ? and deleted_at is not null and (lower(user_name) = lower(?) or external_id = ?) limit 1`,
-      [ctx.tenant.id, userName, externalId],
+        where tenant_id = ? and deleted_at is not null and (user_name_key = ? or external_id = ?) limit 1`,
+      [ctx.tenant.id, key, externalId],
     );
     if (tombstones.length === 0) return { user: await this.insert(ctx, doc), restored: false };
     return this.write(async (em) => {
       const candidates = await sql<{ id: string; deleted: boolean; by_name: boolean }>(
         em,
-        `select id, deleted_at is not null as deleted, lower(user_name) = lower(?) as by_name
+        `select id, deleted_at is not null as deleted, user_name_key = ? as by_name
            from scim_user
-          where tenant_id = ? and (lower(user_name) = lower(?) or (external_id = ? and deleted_at is not null))
+          where tenant_id = ? and (user_name_key = ? or (external_id = ? and deleted_at is not null))
           order by by_name desc, deleted_at desc
           for update`,
-        [userName, ctx.tenant.id, userName, externalId],
+        [key, ctx.tenant.id, key, externalId],
       );
       if (candidates.some((c) => c.by_name && !c.deleted)) throw this.taken(userName);
       const tombstone = candidates.find((c) => c.deleted);
@@ -159,11 +167,11 @@ export class UserService {
         this.em(),
         'provisio_user_insert',
         `with ${outbox.ctes}
-         insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-        [...outbox.params, id, ctx.tenant.id, c.userName, c.externalId, c.displayName, c.active, JSON.stringify(doc), now, now],
+         insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+        [...outbox.params, id, ctx.tenant.id, c.userName, c.userNameKey, c.externalId, c.displayName, c.active, JSON.stringify(doc), now, now],
       );
-      this.events.noted(ctx, drafts);
+      this.events.noted(ctx, drafts, null, outbox);
     } catch (e) {
       if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw this.taken(c.userName);
       throw e;
@@ -375,6 +383,7 @@ export class UserService {
    */
   async purge(ctx: RequestContext, id: string): Promise<void> {
     await this.write(async (em) => {
+      await useKind(em, 'admin'); // redacting a long audit trail may outlast the request timeout
       const rows = isUuid(id)
         ? await sql<{ deleted: boolean; version: number }>(em, 'select deleted_at is not null as deleted, version from scim_user where id = ? and tenant_id = ? for update', [id, ctx.tenant.id])
         : [];

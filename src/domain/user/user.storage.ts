@@ -28,4 +28,6 @@ export const userStorage: ResourceStorage = {
   indexedArrays: ['emails'],
   // scim_user_pkey, scim_user_tenant_username_uq, scim_user_tenant_external_id_idx
   lookups: ['id', 'username', 'externalid'],
+  // userName eq compares RFC 8265 keys (src/domain/user/username.ts), index scim_user_tenant_username_key_idx
+  comparisonKeyColumns: { username: 'r.user_name_key' },
 };

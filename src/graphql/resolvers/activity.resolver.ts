@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { InvalidValueError } from '../../domain/errors';
 import { GqlContext, tenantContext } from '../context';
+import { COUNT_COST, dbCost, LIST_COST } from '../cost';
 import { TenantType, UserType } from '../types/directory.types';
 import { EventType } from '../types/event.types';
 import { TenantActivityType } from '../types/stats.types';
@@ -10,7 +11,10 @@ const MAX_HOURS = 24 * 90;
 /** A tenant's SCIM traffic for dashboards (the console's tenant list), computed by the stats service. */
 @Resolver(() => TenantType)
 export class TenantActivityResolver {
-  @FieldResolver(() => TenantActivityType, { description: 'SCIM traffic: the last request, and requests and their error rate over the last `hours` (default 24, at most 2160)' })
+  @FieldResolver(() => TenantActivityType, {
+    description: 'SCIM traffic: the last request, and requests and their error rate over the last `hours` (default 24, at most 2160)',
+    complexity: dbCost(COUNT_COST),
+  })
   async activity(@Root() t: TenantType, @Ctx() ctx: GqlContext, @Arg('hours', () => Int, { nullable: true }) hours?: number | null): Promise<TenantActivityType> {
     tenantContext(ctx, t);
     const h = hours ?? 24;
@@ -24,7 +28,7 @@ export class TenantActivityResolver {
 export class UserEventsResolver {
   @FieldResolver(() => [EventType], {
     description: "the user's latest events, newest first (held and discarded events never appear)",
-    complexity: ({ args, childComplexity }) => 1 + childComplexity * (args.first ?? 20),
+    complexity: ({ args, childComplexity }) => LIST_COST + Math.max(1, childComplexity) * (args.first ?? 20),
   })
   async events(@Root() u: UserType, @Ctx() ctx: GqlContext, @Arg('first', () => Int, { nullable: true, description: 'how many (default 20, at most 200)' }) first?: number | null): Promise<EventType[]> {
     const n = first ?? 20;

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { CustomAttributeInput } from '../../domain/schema/custom-attribute.service';
+import { LOOKUP_COST } from '../cost';
 import { GqlContext, resolveTenant, tenantContext } from '../context';
 import { AttributeDefinitionType, DefineAttributeInput, RemovedAttribute, SubAttributeInput } from '../types/attribute.types';
 import { TenantType } from '../types/directory.types';
@@ -22,7 +23,7 @@ function definition(input: DefineAttributeInput): CustomAttributeInput {
  */
 @Resolver(() => TenantType)
 export class AttributeResolver {
-  @FieldResolver(() => [AttributeDefinitionType], { description: "the tenant's custom attributes in definition order, optionally of one resource type (User or Group)" })
+  @FieldResolver(() => [AttributeDefinitionType], { description: "the tenant's custom attributes in definition order, optionally of one resource type (User or Group)", complexity: ({ childComplexity }) => LOOKUP_COST + childComplexity * 10 })
   async attributeDefinitions(
     @Root() t: TenantType,
     @Ctx() ctx: GqlContext,

@@ -9,6 +9,7 @@ import { TenantType } from '../types/directory.types';
 import { pagedComplexity, PageArgs } from '../types/relay';
 import { ScimConnectionType } from '../types/scim-connection.types';
 import { Stats } from '../types/stats.types';
+import { COUNT_COST, dbCost, LOOKUP_COST } from '../cost';
 
 const MAX_ENTRIES = 1000; // AuditService.query's own cap
 const DAY_MS = 86_400_000;
@@ -60,7 +61,7 @@ export class TenantAuditResolver {
 
 @Resolver(() => Stats)
 export class StatsAuditResolver {
-  @FieldResolver(() => [RequestOutcomeCount], { description: 'requests per tenant, actor and outcome in [since, until) (default: the last 24 hours)' })
+  @FieldResolver(() => [RequestOutcomeCount], { description: 'requests per tenant, actor and outcome in [since, until) (default: the last 24 hours)', complexity: dbCost(COUNT_COST) })
   async requestsByOutcome(
     @Root() s: Stats,
     @Ctx() ctx: GqlContext,
@@ -77,7 +78,7 @@ const lastRequestLoaders = new WeakMap<GqlContext, DataLoader<string, LastReques
 
 @Resolver(() => ScimConnectionType)
 export class ConnectionAuditResolver {
-  @FieldResolver(() => LastRequestType, { nullable: true, description: 'the last request, from the audit trail (exact time and outcome)' })
+  @FieldResolver(() => LastRequestType, { nullable: true, description: 'the last request, from the audit trail (exact time and outcome)', complexity: dbCost(LOOKUP_COST) })
   async lastRequest(@Root() c: ScimConnectionType, @Ctx() ctx: GqlContext): Promise<LastRequestType | null> {
     let loader = lastRequestLoaders.get(ctx);
     if (!loader) {

@@ -4,10 +4,11 @@ import { GroupType, UserConnection, UserType } from '../types/directory.types';
 import { Connection, PageArgs, pagedComplexity, toConnection } from '../types/relay';
 import { ScimConnectionType, ScimTokenType } from '../types/scim-connection.types';
 import { listQuery } from './args';
+import { dbCost, LOOKUP_COST } from '../cost';
 
 @Resolver(() => UserType)
 export class UserResolver {
-  @FieldResolver(() => [GroupType], { description: 'direct group memberships (User.groups)', complexity: ({ childComplexity }) => 1 + childComplexity * 10 })
+  @FieldResolver(() => [GroupType], { description: 'direct group memberships (User.groups)', complexity: ({ childComplexity }) => LOOKUP_COST + childComplexity * 10 })
   async groups(@Root() u: UserType, @Ctx() ctx: GqlContext): Promise<GroupType[]> {
     const groups = await ctx.loaders.groups(u.tenantCtx).loadMany(u.groupIds);
     // a group deleted since the user was read is simply no longer listed
@@ -17,7 +18,7 @@ export class UserResolver {
 
 @Resolver(() => GroupType)
 export class GroupResolver {
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { complexity: dbCost(LOOKUP_COST) })
   async memberCount(@Root() g: GroupType, @Ctx() ctx: GqlContext): Promise<number> {
     return ctx.loaders.memberCounts(g.tenantCtx).load(g.id);
   }
@@ -33,7 +34,7 @@ export class GroupResolver {
 
 @Resolver(() => ScimConnectionType)
 export class ScimConnectionResolver {
-  @FieldResolver(() => [ScimTokenType], { description: "the connection's tokens, newest first (metadata only)" })
+  @FieldResolver(() => [ScimTokenType], { description: "the connection's tokens, newest first (metadata only)", complexity: ({ childComplexity }) => LOOKUP_COST + childComplexity * 10 })
   async tokens(@Root() c: ScimConnectionType, @Ctx() ctx: GqlContext): Promise<ScimTokenType[]> {
     return (await ctx.loaders.tokens.load(c.tenantId)).filter((t) => t.connectionId === c.id).map((t) => ScimTokenType.from(t));
   }

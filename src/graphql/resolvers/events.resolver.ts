@@ -6,6 +6,7 @@ import { pageSize } from '../cursor';
 import { TenantType } from '../types/directory.types';
 import { EventFigures, EventHoldType, EventPage, EventType, HoldStateGql } from '../types/event.types';
 import { Stats } from '../types/stats.types';
+import { COUNT_COST, dbCost, LIST_COST, LOOKUP_COST } from '../cost';
 
 /** Opaque cursor of the event feed: the per-tenant sequence number of the last event read. */
 const PREFIX = 'e:';
@@ -34,7 +35,7 @@ export class EventsResolver {
   @Query(() => EventPage, {
     description:
       "a tenant's events after a cursor, in sequence order (held and discarded events never appear); poll with endCursor. With `wait`, an empty page long-polls: it is answered as soon as an event commits, or after `wait` seconds",
-    complexity: ({ args, childComplexity }) => 1 + childComplexity * (args.first ?? 100) + Math.max(Number(args.wait ?? 0), 0) * WAIT_COST_PER_SECOND,
+    complexity: ({ args, childComplexity }) => LIST_COST + Math.max(1, childComplexity) * (args.first ?? 100) + Math.max(Number(args.wait ?? 0), 0) * WAIT_COST_PER_SECOND,
   })
   async events(
     @Ctx() ctx: GqlContext,
@@ -78,7 +79,7 @@ export class EventsResolver {
 
 @Resolver(() => TenantType)
 export class TenantEventsResolver {
-  @FieldResolver(() => [EventHoldType], { description: "the mass-deprovisioning guard's holds, newest first" })
+  @FieldResolver(() => [EventHoldType], { description: "the mass-deprovisioning guard's holds, newest first", complexity: ({ childComplexity }) => LOOKUP_COST + childComplexity * 10 })
   async eventHolds(@Root() t: TenantType, @Ctx() ctx: GqlContext, @Arg('state', () => HoldStateGql, { nullable: true }) state?: HoldStateGql | null): Promise<EventHoldType[]> {
     tenantContext(ctx, t);
     return (await ctx.services.events.holds(t.id, state ?? undefined)).map(EventHoldType.from);
@@ -87,7 +88,7 @@ export class TenantEventsResolver {
 
 @Resolver(() => Stats)
 export class StatsEventsResolver {
-  @FieldResolver(() => EventFigures, { description: 'held events, open guard holds and the outbox backlog' })
+  @FieldResolver(() => EventFigures, { description: 'held events, open guard holds and the outbox backlog', complexity: dbCost(COUNT_COST) })
   async events(@Root() s: Stats, @Ctx() ctx: GqlContext): Promise<EventFigures> {
     return ctx.services.stats.eventFigures(s.scope ?? null);
   }

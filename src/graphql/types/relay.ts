@@ -1,5 +1,6 @@
 import { ArgsType, ClassType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ListResult } from '../../domain/query/page';
+import { COUNT_COST, LIST_COST, selects } from '../cost';
 
 /** Relay Cursor Connections: page boundaries of a connection. */
 @ObjectType()
@@ -50,9 +51,13 @@ export class ListArgs extends PageArgs {
   orderBy?: OrderBy | null;
 }
 
-/** Cost of a paged field for graphql-query-complexity: its children once per requested item. */
-export const pagedComplexity = ({ args, childComplexity }: { args: { first?: number | null }; childComplexity: number }) =>
-  1 + childComplexity * (args.first ?? 50);
+/**
+ * Cost of a paged field for graphql-query-complexity: the page read (LIST_COST), each requested
+ * item at least 1 (its row is read whatever is selected of it) times its children, and the count
+ * over every page (COUNT_COST) once when totalCount is selected.
+ */
+export const pagedComplexity = ({ args, childComplexity, node }: { args: { first?: number | null }; childComplexity: number; node?: import('graphql').FieldNode }) =>
+  LIST_COST + Math.max(1, childComplexity) * (args.first ?? 50) + (selects(node, 'totalCount') ? COUNT_COST : 0);
 
 export interface Connection<T> {
   edges: { cursor: string; node: T }[];
@@ -83,7 +88,7 @@ export function connectionType<T extends object>(node: ClassType<T>, name: strin
     @Field(() => PageInfo)
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: 'items matching the filter, over every page' })
+    @Field(() => Int, { description: 'items matching the filter, over every page', complexity: 0 }) // counted once by pagedComplexity
     totalCount!: number;
   }
   return Conn;
