@@ -1,3 +1,6 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../src/db/sql';
+import { SUBJECT_EVENTS_SQL } from '../../src/domain/event/event.service';
 import { scim } from '../support/app';
 import { codes, createGqlTestApp, GqlTestApp } from './graphql-helpers';
 
@@ -125,6 +128,14 @@ describe("a user's events", () => {
     expect(feed.body.data.events.nodes).toEqual([{ subject: bob, type: 'com.provisio.user.created' }]);
     const bad = await app.gql(admin, `query($t: String!) { events(tenant: $t, subject: "nope") { nodes { id } } }`, { t: t.slug });
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+
+    // the user's events are read by the (tenant, subject, sequence) index, not by walking the tenant's stream
+    const plan = await (app.orm.em.fork() as EntityManager).transactional(async (em) => {
+      await sql(em, 'set local enable_seqscan = off');
+      const rows = await sql<{ 'QUERY PLAN': unknown }>(em, `explain (format json) ${SUBJECT_EVENTS_SQL}`, [t.id, ann, 20]);
+      return JSON.stringify(rows[0]['QUERY PLAN']);
+    });
+    expect(plan).toMatch(/"Index Name":"event_outbox_(subject_idx|\w+_tenant_id_subject_sequence_idx)"/); // the parent's index, or its copy on each partition
   });
 });
 

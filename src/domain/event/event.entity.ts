@@ -26,6 +26,11 @@ export type OutboxState = 'ready' | 'held' | 'discarded';
   name: 'event_outbox_held_idx',
   expression: `create index "event_outbox_held_idx" on "event_outbox" ("tenant_id", "subject") where "state" = 'held'`,
 })
+// a resource's own events (User.events), newest first: one probe per partition, whatever the tenant's size
+@Index({
+  name: 'event_outbox_subject_idx',
+  expression: `create index "event_outbox_subject_idx" on "event_outbox" ("tenant_id", "subject", "sequence") where "state" = 'ready'`,
+})
 @Index({
   name: 'event_outbox_unsequenced_idx',
   expression: `create index "event_outbox_unsequenced_idx" on "event_outbox" ("tenant_id", "position") where "sequence" is null and "state" = 'ready'`,

@@ -57,6 +57,11 @@ export interface EventStats {
   openHolds: HoldInfo[];
 }
 
+/** A resource's latest events (tenant, subject, limit): by event_outbox_subject_idx, one probe per daily partition. */
+export const SUBJECT_EVENTS_SQL = `select ${OUTBOX_COLUMNS} from event_outbox o join tenant t on t.id = o.tenant_id
+  where o.tenant_id = ? and o.subject = ? and o.state = 'ready' and o.sequence is not null
+  order by o.sequence desc limit ?`;
+
 /** Short event types from short or CloudEvents names; unknown names are refused. */
 function eventTypes(types: string[] | undefined): EventType[] | undefined {
   if (!types || types.length === 0) return undefined;
@@ -124,13 +129,7 @@ export class EventService {
   async ofSubject(tenantId: string, subject: string, limit = 50): Promise<CloudEvent[]> {
     if (!isUuid(subject)) return [];
     await sequencePending(this.orm, tenantId);
-    const rows = await sql<OutboxRow>(
-      this.em(),
-      `select ${OUTBOX_COLUMNS} from event_outbox o join tenant t on t.id = o.tenant_id
-        where o.tenant_id = ? and o.subject = ? and o.state = 'ready' and o.sequence is not null
-        order by o.sequence desc limit ?`,
-      [tenantId, subject, Math.min(Math.max(limit, 1), 1000)],
-    );
+    const rows = await sql<OutboxRow>(this.em(), SUBJECT_EVENTS_SQL, [tenantId, subject, Math.min(Math.max(limit, 1), 1000)]);
     return rows.map(toCloudEvent);
   }
 
