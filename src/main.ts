@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<void> {
   const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services)] });
   handler = app.callback();
   const demo = db.embedded ? await createDemo(services) : undefined;
-  undo.length = 0; // started: from here on, shutdown() stops everything
+  if (stopping) return; // a signal came during the start: onSignal() is closing what was opened
   logger.info({ port: config.port, publicUrl: config.publicUrl, database: db.embedded ? 'embedded' : 'postgresql' }, 'Provisio listening');
   process.send?.('ready'); // for a parent that started us with an IPC channel (the benchmarks)
   if (demo) {
@@ -110,10 +110,8 @@ async function main(argv: string[]): Promise<void> {
     );
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  undo.length = 0; // started: from here on, shutdown() stops everything
+  shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     control?.close();
     // close() stops accepting and waits for in-flight requests; idle keep-alive sockets go now.
@@ -130,9 +128,23 @@ async function main(argv: string[]): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
+
+/**
+ * SIGTERM / SIGINT: a started server finishes its in-flight work (shutdown); one still starting
+ * undoes what it has opened. Installed first thing, so a signal never kills a half-open database.
+ */
+let shutdown: ((signal: string) => Promise<void>) | undefined;
+let stopping = false;
+const onSignal = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  if (shutdown) return shutdown(signal);
+  for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  process.exit(0);
+};
+process.on('SIGTERM', () => void onSignal('SIGTERM'));
+process.on('SIGINT', () => void onSignal('SIGINT'));
 
 /**
  * A failed start is one line on stderr and exit status 1: the operator's error (port, variable,
