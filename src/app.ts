@@ -7,6 +7,7 @@ import { entraFlagPath } from './scim/idp-profile';
 import { scimRouter } from './scim/scim.router';
 import type { Services } from './services';
 import { EventMetrics } from './events/metrics';
+import { HttpMetrics, registerProcessMetrics } from './http/metrics';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +24,9 @@ export function buildApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = process.env.TRUST_PROXY === '1';
   app.use(requestContext(deps.logger));
+  const metrics = deps.metrics ?? new EventMetrics(deps.services.orm, deps.config.eventBroker !== 'none');
+  app.use(new HttpMetrics(metrics.registry).middleware());
+  registerProcessMetrics(metrics.registry, { orm: deps.services.orm, audit: deps.services.audit });
 
   const ops = new Router();
   /** Liveness: the process answers. */
@@ -38,8 +42,10 @@ export function buildApp(deps: AppDeps): Koa {
       ctx.body = { status: 'unavailable', detail: 'database unreachable' };
     }
   });
-  const metrics = deps.metrics ?? new EventMetrics(deps.services.orm, deps.config.eventBroker !== 'none');
-  /** Prometheus metrics: outbox backlog, relay lag, published and failed counts, held events. */
+  /**
+   * Prometheus metrics: outbox backlog, relay lag, published and failed counts, held events; HTTP
+   * requests and latency, pool usage and waits, audit queue, process defaults (src/http/metrics.ts).
+   */
   ops.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
