@@ -8,6 +8,7 @@ import { scimRouter } from './scim/scim.router';
 import type { Services } from './services';
 import { EventMetrics } from './events/metrics';
 import { HttpMetrics, registerProcessMetrics } from './http/metrics';
+import { docsPage } from './http/docs-page';
 
 export interface AppDeps {
   config: Config;
@@ -49,6 +50,11 @@ export function buildApp(deps: AppDeps): Koa {
   ops.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
+  });
+  /** What ServiceProviderConfig's documentationUri points to. */
+  ops.get('/docs', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = docsPage(deps.config);
   });
   app.use(ops.routes());
 
