@@ -26,6 +26,7 @@ ${row('GET, POST', '/Users, /Groups', 'list with filter, sort and paging (index 
 ${row('GET, PUT, PATCH, DELETE', '/Users/{id}, /Groups/{id}', 'read, replace, patch (RFC 7644 §3.5.2), delete; ETags (If-Match)')}
 ${row('POST', '/.search, /Users/.search, /Groups/.search', 'search with a body (RFC 7644 §3.4.3)')}
 ${row('POST', '/Bulk', 'bulk operations (at most ' + config.bulkMaxOperations + ' per request, bulkId references)')}
+${row('GET', '/openapi.json', 'OpenAPI 3.1 description of this surface, with the tenant\'s custom attributes')}
 </table>
 <h2>Elsewhere on this server</h2>
 <ul>
