@@ -21,7 +21,11 @@ const ids: Record<string, string> = {};
 const sqlExec = (text: string) => app.orm.em.fork().getConnection().execute(text);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 
+// beforeAll may compile dist/ (ensureBuilt: the reports run as bin/provisio.js) on a busy machine
+jest.setTimeout(180_000);
+
 beforeAll(async () => {
+  ensureBuilt();
   app = await createGqlTestApp();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -68,7 +72,6 @@ afterAll(async () => {
 
 /** Runs `provisio audit <report> …` (the compiled CLI, bin/provisio.js) as a separate process. */
 async function script(report: string, args: string[], env: Record<string, string> = { PROVISIO_URL: url, PROVISIO_ADMIN_KEY: key }) {
-  ensureBuilt();
   try {
     const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/provisio.js'), 'audit', report, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
