@@ -3,6 +3,7 @@ import { buildSchemaSync } from 'type-graphql';
 import { AttributeResolver } from './resolvers/attribute.resolver';
 import { GroupResolver, ScimConnectionResolver, UserResolver } from './resolvers/directory.resolver';
 import { MutationResolver } from './resolvers/mutation.resolver';
+import { ConnectionLifecycleResolver } from './resolvers/connection-lifecycle.resolver';
 import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
 import { DateTime } from './types/scalars';
 import { auditMutations } from './admin-audit';
@@ -18,7 +19,8 @@ let built: GraphQLSchema | undefined;
 export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
-      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver],
+      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
+      ConnectionLifecycleResolver],
     globalMiddlewares: [auditMutations], // every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares
