@@ -103,7 +103,7 @@ export function buildCli(): Command {
   tenant
     .command('delete')
     .description("delete a tenant: users, groups, custom attributes and events are purged, tokens revoked, the audit trail kept (docs/connections.md)")
-    .requiredOption('--tenant <slug>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--confirm <slug>', "the tenant's slug again: nothing is deleted without it")
     .option('--json', 'print JSON')
     .action(
@@ -116,14 +116,15 @@ export function buildCli(): Command {
   const connectionLine = (r: any) => `${r.name} (${r.id}): ${r.idp}, ${r.status}, delete policy ${r.deletePolicy}`;
   connection
     .command('list')
-    .requiredOption('--tenant <slug>')
+    .description("list a tenant's SCIM connections")
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--all', 'deleted connections too')
     .option('--json', 'print JSON')
     .action(act('connection.list', table));
   connection
     .command('create')
     .description('create a connection and print its SCIM URL and first token (shown only this once)')
-    .requiredOption('--tenant <slug>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--name <name>', 'a human name, e.g. "Entra ID production" (default: the IdP kind)')
     .option('--idp <kind>', 'entra | okta | jumpcloud | generic', 'generic')
     .option('--delete-policy <policy>', 'what a SCIM DELETE of a user does: deactivate (default) | delete')
@@ -133,9 +134,9 @@ export function buildCli(): Command {
   connection
     .command('update')
     .description('rename a connection or change its delete policy')
-    .requiredOption('--tenant <slug>')
-    .requiredOption('--id <connectionId>')
-    .option('--name <name>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .requiredOption('--id <connectionId>', 'connection id (see connection list)')
+    .option('--name <name>', 'new display name of the connection')
     .option('--delete-policy <policy>', 'deactivate | delete')
     .option('--json', 'print JSON')
     .action(act('connection.update', connectionLine));
@@ -147,8 +148,8 @@ export function buildCli(): Command {
     connection
       .command(verb)
       .description(text)
-      .requiredOption('--tenant <slug>')
-      .requiredOption('--id <connectionId>')
+      .requiredOption('--tenant <slug>', 'tenant slug')
+      .requiredOption('--id <connectionId>', 'connection id (see connection list)')
       .option('--json', 'print JSON')
       .action(act(`connection.${verb}`, connectionLine));
   }
