@@ -8,6 +8,7 @@ import { openDatabase, StartupError } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
 import { eventFeedRouter } from './events/feed.routes';
+import { consoleRouter } from './http/console.routes';
 import { CatalogueListener } from './db/catalogue-listener';
 import { scimBaseUrl } from './scim/urls';
 import { createServices } from './services';
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<void> {
   relay.start();
   undo.push(() => relay.stop());
 
-  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services)] });
+  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services), consoleRouter()] });
   handler = app.callback();
   const demo = db.embedded ? await createDemo(services) : undefined;
   if (stopping) return; // a signal came during the start: onSignal() is closing what was opened
@@ -99,7 +100,7 @@ async function main(argv: string[]): Promise<void> {
       `\nFirst start: created the "demo" tenant. This token and the admin key are shown only once\n  (lost them? \`provisio demo\` prints new ones).\n` +
         `  SCIM URL: ${scimBaseUrl(config, demo.slug)}\n  Token:    ${demo.token}\n` +
         `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n` +
-        `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Admin key: ${demo.adminKey}\n\n`,
+        `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Console:  ${config.publicUrl}/admin (sign in with the admin key)\n  Admin key: ${demo.adminKey}\n\n`,
     );
   } else if (db.embedded && (await demoUnused(services))) {
     process.stdout.write(`\nThe "demo" tenant's token has not been used yet. Lost it? \`provisio demo\` prints a new token and admin key.\n\n`);

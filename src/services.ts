@@ -14,6 +14,7 @@ import { CustomAttributeService } from './domain/schema/custom-attribute.service
 import { TenantCatalogue } from './domain/schema/tenant-catalogue';
 import { TenantService } from './domain/tenant/tenant.service';
 import { UserService } from './domain/user/user.service';
+import { SetupLinkService } from './domain/setup-link/setup-link.service';
 
 /** The one domain service layer, shared by the SCIM facade, the admin API and the CLI. */
 export interface Services {
@@ -31,6 +32,8 @@ export interface Services {
   customAttributes: CustomAttributeService;
   events: EventService;
   audit: AuditService;
+  /** self-serve setup links (the public setup page) */
+  setupLinks: SetupLinkService;
 }
 
 export function createServices(
@@ -60,5 +63,9 @@ export function createServices(
     events: new EventService(orm),
     audit: new AuditService(orm),
   };
-  return { ...core, search: new SearchService(orm, searchSources(core.users, core.groups, catalogue)) };
+  return {
+    ...core,
+    search: new SearchService(orm, searchSources(core.users, core.groups, catalogue)),
+    setupLinks: new SetupLinkService(orm, core.connections, core.audit),
+  };
 }
