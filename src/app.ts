@@ -8,6 +8,8 @@ import { entraFlagPath } from './scim/idp-profile';
 import { scimRouter } from './scim/scim.router';
 import type { Services } from './services';
 import { EventMetrics } from './events/metrics';
+import { HttpMetrics, registerProcessMetrics } from './http/metrics';
+import { docsPage } from './http/docs-page';
 
 export interface AppDeps {
   config: Config;
@@ -25,6 +27,9 @@ export function buildApp(deps: AppDeps): Koa {
   app.proxy = process.env.TRUST_PROXY === '1';
   app.use(requestContext(deps.logger));
   app.use(urlCheck());
+  const metrics = deps.metrics ?? new EventMetrics(deps.services.orm, deps.config.eventBroker !== 'none');
+  app.use(new HttpMetrics(metrics.registry).middleware());
+  registerProcessMetrics(metrics.registry, { orm: deps.services.orm, audit: deps.services.audit });
 
   const ops = new Router();
   /** Liveness: the process answers. */
@@ -50,11 +55,18 @@ export function buildApp(deps: AppDeps): Koa {
       ctx.body = { status: 'unavailable', detail: 'reason' in check && check.reason?.startsWith('no answer') ? 'database not answering in time' : 'database unreachable' };
     }
   });
-  const metrics = deps.metrics ?? new EventMetrics(deps.services.orm, deps.config.eventBroker !== 'none');
-  /** Prometheus metrics: outbox backlog, relay lag, published and failed counts, held events. */
+  /**
+   * Prometheus metrics: outbox backlog, relay lag, published and failed counts, held events; HTTP
+   * requests and latency, pool usage and waits, audit queue, process defaults (src/http/metrics.ts).
+   */
   ops.get('/metrics', async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
+  });
+  /** What ServiceProviderConfig's documentationUri points to. */
+  ops.get('/docs', (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = docsPage(deps.config);
   });
   app.use(ops.routes());
 

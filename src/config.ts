@@ -9,6 +9,8 @@ export interface Config {
   publicUrl: string;
   /** PostgreSQL connection string; undefined selects embedded PostgreSQL (PGlite) under dataDir. */
   databaseUrl?: string;
+  /** CREATE_DATABASE=1 (or --create-database): create DATABASE_URL's database when it does not exist. */
+  createDatabase: boolean;
   dataDir: string;
   logLevel: string;
   /** Largest accepted request body, in bytes (RFC 7644 §3.12: larger -> 413). */
@@ -86,6 +88,19 @@ export interface RequestLimits {
   tenantQueueTimeoutMs: number;
 }
 
+/**
+ * The project's directory (where package.json is, from src/ or dist/src/). A relative DATA_DIR is
+ * resolved against it, not the current directory, so the CLI run from another folder opens the
+ * server's database instead of silently creating an empty one.
+ */
+export const PROJECT_ROOT = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../..' : '..');
+
+function flag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === '0' || value.toLowerCase() === 'false') return false;
+  if (value === '1' || value.toLowerCase() === 'true') return true;
+  throw new Error(`${name} must be 1 or 0, got "${value}"`);
+}
+
 function share(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
@@ -132,7 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     publicUrl,
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.DATA_DIR || './data'),
+    createDatabase: flag('CREATE_DATABASE', env.CREATE_DATABASE),
+    dataDir: path.resolve(PROJECT_ROOT, env.DATA_DIR || './data'),
     logLevel: env.LOG_LEVEL || 'info',
     maxBodyBytes: int('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 2 * 1024 * 1024),
     maxResults: int('SCIM_MAX_RESULTS', env.SCIM_MAX_RESULTS, 1000),

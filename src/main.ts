@@ -4,7 +4,7 @@ import pino from 'pino';
 import { buildApp } from './app';
 import { startControlSocket } from './cli/control-socket';
 import { loadConfig } from './config';
-import { openDatabase } from './db/database';
+import { openDatabase, StartupError } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
 import { configureInputLimits } from './domain/limits';
@@ -12,26 +12,64 @@ import { eventFeedRouter } from './events/feed.routes';
 import { consoleRouter } from './http/console.routes';
 import { CatalogueListener } from './db/catalogue-listener';
 import { scimBaseUrl } from './scim/urls';
-import { createServices, Services } from './services';
+import { createServices } from './services';
 import { EventMetrics } from './events/metrics';
 import { EventRelay, relayOptions } from './events/relay';
 import { StorageMaintenance } from './db/storage-maintenance';
 import { setFaultRetryAfter } from './db/faults';
+import { createDemo, demoUnused } from './domain/tenant/demo';
 
-/** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
-async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string; adminKey: string } | undefined> {
-  if ((await services.tenants.count()) > 0) return undefined;
-  const tenant = await services.tenants.create({ name: 'Demo', slug: 'demo' });
-  const { token } = await services.connections.createConnection(tenant.id, { idp: 'generic', name: 'demo' });
-  const adminKey = await services.adminKeys.create({ role: 'admin' });
-  return { slug: tenant.slug, token: token.token, adminKey: adminKey.key };
+const USAGE = `usage: provisio-server [--create-database]
+  Starts the SCIM and GraphQL server. Configuration comes from the environment (docs/operations.md).
+  --create-database  create DATABASE_URL's database when it does not exist (CREATE_DATABASE=1)`;
+
+/** Listens on the configured port, turning "port taken" and friends into one clear line. */
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new StartupError(`port ${port} is already in use on ${host}: stop the other process or set PORT to a free port`));
+      else if (e.code === 'EACCES') reject(new StartupError(`not allowed to listen on port ${port}: choose a port above 1023 (PORT)`));
+      else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') reject(new StartupError(`cannot listen on HOST=${host}: no such local address`));
+      else reject(e);
+    });
+    server.listen(port, host, () => resolve());
+  });
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+/** Undone in reverse order when the start fails half-way, so nothing is left open or half-written. */
+const undo: (() => Promise<unknown> | unknown)[] = [];
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  const unknown = argv.filter((a) => a !== '--create-database');
+  if (unknown.length) throw new StartupError(`unknown argument ${unknown[0]} (${USAGE.split('\n')[0]})`);
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    throw new StartupError((e as Error).message);
+  }
+  if (argv.includes('--create-database')) config.createDatabase = true;
   const logger = pino({ level: config.logLevel });
   setFaultRetryAfter(config.db.retryAfterSeconds);
+
+  // Take the port first: a port in use fails before any database work. Until the app is ready the
+  // server answers 503 (readiness probes wait); the demo credentials are created only after this.
+  let handler: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end('{"status":"starting"}');
+  };
+  const server = http.createServer((req, res) => handler(req, res));
+  server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
+  await listen(server, config.port, config.host);
+  undo.push(() => new Promise((resolve) => server.close(resolve)));
+
   const db = await openDatabase(config);
+  undo.push(() => db.close());
+  if (db.created) logger.info({ database: config.databaseUrl && new URL(config.databaseUrl).pathname.slice(1) }, 'database created');
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   configureInputLimits(config.inputLimits ?? {});
@@ -47,34 +85,42 @@ async function main(): Promise<void> {
   else services.connections.tokenCache.setEnabled(true);
   // custom attributes defined by another process: invalidated at once (else after the catalogue TTL)
   const catalogueChanges = config.databaseUrl ? new CatalogueListener(config.databaseUrl, services.catalogue, logger) : undefined;
+  if (revocations) undo.push(() => revocations.stop());
   await catalogueChanges?.start();
+  if (catalogueChanges) undo.push(() => catalogueChanges.stop());
   const control = db.embedded ? await startControlSocket(services, config, db.migrate) : undefined;
-  const demo = db.embedded ? await bootstrapDemo(services) : undefined;
+  if (control) undo.push(() => control.close());
 
   // The relay publishes the outbox to the configured broker (and prunes it by retention, broker or not).
   const metrics = new EventMetrics(db.orm, config.eventBroker !== 'none');
   const relay = new EventRelay(db.orm, services.events, relayOptions(config), logger.child({ component: 'event-relay' }), metrics);
   relay.start();
+  undo.push(() => relay.stop());
 
   const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services), consoleRouter()] });
-  const server = http.createServer(app.callback());
-  server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  handler = app.callback();
+  const demo = db.embedded ? await createDemo(services) : undefined;
+  if (stopping) return; // a signal came during the start: onSignal() is closing what was opened
   logger.info({ port: config.port, publicUrl: config.publicUrl, database: db.embedded ? 'embedded' : 'postgresql' }, 'Provisio listening');
   process.send?.('ready'); // for a parent that started us with an IPC channel (the benchmarks)
   if (demo) {
     process.stdout.write(
-      `\nFirst start: created the "demo" tenant. This token and the admin key are shown only once.\n` +
+      `\nFirst start: created the "demo" tenant. This token and the admin key are shown only once\n  (lost them? \`provisio demo\` prints new ones).\n` +
         `  SCIM URL: ${scimBaseUrl(config, demo.slug)}\n  Token:    ${demo.token}\n` +
         `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n` +
         `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Console:  ${config.publicUrl}/admin (sign in with the admin key)\n  Admin key: ${demo.adminKey}\n\n`,
     );
+  } else if (db.embedded && (await demoUnused(services))) {
+    process.stdout.write(`\nThe "demo" tenant's token has not been used yet. Lost it? \`provisio demo\` prints a new token and admin key.\n\n`);
+  } else if (!db.embedded && (await services.tenants.count()) === 0) {
+    process.stdout.write(
+      `\nNo tenant yet. Next step: create one (it prints the tenant's SCIM URL and token):\n` +
+        `  DATABASE_URL=… npx provisio tenant create --name "Acme" --idp okta\n\n`,
+    );
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  undo.length = 0; // started: from here on, shutdown() stops everything
+  shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     control?.close();
     // close() stops accepting and waits for in-flight requests; idle keep-alive sockets go now.
@@ -92,11 +138,32 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`provisio: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+/**
+ * SIGTERM / SIGINT: a started server finishes its in-flight work (shutdown); one still starting
+ * undoes what it has opened. Installed first thing, so a signal never kills a half-open database.
+ */
+let shutdown: ((signal: string) => Promise<void>) | undefined;
+let stopping = false;
+const onSignal = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  if (shutdown) return shutdown(signal);
+  for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  process.exit(0);
+};
+process.on('SIGTERM', () => void onSignal('SIGTERM'));
+process.on('SIGINT', () => void onSignal('SIGINT'));
+
+/**
+ * A failed start is one line on stderr and exit status 1: the operator's error (port, variable,
+ * database) as it is, anything else as its message (the stack only with LOG_LEVEL=debug or trace).
+ */
+main(process.argv.slice(2)).catch(async (e: unknown) => {
+  for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  const debug = /^(debug|trace)$/i.test(process.env.LOG_LEVEL ?? '');
+  const message = e instanceof StartupError ? e.message : `failed to start: ${e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message) : String(e)}`;
+  process.stderr.write(`provisio: ${message.replace(/\s*\n\s*/g, debug ? '\n' : ' ')}\n`);
   process.exit(1);
 });

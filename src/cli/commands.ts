@@ -6,6 +6,7 @@ import { scimBaseUrl } from '../scim/urls';
 import type { Services } from '../services';
 import type { RequestContext } from '../domain/context';
 import { attributeInput, attributeView } from './attribute-args';
+import { renewDemo } from '../domain/tenant/demo';
 
 /**
  * The CLI's operations, as plain functions over the domain services. They run in the CLI process
@@ -14,6 +15,7 @@ import { attributeInput, attributeView } from './attribute-args';
  */
 export type CommandName =
   | 'migrate'
+  | 'demo'
   | 'tenant.create'
   | 'tenant.list'
   | 'token.list'
@@ -116,6 +118,10 @@ export async function runCommand(
   switch (name) {
     case 'migrate':
       return { applied: await migrate() };
+    case 'demo': {
+      const demo = await renewDemo(services);
+      return { slug: demo.slug, scimUrl: scimBaseUrl(config, demo.slug), token: demo.token, adminKey: demo.adminKey };
+    }
     case 'tenant.create': {
       const tenant = await services.tenants.create({ name: str(args, 'name'), slug: args.slug as string | undefined });
       const { token } = await services.connections.createConnection(tenant.id, {

@@ -1,12 +1,21 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { loadConfig } from '../config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, PROJECT_ROOT } from '../config';
 import { openDatabase } from '../db/database';
 import { DomainError } from '../domain/errors';
 import { createServices } from '../services';
 import { CommandArgs, CommandName, runCommand } from './commands';
 import { sendToServer, streamFromServer } from './control-socket';
 import { AuditExportArgs, exportAudit } from './audit-export';
+import { AuditIo, runAudit } from './audit-reports/client';
+import { auditDeactivatedUsers } from './audit-reports/deactivated-users';
+import { auditEmptyGroups } from './audit-reports/empty-groups';
+import { auditTokens } from './audit-reports/tokens';
+import { exitStatus, quietOnEpipe, reportError, table } from './output';
+
+const VERSION = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /**
  * Runs one command: through the running server's control socket in embedded mode when a server is
@@ -21,7 +30,7 @@ async function execute(command: CommandName, args: CommandArgs): Promise<unknown
       return reply.result;
     }
   }
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, { createDatabase: !!args.createDatabase });
   try {
     const applied = await db.migrate();
     if (command === 'migrate') return { applied };
@@ -48,22 +57,31 @@ function print(result: unknown, json: boolean, human: (r: any) => string): void 
   process.stdout.write(json ? JSON.stringify(result) + '\n' : human(result) + '\n');
 }
 
-function table(rows: Record<string, unknown>[]): string {
-  if (rows.length === 0) return '(none)';
-  const keys = Object.keys(rows[0]);
-  const cell = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? '-' : String(v));
-  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ');
-  return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
-}
-
 const tokenHuman = (r: any) =>
   `SCIM URL: ${r.scimUrl}\nToken:    ${r.token}\n(id ${r.id}, expires ${new Date(r.expiresAt).toISOString()}; the token is shown only this once)`;
 
 export function buildCli(): Command {
-  const program = new Command('provisio').description('Provisio SCIM 2.0 provisioning service').showHelpAfterError();
+  const program = new Command('provisio')
+    .description(
+      'Provisio SCIM 2.0 provisioning service: manage tenants, tokens, admin keys and custom attributes.\n' +
+        'With DATABASE_URL it works on that PostgreSQL database; without, on the embedded database in DATA_DIR\n' +
+        '(relative to the project, default ./data), through the running server when there is one.\n' +
+        'Exit status: 0 done, 1 failed, 2 usage error. With --json, errors are {"error":{"code","message"}} on stdout.',
+    )
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .helpCommand('help [command]', 'show help for a command')
+    .option('--create-database', "create DATABASE_URL's database when it does not exist (CREATE_DATABASE=1)")
+    .showHelpAfterError()
+    .exitOverride();
   const act = (command: CommandName, human: (r: any) => string) => async (opts: CommandArgs & { json?: boolean }) =>
-    print(await execute(command, opts), !!opts.json, human);
+    print(await execute(command, { ...opts, createDatabase: program.opts().createDatabase }), !!opts.json, human);
+
+  program
+    .command('demo')
+    .description('print a new SCIM token and admin key for the "demo" tenant (created when missing): for when the first start\'s were lost')
+    .option('--json', 'print {"slug","scimUrl","token","adminKey"}')
+    .action(act('demo', (r) => `SCIM URL: ${r.scimUrl}\nToken:    ${r.token}\nAdmin key: ${r.adminKey}\n(shown only this once; earlier tokens and keys keep working)`));
 
   program
     .command('migrate')
@@ -85,7 +103,7 @@ export function buildCli(): Command {
   tenant
     .command('delete')
     .description("delete a tenant: users, groups, custom attributes and events are purged, tokens revoked, the audit trail kept (docs/connections.md)")
-    .requiredOption('--tenant <slug>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--confirm <slug>', "the tenant's slug again: nothing is deleted without it")
     .option('--json', 'print JSON')
     .action(
@@ -98,14 +116,15 @@ export function buildCli(): Command {
   const connectionLine = (r: any) => `${r.name} (${r.id}): ${r.idp}, ${r.status}, delete policy ${r.deletePolicy}`;
   connection
     .command('list')
-    .requiredOption('--tenant <slug>')
+    .description("list a tenant's SCIM connections")
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--all', 'deleted connections too')
     .option('--json', 'print JSON')
     .action(act('connection.list', table));
   connection
     .command('create')
     .description('create a connection and print its SCIM URL and first token (shown only this once)')
-    .requiredOption('--tenant <slug>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--name <name>', 'a human name, e.g. "Entra ID production" (default: the IdP kind)')
     .option('--idp <kind>', 'entra | okta | jumpcloud | generic', 'generic')
     .option('--delete-policy <policy>', 'what a SCIM DELETE of a user does: deactivate (default) | delete')
@@ -115,9 +134,9 @@ export function buildCli(): Command {
   connection
     .command('update')
     .description('rename a connection or change its delete policy')
-    .requiredOption('--tenant <slug>')
-    .requiredOption('--id <connectionId>')
-    .option('--name <name>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .requiredOption('--id <connectionId>', 'connection id (see connection list)')
+    .option('--name <name>', 'new display name of the connection')
     .option('--delete-policy <policy>', 'deactivate | delete')
     .option('--json', 'print JSON')
     .action(act('connection.update', connectionLine));
@@ -129,18 +148,18 @@ export function buildCli(): Command {
     connection
       .command(verb)
       .description(text)
-      .requiredOption('--tenant <slug>')
-      .requiredOption('--id <connectionId>')
+      .requiredOption('--tenant <slug>', 'tenant slug')
+      .requiredOption('--id <connectionId>', 'connection id (see connection list)')
       .option('--json', 'print JSON')
       .action(act(`connection.${verb}`, connectionLine));
   }
 
   const token = program.command('token').description("manage a tenant's SCIM bearer tokens");
-  token.command('list').requiredOption('--tenant <slug>').option('--json', 'print JSON').action(act('token.list', table));
+  token.command('list').description("list a tenant's tokens (never the secret)").requiredOption('--tenant <slug>', 'tenant slug').option('--json', 'print JSON').action(act('token.list', table));
   token
     .command('create')
     .description('issue a token on an existing connection, or on a new connection for --idp')
-    .requiredOption('--tenant <slug>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .option('--connection <id>', 'existing SCIM connection id')
     .option('--idp <kind>', 'IdP kind of a new connection', 'generic')
     .option('--days <n>', 'lifetime in days (default 365, at most 3650)')
@@ -149,16 +168,17 @@ export function buildCli(): Command {
   token
     .command('rotate')
     .description('replace a token; the old one works for --overlap minutes more')
-    .requiredOption('--tenant <slug>')
-    .requiredOption('--id <tokenId>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .requiredOption('--id <tokenId>', 'id of the token to replace (see token list)')
     .option('--overlap <minutes>', 'minutes the old token keeps working', '0')
     .option('--days <n>', 'lifetime of the new token in days')
     .option('--json', 'print JSON')
     .action(act('token.rotate', tokenHuman));
   token
     .command('revoke')
-    .requiredOption('--tenant <slug>')
-    .requiredOption('--id <tokenId>')
+    .description('revoke a token at once')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .requiredOption('--id <tokenId>', 'id of the token (see token list)')
     .option('--json', 'print JSON')
     .action(act('token.revoke', (r) => `revoked ${r.prefix}… (${r.id})`));
 
@@ -173,14 +193,15 @@ export function buildCli(): Command {
   adminKey.command('list').description('list admin keys (never the secret)').option('--json', 'print JSON').action(act('admin-key.list', table));
   adminKey
     .command('revoke')
-    .requiredOption('--id <keyId>')
+    .description('revoke an admin key at once')
+    .requiredOption('--id <keyId>', 'id of the key (see admin-key list)')
     .option('--json', 'print JSON')
     .action(act('admin-key.revoke', (r) => `revoked ${r.prefix}… (${r.id})`));
   const attribute = program.command('attribute').description("manage a tenant's custom attributes (its own SCIM extension schema)");
   attribute
     .command('define')
     .description('define a custom User or Group attribute; SCIM clients of that tenant can set, filter and sort it at once')
-    .requiredOption('--tenant <slug>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .requiredOption('--resource <User|Group>', 'resource type the attribute extends')
     .option('--name <name>', 'attribute name (RFC 7643 §2.1: a letter, then letters, digits, "-", "_")')
     .option('--type <type>', 'string | boolean | integer | decimal | dateTime | reference | binary | complex', undefined)
@@ -190,7 +211,7 @@ export function buildCli(): Command {
     .option('--case-exact', 'compare strings case-sensitively')
     .option('--mutability <m>', 'readWrite | immutable', undefined)
     .option('--returned <r>', 'default | always', undefined)
-    .option('--description <text>')
+    .option('--description <text>', 'description shown in /Schemas')
     .option('--canonical-values <a,b,…>', 'suggested values of a string attribute')
     .option('--reference-types <a,b,…>', 'for a reference: external, uri, User, Group')
     .option('--sub <name:type,…>', 'sub-attributes of a complex attribute, e.g. code:string,amount:decimal')
@@ -199,8 +220,9 @@ export function buildCli(): Command {
     .action(act('attribute.define', (r) => `defined ${r.resourceType} attribute ${r.schema}:${r.name} (${r.attribute.type}${r.attribute.multiValued ? ', multi-valued' : ''})`));
   attribute
     .command('list')
-    .requiredOption('--tenant <slug>')
-    .option('--resource <User|Group>')
+    .description("list a tenant's custom attributes")
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .option('--resource <User|Group>', 'only this resource type')
     .option('--json', 'print JSON')
     .action(
       act('attribute.list', (rows: any[]) =>
@@ -210,9 +232,9 @@ export function buildCli(): Command {
   attribute
     .command('remove')
     .description('remove a custom attribute and its stored values from every resource of the tenant')
-    .requiredOption('--tenant <slug>')
-    .requiredOption('--resource <User|Group>')
-    .requiredOption('--name <name>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .requiredOption('--resource <User|Group>', 'resource type the attribute extends')
+    .requiredOption('--name <name>', 'attribute name')
     .option('--schema <urn>', 'needed only when several schemas define the name')
     .option('--json', 'print JSON')
     .action(act('attribute.remove', (r) => `removed ${r.schema}:${r.name}; its value was cleared on ${r.resourcesChanged} resource(s)`));
@@ -225,15 +247,61 @@ export function buildCli(): Command {
     .option('--before <iso>', 'before this ISO 8601 date or date-time (exclusive)')
     .option('--format <format>', 'jsonl | csv', 'jsonl')
     .action((opts: AuditExportArgs) => auditExport(opts));
+  // Reports over the GraphQL admin API (PROVISIO_URL, PROVISIO_ADMIN_KEY): they run against any instance.
+  const report = (name: string, description: string, body: (io: AuditIo) => Promise<void>) =>
+    audit
+      .command(name)
+      .description(`${description} (over the admin API: PROVISIO_URL, PROVISIO_ADMIN_KEY; --help for its options)`)
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument('[options...]')
+      .action(async (rest: string[]) => {
+        const code = await runAudit({ argv: rest, env: process.env, stdout: process.stdout, stderr: process.stderr }, body);
+        if (code !== 0) throw new ReportedError(code);
+      });
+  report('tokens', 'SCIM tokens unused for a long time or expiring soon', auditTokens);
+  report('deactivated-users', 'users deactivated in the last N days, per tenant', auditDeactivatedUsers);
+  report('empty-groups', 'groups with no members, per tenant', auditEmptyGroups);
   return program;
 }
 
-/** Entry point of bin/provisio.js. Exit status: 0 done, 2 refused (bad input, not found), 1 failed. */
+/** A failure already printed (by an audit report): only its exit status is left to set. */
+class ReportedError extends Error {
+  constructor(readonly status: number) {
+    super('reported');
+  }
+}
+
+/**
+ * Entry point of bin/provisio.js. Exit status: 0 done, 1 failed, 2 usage error (a bad option or
+ * value). Under --json an error is `{"error":{"code","message"}}` on stdout.
+ */
 export async function runCli(argv: string[]): Promise<void> {
+  quietOnEpipe();
+  const json = argv.includes('--json');
+  const program = buildCli();
+  if (json) {
+    // commander's usage messages become the JSON error below
+    const quiet = { writeErr: () => undefined, outputError: () => undefined };
+    const silence = (c: Command) => {
+      c.configureOutput(quiet);
+      c.commands.forEach(silence);
+    };
+    silence(program);
+  }
   try {
-    await buildCli().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (e) {
-    process.stderr.write(`provisio: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = e instanceof DomainError ? 2 : 1;
+    if (e instanceof ReportedError) return void (process.exitCode = e.status);
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return void (process.exitCode = 0);
+    if (err.code?.startsWith('commander.')) {
+      if (json) process.stdout.write(JSON.stringify({ error: { code: 'usage', message: (err.message ?? '').replace(/^error: /, '') } }) + '\n');
+      process.exitCode = 2; // without --json commander has written the message
+      return;
+    }
+    reportError(e, json);
+    process.exitCode = exitStatus(e);
   }
 }

@@ -19,6 +19,8 @@ export function ormOptions(clientUrl: string, poolMax: number, embedded = false,
     discovery: { warnWhenNoEntities: true },
     allowGlobalContext: false,
     forceUtcTimezone: true,
+    // never create a database behind the operator's back (a typo in DATABASE_URL): see checkDatabase()
+    ensureDatabase: false,
     migrations: {
       path: path.join(__dirname, '../../migrations'),
       pathTs: path.join(__dirname, '../../migrations'),

@@ -33,7 +33,17 @@ export function requestContext(logger: Logger): Middleware {
       respondWithError(ctx, err);
     }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const line = { reqId: requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 };
+    // the authenticated SCIM tenant and connection, so an operator can follow one IdP's traffic
+    const scim = ctx.state.scim as { tenant?: { slug?: string }; actor?: { connectionId?: string } } | undefined;
+    const line = {
+      reqId: requestId,
+      method: ctx.method,
+      path: ctx.path,
+      status: ctx.status,
+      ms: Math.round(ms * 10) / 10,
+      ...(scim?.tenant?.slug ? { tenant: scim.tenant.slug } : {}),
+      ...(scim?.actor?.connectionId ? { connectionId: scim.actor.connectionId } : {}),
+    };
     if (ctx.status >= 500) logger.error({ ...line, err: failure }, 'request failed');
     else logger.info(line, 'request');
   };

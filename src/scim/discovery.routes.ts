@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { NotFoundError } from '../domain/errors';
 import type { TenantCatalogue } from '../domain/schema/tenant-catalogue';
 import { allSchemas, discoveryList, resourceTypeJson, schemaJson, serviceProviderConfig } from './discovery';
+import { openApiDocument } from './openapi';
 import { SCIM_CONTENT_TYPE } from './media';
 import { ScimHttpError } from './scim-error';
 import type { ScimContext, ScimState } from './state';
@@ -31,6 +32,11 @@ export function discoveryRoutes(router: Router<ScimState>, config: Config, catal
     const schema = allSchemas(await types(ctx)).find((s) => s.id.toLowerCase() === ctx.params.urn.toLowerCase());
     if (!schema) throw new NotFoundError(`Schema "${ctx.params.urn}" not found`);
     send(ctx, schemaJson(schema, base(ctx)));
+  });
+  /** OpenAPI 3.1 description of this tenant's SCIM surface (its custom attributes included). */
+  router.get('/openapi.json', async (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = openApiDocument(await types(ctx), config, base(ctx));
   });
   router.all('/Me', () => {
     throw new ScimHttpError(501, '/Me is not supported: SCIM clients here act for a tenant, not for a user');

@@ -64,7 +64,7 @@ export function allSchemas(types: ResourceTypeDef[]): SchemaDef[] {
 export function serviceProviderConfig(config: Config, baseUrl: string): Record<string, unknown> {
   return {
     schemas: [SPC_URN],
-    documentationUri: `${config.publicUrl}/`,
+    documentationUri: `${config.publicUrl}/docs`, // served by this server (src/http/docs-page.ts)
     patch: { supported: true },
     bulk: { supported: true, maxOperations: config.bulkMaxOperations, maxPayloadSize: config.bulkMaxPayloadBytes },
     filter: { supported: true, maxResults: config.maxResults },

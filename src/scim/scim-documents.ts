@@ -4,6 +4,7 @@ import { loadConfig } from '../config';
 import { groupResourceType, userResourceType } from '../domain/schema/core-schemas';
 import { allSchemas, discoveryList, resourceTypeJson, schemaJson, serviceProviderConfig } from './discovery';
 import { SCIM_PREFIX } from './urls';
+import { openApiDocument } from './openapi';
 
 /** Where the committed documents live, seen from src/scim or dist/src/scim. */
 export const SCIM_DOCUMENTS_DIR = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../../schema/scim' : '../../schema/scim');
@@ -30,6 +31,14 @@ export function scimDocuments(): Record<string, unknown> {
 
 export const documentText = (doc: unknown): string => `${JSON.stringify(doc, null, 2)}\n`;
 
+/** schema/openapi.json: the OpenAPI 3.1 description a tenant without custom attributes is served. */
+export const OPENAPI_FILE = path.join(SCIM_DOCUMENTS_DIR, '..', 'openapi.json');
+
+export function openApiForDocs(): Record<string, unknown> {
+  const config = loadConfig({});
+  return openApiDocument([userResourceType, groupResourceType], config, `${config.publicUrl}${SCIM_PREFIX}/${TENANT_PLACEHOLDER}`);
+}
+
 /** `npm run schema:emit` writes them beside the GraphQL SDL. */
 if (require.main === module) {
   fs.mkdirSync(SCIM_DOCUMENTS_DIR, { recursive: true });
@@ -37,4 +46,6 @@ if (require.main === module) {
     fs.writeFileSync(path.join(SCIM_DOCUMENTS_DIR, name), documentText(doc));
     process.stdout.write(`wrote ${path.relative(process.cwd(), path.join(SCIM_DOCUMENTS_DIR, name))}\n`);
   }
+  fs.writeFileSync(OPENAPI_FILE, documentText(openApiForDocs()));
+  process.stdout.write(`wrote ${path.relative(process.cwd(), OPENAPI_FILE)}\n`);
 }

@@ -27,6 +27,13 @@ describe('discovery (RFC 7644 §4)', () => {
       authenticationSchemes: [expect.objectContaining({ type: 'oauthbearertoken' })],
     });
     expect(hasNull(res.body)).toBe(false);
+    // documentationUri points to a page this server serves
+    const doc = new URL(res.body.documentationUri);
+    expect(doc.origin).toBe(app.config.publicUrl);
+    const page = await request(app.server).get(doc.pathname);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('/ServiceProviderConfig');
   });
 
   it('ResourceTypes lists User (with the enterprise extension) and Group', async () => {

@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { auditDeactivatedUsers } from '../../scripts/audit-deactivated-users';
-import { auditEmptyGroups } from '../../scripts/audit-empty-groups';
-import { auditTokens } from '../../scripts/audit-tokens';
-import { AuditIo, runAudit } from '../../scripts/audit/client';
+import { auditDeactivatedUsers } from '../../src/cli/audit-reports/deactivated-users';
+import { auditEmptyGroups } from '../../src/cli/audit-reports/empty-groups';
+import { auditTokens } from '../../src/cli/audit-reports/tokens';
+import { AuditIo, runAudit } from '../../src/cli/audit-reports/client';
+import { ensureBuilt } from '../support/build';
 import { scim } from '../support/app';
 import { createGqlTestApp, GqlTestApp } from './graphql-helpers';
 
@@ -20,7 +21,11 @@ const ids: Record<string, string> = {};
 const sqlExec = (text: string) => app.orm.em.fork().getConnection().execute(text);
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 
+// beforeAll may compile dist/ (ensureBuilt: the reports run as bin/provisio.js) on a busy machine
+jest.setTimeout(180_000);
+
 beforeAll(async () => {
+  ensureBuilt();
   app = await createGqlTestApp();
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -65,10 +70,10 @@ afterAll(async () => {
   await app.close();
 });
 
-/** Runs a script as a separate process, as `npm run audit:<name> -- …` does. */
-async function script(file: string, args: string[], env: Record<string, string> = { PROVISIO_URL: url, PROVISIO_ADMIN_KEY: key }) {
+/** Runs `provisio audit <report> …` (the compiled CLI, bin/provisio.js) as a separate process. */
+async function script(report: string, args: string[], env: Record<string, string> = { PROVISIO_URL: url, PROVISIO_ADMIN_KEY: key }) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', file), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/provisio.js'), 'audit', report, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -86,8 +91,8 @@ async function inProcess(body: (io: AuditIo) => Promise<void>, argv: string[], t
 }
 
 describe('audit scripts over the GraphQL API', () => {
-  it('audit:tokens lists live tokens unused for 90 days or expiring within 30, as JSON', async () => {
-    const res = await script('audit-tokens.ts', ['--json']);
+  it('audit tokens lists live tokens unused for 90 days or expiring within 30, as JSON', async () => {
+    const res = await script('tokens', ['--json']);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout);
     expect(report.criteria).toEqual({ unusedDays: 90, expiringDays: 30 });
@@ -99,12 +104,12 @@ describe('audit scripts over the GraphQL API', () => {
     expect(byId[ids.expiring].connection).toBe('okta (okta)');
     expect(report.count).toBe(3);
     // thresholds are options
-    const strict = JSON.parse((await script('audit-tokens.ts', ['--json', '--unused-days', '100', '--expiring-days', '5', '--tenant', ids.slugA])).stdout);
+    const strict = JSON.parse((await script('tokens', ['--json', '--unused-days', '100', '--expiring-days', '5', '--tenant', ids.slugA])).stdout);
     expect(strict.items).toEqual([]);
   });
 
-  it('audit:deactivated-users lists users deactivated in the last N days, per tenant', async () => {
-    const res = await script('audit-deactivated-users.ts', ['--json', '--days', '30']);
+  it('audit deactivated-users lists users deactivated in the last N days, per tenant', async () => {
+    const res = await script('deactivated-users', ['--json', '--days', '30']);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout);
     expect(report.criteria.filter).toMatch(/^active eq false and meta\.lastModified gt "/);
@@ -112,13 +117,14 @@ describe('audit scripts over the GraphQL API', () => {
       [ids.slugA, 'recently-off@example.com'],
       [ids.slugB, 'b-off@example.com'],
     ]);
-    const wider = JSON.parse((await script('audit-deactivated-users.ts', ['--json', '--days', '90', '--tenant', ids.slugA])).stdout);
+    const wider = JSON.parse((await script('deactivated-users', ['--json', '--days', '90', '--tenant', ids.slugA])).stdout);
     expect(wider.items.map((r: any) => r.id).sort()).toEqual([ids.recent, ids.old].sort());
   });
 
-  it('audit:empty-groups lists groups without members (through npm run)', async () => {
-    const { stdout } = await run('npm', ['run', '-s', 'audit:empty-groups', '--', '--json'], { cwd: ROOT, env: { ...process.env, PROVISIO_URL: url, PROVISIO_ADMIN_KEY: key } });
-    const report = JSON.parse(stdout);
+  it('audit empty-groups lists groups without members; --json prints exactly one JSON document', async () => {
+    const { stdout, code } = await script('empty-groups', ['--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout); // the whole of stdout: nothing before or after the document
     expect(report.items.map((r: any) => r.id).sort()).toEqual([ids.emptyA, ids.emptyB].sort());
     expect(report.items.find((r: any) => r.id === ids.emptyA)).toMatchObject({ tenant: ids.slugA, displayName: 'Nobody Here' });
   });
@@ -139,9 +145,22 @@ describe('audit scripts over the GraphQL API', () => {
   });
 
   it('fail clearly: no key (2), a wrong key (1, UNAUTHENTICATED), a bad option (2), an unreachable server (1)', async () => {
-    const noKey = await script('audit-empty-groups.ts', [], { PROVISIO_URL: url, PROVISIO_ADMIN_KEY: '' });
+    const noKey = await script('empty-groups', [], { PROVISIO_URL: url, PROVISIO_ADMIN_KEY: '' });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('no admin key');
+    // under --json the error is a JSON document on stdout
+    const noKeyJson = await script('empty-groups', ['--json'], { PROVISIO_URL: url, PROVISIO_ADMIN_KEY: '' });
+    expect(noKeyJson.code).toBe(2);
+    expect(JSON.parse(noKeyJson.stdout)).toEqual({ error: { code: 'usage', message: expect.stringContaining('no admin key') } });
+    const wrongJson = await script('tokens', ['--json', '--key', 'pra_wrong']);
+    expect(wrongJson.code).toBe(1);
+    expect(JSON.parse(wrongJson.stdout).error.code).toBe('UNAUTHENTICATED');
+    const badOption = await script('tokens', ['--json', '--bogus']);
+    expect(badOption.code).toBe(2);
+    expect(JSON.parse(badOption.stdout).error).toMatchObject({ code: 'usage', message: expect.stringContaining('--bogus') });
+    const help = await script('tokens', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--unused-days');
     const wrong = await inProcess(auditTokens, ['--key', 'pra_wrong']);
     expect(wrong.code).toBe(1);
     expect(wrong.err).toContain('UNAUTHENTICATED');

@@ -35,6 +35,17 @@ describe('provisio CLI commands', () => {
     expect((await request(server).get(`${path}/Users`).set('Authorization', `Bearer ${other.token}`)).status).toBe(401);
   });
 
+  it('demo prints new credentials for the demo tenant (creating it when missing); earlier ones keep working', async () => {
+    const first = (await run('demo', {})) as { slug: string; scimUrl: string; token: string; adminKey: string };
+    expect(first).toMatchObject({ slug: 'demo', scimUrl: 'https://provisio.test/scim/v2/demo' });
+    const second = (await run('demo', {})) as typeof first;
+    expect(second.token).not.toBe(first.token);
+    expect(second.adminKey).not.toBe(first.adminKey);
+    for (const t of [first.token, second.token]) expect((await db.services.connections.authenticate('demo', t)).tenant.slug).toBe('demo');
+    expect((await db.services.connections.listConnections((await db.services.tenants.get('demo')).id))).toHaveLength(1);
+    expect((await db.services.adminKeys.authenticate(second.adminKey)).role).toBe('admin');
+  });
+
   it('token create, list, rotate and revoke', async () => {
     const t = (await run('tenant.create', { name: 'Tokens Inc' })) as TenantCreated;
     const created = (await run('token.create', { tenant: t.tenant.slug, idp: 'entra', days: 30 })) as { id: string; token: string };

@@ -141,6 +141,11 @@ export class AuditService {
     return this.orm.em.fork() as EntityManager;
   }
 
+  /** Entries waiting for the next grouped INSERT (the audit queue depth metric). */
+  queueDepth(): number {
+    return this.queue.length;
+  }
+
   private queue: { row: Record<string, unknown>; done: (err?: unknown) => void }[] = [];
   private flushing = false;
 

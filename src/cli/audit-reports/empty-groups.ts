@@ -1,4 +1,4 @@
-import { allNodes, auditCommand, AuditIo, commonOptions, output, Row, runAudit, tenantSlugs } from './audit/client';
+import { allNodes, auditCommand, AuditIo, commonOptions, output, Row, tenantSlugs } from './client';
 
 interface GroupNode {
   id: string;
@@ -10,7 +10,7 @@ interface GroupNode {
 
 /** Groups with no members, per tenant, found with the SCIM filter `not (members pr)` on the server. */
 export async function auditEmptyGroups(io: AuditIo): Promise<void> {
-  const cmd = auditCommand(io, 'audit:empty-groups', 'groups with no members', () => undefined);
+  const cmd = auditCommand(io, 'provisio audit empty-groups', 'groups with no members', () => undefined);
   cmd.parse(io.argv, { from: 'user' });
   const o = commonOptions(cmd.opts(), io.env);
   const filter = 'not (members pr)';
@@ -22,6 +22,3 @@ export async function auditEmptyGroups(io: AuditIo): Promise<void> {
   output(io, o, { criteria: { filter }, rows }, ['tenant', 'displayName', 'externalId', 'lastModified', 'id'], 'Groups with no members');
 }
 
-if (require.main === module) {
-  void runAudit({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr }, auditEmptyGroups).then((code) => (process.exitCode = code));
-}

@@ -1,4 +1,4 @@
-import { auditCommand, AuditIo, commonOptions, DAY_MS, days, graphql, output, Row, runAudit, tenantSlugs } from './audit/client';
+import { auditCommand, AuditIo, commonOptions, DAY_MS, days, graphql, output, Row, tenantSlugs } from './client';
 
 interface TokenNode {
   id: string;
@@ -19,7 +19,7 @@ const QUERY = `query($slug: String) { tenant(slug: $slug) {
  * used counts from its creation) or expiring within --expiring-days (default 30).
  */
 export async function auditTokens(io: AuditIo): Promise<void> {
-  const cmd = auditCommand(io, 'audit:tokens', 'SCIM tokens unused for a long time or expiring soon', (c) =>
+  const cmd = auditCommand(io, 'provisio audit tokens', 'SCIM tokens unused for a long time or expiring soon', (c) =>
     c.option('--unused-days <n>', 'unused for at least this many days', '90').option('--expiring-days <n>', 'expiring within this many days', '30'),
   );
   cmd.parse(io.argv, { from: 'user' });
@@ -57,6 +57,3 @@ export async function auditTokens(io: AuditIo): Promise<void> {
   output(io, o, { criteria: { unusedDays, expiringDays }, rows }, ['tenant', 'connection', 'prefix', 'reason', 'lastUsedAt', 'expiresAt', 'tokenId'], 'Tokens needing attention');
 }
 
-if (require.main === module) {
-  void runAudit({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr }, auditTokens).then((code) => (process.exitCode = code));
-}

@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import { Command } from 'commander';
 
 /**
- * What the audit scripts share: options (PROVISIO_URL / PROVISIO_ADMIN_KEY or --url / --key), a
+ * What the audit reports (`provisio audit tokens|deactivated-users|empty-groups`) share: options (PROVISIO_URL / PROVISIO_ADMIN_KEY or --url / --key), a
  * GraphQL client for the admin API over HTTP, paging over Relay connections, and output as a table
  * (cli-table3) or JSON (--json). They use only the public API, so they run against any instance.
  */
@@ -125,18 +125,29 @@ export function output(io: AuditIo, o: CommonOptions, report: { criteria: Record
   io.stdout.write(table.toString() + '\n');
 }
 
-/** Runs a script: exit status 0 done, 1 failed (unreachable, refused), 2 bad usage. */
+/**
+ * Runs a report: exit status 0 done, 1 failed (unreachable, refused), 2 bad usage. Under --json an
+ * error is one JSON document on stdout, `{"error":{"code","message"}}`; otherwise a line on stderr.
+ */
 export async function runAudit(io: AuditIo, body: (io: AuditIo) => Promise<void>): Promise<number> {
+  const json = io.argv.includes('--json');
+  const fail = (code: string, message: string) => {
+    if (json) io.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
+    else io.stderr.write(`provisio audit: ${message}\n`);
+  };
+  let usageMessage = '';
   try {
-    await body(io);
+    // under --json commander's own messages are collected and reported as the JSON error
+    await body(json ? { ...io, stderr: { write: (s: string) => (usageMessage += s) } } : io);
     return 0;
   } catch (e) {
     const err = e as Error & { code?: string };
     if (err.code?.startsWith('commander.')) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-      return 2; // commander has written the message
+      if (json) fail('usage', (usageMessage || err.message).trim().split('\n')[0]);
+      return 2; // without --json commander has written the message
     }
-    io.stderr.write(`audit: ${err.message}\n`);
+    fail(err instanceof AuditError ? (err.code ?? (err.usage ? 'usage' : 'failed')) : 'failed', err.message);
     return err instanceof AuditError && err.usage ? 2 : 1;
   }
 }

@@ -1,4 +1,4 @@
-import { allNodes, auditCommand, AuditIo, commonOptions, DAY_MS, days, output, Row, runAudit, tenantSlugs } from './audit/client';
+import { allNodes, auditCommand, AuditIo, commonOptions, DAY_MS, days, output, Row, tenantSlugs } from './client';
 
 interface UserNode {
   id: string;
@@ -14,7 +14,7 @@ interface UserNode {
  * `active eq false and meta.lastModified gt "<since>"` on the server.
  */
 export async function auditDeactivatedUsers(io: AuditIo): Promise<void> {
-  const cmd = auditCommand(io, 'audit:deactivated-users', 'users deactivated in the last N days, per tenant', (c) =>
+  const cmd = auditCommand(io, 'provisio audit deactivated-users', 'users deactivated in the last N days, per tenant', (c) =>
     c.option('--days <n>', 'look back this many days', '30'),
   );
   cmd.parse(io.argv, { from: 'user' });
@@ -30,6 +30,3 @@ export async function auditDeactivatedUsers(io: AuditIo): Promise<void> {
   output(io, o, { criteria: { days: Number(opts.days), since, filter }, rows }, ['tenant', 'userName', 'displayName', 'externalId', 'lastModified', 'id'], `Users deactivated since ${since}`);
 }
 
-if (require.main === module) {
-  void runAudit({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr }, auditDeactivatedUsers).then((code) => (process.exitCode = code));
-}
