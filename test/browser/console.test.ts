@@ -253,6 +253,8 @@ describe('admin console (browser)', () => {
         // the failed request (the revoked token's 401) by the outcome filter, and its detail
         await page.getByLabel('Outcome').selectOption('FAILURE');
         await page.locator('tbody tr.failed').first().waitFor();
+        // the unfiltered list had a failed row too: wait for the filtered answer to replace it
+        await page.locator('tbody tr:not(.failed)').first().waitFor({ state: 'detached' });
         expect(await page.locator('tbody tr:not(.failed)').count()).toBe(0);
         await expect(page.locator('tbody tr').first().textContent()).resolves.toContain('401');
         await page.locator('tbody tr').first().getByRole('button', { name: /^Details/ }).click();
