@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(force);
     await services.audit.drain(); // queued audit entries of the last reads
+    await services.health.drain(); // queued mapping-health observations
     await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
     await revocations?.stop();
     await catalogueChanges?.stop();

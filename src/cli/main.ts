@@ -77,7 +77,7 @@ export function buildCli(): Command {
     .description('create a tenant with a SCIM connection, and print its SCIM URL and token')
     .requiredOption('--name <name>', 'display name')
     .option('--slug <slug>', 'URL slug (default: from the name)')
-    .option('--idp <kind>', 'entra | okta | jumpcloud | generic', 'generic')
+    .option('--idp <kind>', 'entra | okta | jumpcloud | generic | strict', 'generic')
     .option('--json', 'print {"tenant":{…},"scimUrl":…,"token":…}')
     .action(act('tenant.create', (r) => `Tenant ${r.tenant.name} (${r.tenant.slug})\nSCIM URL: ${r.scimUrl}\nToken:    ${r.token}\n(the token is shown only this once)`));
   tenant.command('list').description('list tenants').option('--json', 'print JSON').action(act('tenant.list', table));

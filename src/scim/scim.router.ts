@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Config } from '../config';
 import type { Services } from '../services';
 import { scimAuth } from './auth';
+import { scimHealth } from './health';
 import { bulkRoutes } from './bulk.routes';
 import { scimAudit } from '../http/audit';
 import { discoveryRoutes } from './discovery.routes';
@@ -16,6 +17,7 @@ export function scimRouter(services: Services, config: Config): Router<ScimState
   const router = new Router<ScimState>({ prefix: `${SCIM_PREFIX}/:tenant`, sensitive: false });
   router.use(scimAudit(services.audit)); // first: refused requests are audited too
   router.use(scimAuth(services.connections));
+  router.use(scimHealth(services.health)); // the connection's mapping health, from its live traffic
   const users = usersEndpoint(services);
   const groups = groupsEndpoint(services);
   resourceRoutes(router, users, config);

@@ -32,6 +32,8 @@ export interface PatchOptions {
   delegated?: string[];
   /** what the client's dialect tolerates beyond RFC 7644 (default LENIENT) */
   leniency?: Leniency;
+  /** filled with the paths of a path-less value ignored as unknown (lenient; for the mapping health) */
+  unknown?: Set<string>;
 }
 
 export interface PatchResult {
@@ -77,7 +79,8 @@ function member(obj: Record<string, unknown>, name: string): { found: boolean; v
 
 /**
  * Validates one member of "Operations" (RFC 7644 §3.5.2): `op` (in any case when the leniency
- * allows it), optional `path`, `value`.
+ * allows it), optional `path`, `value` (on remove only when the leniency allows it: Entra's
+ * remove-with-value form).
  */
 function parseOperation(raw: unknown, i: number, leniency: Leniency): Operation {
   if (!isPlainObject(raw)) throw new InvalidSyntaxError(`Operations[${i}] must be an object`);
@@ -88,6 +91,10 @@ function parseOperation(raw: unknown, i: number, leniency: Leniency): Operation 
   if (path !== undefined && path !== null && typeof path !== 'string') throw new InvalidPathError(`Operations[${i}]: "path" must be a string`);
   const value = member(raw, 'value');
   if (name !== 'remove' && !value.found) throw new InvalidValueError(`Operations[${i}]: "${name}" requires a "value" (RFC 7644 §3.5.2.1)`);
+  // RFC 7644 §3.5.2.2 gives remove no value: the values to remove are named by a filter in the path
+  if (name === 'remove' && value.value !== undefined && value.value !== null && !leniency.removeWithValue) {
+    throw new InvalidSyntaxError(`Operations[${i}]: remove takes no "value"; name the values in the path, e.g. members[value eq "…"] (RFC 7644 §3.5.2.2)`);
+  }
   const text = typeof path === 'string' && path.trim() !== '' ? path.trim() : undefined;
   return { op: name, ...(text !== undefined ? { path: text } : {}), value: value.value, hasValue: value.found };
 }
@@ -154,18 +161,21 @@ interface PatchState {
   password?: string;
 }
 
-function resolveStep(step: Step, rt: ResourceTypeDef, leniency: Leniency): Target | undefined {
+function resolveStep(step: Step, rt: ResourceTypeDef, leniency: Leniency, unknown?: Set<string>): Target | undefined {
   try {
     return resolveTarget(step.path, rt, step.label, leniency);
   } catch (e) {
-    if (step.lenient && e instanceof InvalidPathError) return undefined;
+    if (step.lenient && e instanceof InvalidPathError) {
+      unknown?.add(step.label);
+      return undefined;
+    }
     throw e;
   }
 }
 
 /** Applies one step to the state; see applyPatch for the rules. */
-function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>, leniency: Leniency): void {
-  const target = resolveStep(step, rt, leniency);
+function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>, leniency: Leniency, unknown?: Set<string>): void {
+  const target = resolveStep(step, rt, leniency, unknown);
   if (!target) return;
   if (!target.top.extension && delegated.has(target.top.attr.name.toLowerCase())) {
     state.delegated.push({ op: step.op, path: step.path, ...(step.hasValue ? { value: step.value } : {}) });
@@ -242,7 +252,7 @@ export function applyPatch(doc: Document, operations: unknown, rt: ResourceTypeD
   const steps = parseOperations(operations, leniency).flatMap((o) => expand(o, rt, leniency));
   const delegated = new Set((opts.delegated ?? []).map((n) => n.toLowerCase()));
   const state: PatchState = { doc: structuredClone(doc), delegated: [] };
-  for (const step of steps) runStep(step, state, rt, delegated, leniency);
+  for (const step of steps) runStep(step, state, rt, delegated, leniency, opts.unknown);
   const result = normalizeResource(state.doc, rt, { requireRequired: true }).doc;
   return {
     doc: result,

@@ -1,4 +1,5 @@
 import type { AttributeDef, ResourceTypeDef } from '../schema/attribute';
+import type { Leniency } from '../schema/leniency';
 import type { Filter } from './ast';
 import { resolveElementFilter, ResolvedFilter, ResolvedOp, ResolvedPath, resolveFilter } from './filter-resolve';
 import { parseDateTime, TypedValue } from './filter-values';
@@ -141,6 +142,6 @@ export function evaluateFilter(filter: Filter, resource: Record<string, unknown>
  * `type eq "work"` of the PATCH path `emails[type eq "work"].value` (RFC 7644 §3.5.2). Names in the
  * filter are sub-attributes of `parent` (`value` for the elements of a simple multi-valued attribute).
  */
-export function matchesElement(filter: Filter, element: unknown, parent: AttributeDef): boolean {
-  return evaluate(resolveElementFilter(filter, parent), readElement(element), {});
+export function matchesElement(filter: Filter, element: unknown, parent: AttributeDef, leniency?: Leniency): boolean {
+  return evaluate(resolveElementFilter(filter, parent, leniency), readElement(element), {});
 }

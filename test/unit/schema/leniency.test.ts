@@ -28,17 +28,21 @@ describe('IdP profiles (SCIM-CLIENTS.md)', () => {
     ['generic', { querystring: 'aadOptscim062020&filter=x' }, 'entra', 'url-flag'],
     ['generic', { querystring: 'filter=x&AADOPTSCIM062020' }, 'entra', 'url-flag'],
     ['generic', { querystring: 'aadOptscim062020/Users' }, 'entra', 'url-flag'],
-    ['generic', { querystring: 'xaadOptscim062020' }, 'rfc', 'none'],
+    ['generic', { querystring: 'xaadOptscim062020' }, 'generic', 'none'],
     ['generic', { userAgent: 'Azure AD SCIM client' }, 'entra', 'user-agent'],
     ['generic', { userAgent: 'Microsoft.Identity.Provisioning' }, 'entra', 'user-agent'],
     ['generic', { userAgent: 'Okta SCIM Client 1.0.0' }, 'okta', 'user-agent'],
     ['generic', { userAgent: 'JumpCloud SCIM' }, 'jumpcloud', 'user-agent'],
-    ['generic', { userAgent: 'curl/8.5.0' }, 'rfc', 'none'],
-    ['generic', {}, 'rfc', 'none'],
+    ['generic', { userAgent: 'curl/8.5.0' }, 'generic', 'none'],
+    ['generic', { userAgent: 'PostmanRuntime/7.39.0' }, 'generic', 'none'],
+    ['generic', {}, 'generic', 'none'],
+    ['strict', {}, 'strict', 'connection'],
+    ['strict', { userAgent: 'Microsoft.Identity.Provisioning', querystring: 'aadOptscim062020' }, 'strict', 'connection'],
   ] as const)('%s connection with %j -> %s (%s)', (kind, req, name, source) => {
     const p = resolveIdpProfile(kind, req);
     expect(p).toMatchObject({ name, source });
-    expect(p.leniency).toBe(name === 'rfc' ? STRICT : LENIENT);
+    // lenient by default for every kind and every client; only a strict connection is strict
+    expect(p.leniency).toBe(name === 'strict' ? STRICT : LENIENT);
     expect(p.patchNoContent).toEqual(['Group']);
   });
 });
@@ -110,6 +114,23 @@ describe('PATCH: strict RFC vs lenient IdP dialects', () => {
     const misspelt = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User:department';
     expect(patch([{ op: 'replace', path: misspelt, value: 'E' }], LENIENT).doc[URN.enterpriseUser]).toEqual({ department: 'E' });
     expect(thrown(() => patch([{ op: 'replace', path: misspelt, value: 'E' }]))).toBeInstanceOf(InvalidPathError);
+  });
+});
+
+describe('LENIENT and STRICT are the two ends of one table', () => {
+  it('every leniency flag is on in LENIENT and off in STRICT', () => {
+    expect(Object.keys(LENIENT).sort()).toEqual(Object.keys(STRICT).sort());
+    for (const [flag, on] of Object.entries(LENIENT)) expect({ flag, on, off: (STRICT as Record<string, boolean>)[flag] }).toEqual({ flag, on: true, off: false });
+  });
+});
+
+describe('PATCH remove with a value (Entra)', () => {
+  it('removes the listed values when lenient; strict names them in the path instead', () => {
+    const d = { userName: 'u', emails: [{ value: 'a@x' }, { value: 'b@x' }] };
+    const ops = [{ op: 'remove', path: 'emails', value: [{ value: 'a@x' }] }];
+    expect(applyPatch(d, ops, userResourceType, { leniency: LENIENT }).doc.emails).toEqual([{ value: 'b@x' }]);
+    expect(thrown(() => applyPatch(d, ops, userResourceType, { leniency: STRICT }))).toBeInstanceOf(InvalidSyntaxError);
+    expect(applyPatch(d, [{ op: 'remove', path: 'emails[value eq "a@x"]' }], userResourceType, { leniency: STRICT }).doc.emails).toEqual([{ value: 'b@x' }]);
   });
 });
 
