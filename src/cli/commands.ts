@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { IssuedToken, TokenInfo } from '../domain/connection/connection.service';
-import { InvalidValueError } from '../domain/errors';
+import { InvalidValueError, NotFoundError } from '../domain/errors';
 import { scimBaseUrl } from '../scim/urls';
 import type { Services } from '../services';
 import type { RequestContext } from '../domain/context';
@@ -24,7 +24,9 @@ export type CommandName =
   | 'admin-key.revoke'
   | 'attribute.define'
   | 'attribute.list'
-  | 'attribute.remove';
+  | 'attribute.remove'
+  | 'connection.health'
+  | 'tenant.phone-region';
 export type CommandArgs = Record<string, string | number | boolean | undefined>;
 
 export interface TenantCreated {
@@ -136,6 +138,19 @@ export async function runCommand(
         ...(schema ? { schema } : {}),
       });
       return { ...attributeView(removed), resourcesChanged };
+    }
+    case 'connection.health': {
+      const tenant = await services.tenants.get(str(args, 'tenant'));
+      const wanted = str(args, 'connection');
+      const connections = await services.connections.listConnections(tenant.id);
+      const connection = connections.find((c) => c.id === wanted) ?? connections.find((c) => c.name === wanted);
+      if (!connection) throw new NotFoundError(`SCIM connection "${wanted}" not found in tenant ${tenant.slug}`);
+      return services.health.report(tenant.id, connection.id, optInt(args, 'hours') ?? 24);
+    }
+    case 'tenant.phone-region': {
+      const tenant = await services.tenants.get(str(args, 'tenant'));
+      const region = typeof args.region === 'string' && args.region !== 'none' ? args.region : null;
+      return { tenant: tenant.slug, phoneRegion: await services.users.phoneRegions.set(tenant.id, region) };
     }
     default:
       throw new InvalidValueError(`unknown command ${String(name)}`);

@@ -7,6 +7,7 @@ import { createServices } from '../services';
 import { CommandArgs, CommandName, runCommand } from './commands';
 import { sendToServer, streamFromServer } from './control-socket';
 import { AuditExportArgs, exportAudit } from './audit-export';
+import type { HealthReport } from '../domain/connection/health';
 
 /**
  * Runs one command: through the running server's control socket in embedded mode when a server is
@@ -55,6 +56,21 @@ function table(rows: Record<string, unknown>[]): string {
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k]).length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ');
   return [line(keys), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
+}
+
+/** A health report as an operator reads it (docs/idp-profiles.md#mapping-health). */
+function healthHuman(r: HealthReport): string {
+  const lines = [
+    `window ${new Date(r.from).toISOString()} .. ${new Date(r.to).toISOString()}`,
+    `users written: ${r.users} (${r.userWrites} writes); missing mandatory attributes: ${r.usersMissingMandatory}`,
+    ...r.missing.map((m) => `  ${m.attribute}: ${m.users} user(s)`),
+    `unparsable phone numbers: ${r.unparsablePhones} (${r.usersWithUnparsablePhones} user(s))`,
+    `unknown attributes ignored: ${r.unknownAttributes.length ? r.unknownAttributes.map((u) => `${u.attribute} (${u.count})`).join(', ') : 'none'}`,
+    `managers naming no user: ${r.unknownManagers}`,
+    `refused requests: ${r.errors}`,
+    ...r.recentErrors.map((e) => `  ${e.status}${e.scimType ? ` ${e.scimType}` : ''} x${e.count}, last ${new Date(e.lastSeen).toISOString()} ${e.method} ${e.path}: ${e.detail}`),
+  ];
+  return lines.join('\n');
 }
 
 const tokenHuman = (r: any) =>
@@ -163,6 +179,23 @@ export function buildCli(): Command {
     .option('--schema <urn>', 'needed only when several schemas define the name')
     .option('--json', 'print JSON')
     .action(act('attribute.remove', (r) => `removed ${r.schema}:${r.name}; its value was cleared on ${r.resourcesChanged} resource(s)`));
+  tenant
+    .command('phone-region')
+    .description("set the region used to read phone numbers written without a country code (RFC 3966 tel: forms)")
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--region <code>', 'ISO 3166-1 alpha-2 code such as US or GB; none to clear')
+    .option('--json', 'print JSON')
+    .action(act('tenant.phone-region', (r) => `${r.tenant}: phone region ${r.phoneRegion ?? 'none (international numbers only)'}`));
+  // the `connection` group may be declared by other commands too: add to it, whichever comes first
+  const connection = program.commands.find((c) => c.name() === 'connection') ?? program.command('connection').description("a tenant's SCIM connections");
+  connection
+    .command('health')
+    .description("mapping health of a connection, from its live traffic: users missing Entra's mandatory attributes, unparsable phones, unknown attributes, recent errors")
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--connection <id|name>')
+    .option('--hours <n>', 'window in hours, 1 to 168', '24')
+    .option('--json', 'print JSON')
+    .action(act('connection.health', healthHuman));
   const audit = program.command('audit').description('the audit trail of SCIM requests and admin mutations');
   audit
     .command('export')

@@ -5,6 +5,7 @@ import { GroupResolver, ScimConnectionResolver, UserResolver } from './resolvers
 import { MutationResolver } from './resolvers/mutation.resolver';
 import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
 import { DateTime } from './types/scalars';
+import { ConnectionHealthResolver, TenantPhoneResolver, UserPhoneResolver } from './resolvers/health.resolver';
 import { auditMutations } from './admin-audit';
 import { EventsResolver, StatsEventsResolver, TenantEventsResolver } from './resolvers/events.resolver';
 import { ConnectionAuditResolver, StatsAuditResolver, TenantAuditResolver } from './resolvers/audit.resolver';
@@ -18,7 +19,8 @@ let built: GraphQLSchema | undefined;
 export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
-      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver],
+      EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
+      ConnectionHealthResolver, UserPhoneResolver, TenantPhoneResolver],
     globalMiddlewares: [auditMutations], // every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares

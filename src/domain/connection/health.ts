@@ -220,7 +220,7 @@ export class HealthService {
               max(o.time) as last_seen, (array_agg(o.data->>'method' order by o.id desc))[1] as method,
               (array_agg(o.data->>'path' order by o.id desc))[1] as path
          ${scope} and o.kind = 'error'
-        group by 1, 2, 3 order by max(o.id) desc limit 10`,
+        group by 1, 2, 3 order by max(o.time) desc, max(o.id::text) desc limit 10`,
       params,
     );
     return {
