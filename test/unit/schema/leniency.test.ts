@@ -5,6 +5,8 @@ import { groupResourceType, URN, userResourceType } from '../../../src/domain/sc
 import { LENIENT, STRICT } from '../../../src/domain/schema/leniency';
 import { normalizeResource } from '../../../src/domain/schema/normalize';
 import { resolveIdpProfile } from '../../../src/scim/idp-profile';
+import { typeValue } from '../../../src/domain/query/filter-values';
+import { applyProjection, parseProjection } from '../../../src/scim/projection';
 
 const thrown = (f: () => unknown): unknown => {
   try {
@@ -140,5 +142,37 @@ describe('filters: unquoted values (older Entra)', () => {
     expect(thrown(() => parseFilter('externalId eq jyoung', { unquotedValues: false }))).toBeInstanceOf(InvalidFilterError);
     expect(parseFilter('level eq 3', { unquotedValues: false })).toMatchObject({ value: 3 });
     expect(parseFilter('active eq TRUE', { unquotedValues: false })).toMatchObject({ value: true });
+  });
+});
+
+describe('filter values: coercions and date-only dates are lenient only', () => {
+  const values = (leniency: typeof LENIENT) => ({
+    bool: () => typeValue('eq', 'True', { name: 'active', type: 'boolean' }, leniency),
+    num: () => typeValue('eq', 42, { name: 'title', type: 'string' }, leniency),
+    day: () => typeValue('gt', '2024-05-30', { name: 'meta.created', type: 'dateTime' }, leniency),
+    bare: () => typeValue('gt', '2024-05-30T00:00:00Z', { name: 'meta.created', type: 'dateTime' }, leniency),
+  });
+  it('lenient: "True" is true, 42 is "42", a date is midnight UTC that day', () => {
+    const v = values(LENIENT);
+    expect([v.bool(), v.num(), v.day(), v.bare()]).toEqual([true, '42', Date.UTC(2024, 4, 30), Date.UTC(2024, 4, 30)]);
+  });
+  it('strict: each is invalidFilter; a full date-time still reads', () => {
+    const v = values(STRICT);
+    for (const f of [v.bool, v.num, v.day]) expect(thrown(f)).toBeInstanceOf(InvalidFilterError);
+    expect(v.bare()).toBe(Date.UTC(2024, 4, 30));
+  });
+});
+
+describe('attributes with a value filter (projection)', () => {
+  const user = { schemas: [URN.user], id: 'u1', userName: 'u', emails: [{ type: 'work', value: 'w@x' }, { type: 'home', value: 'h@x' }] };
+  it('lenient: only the matching values, the filter judged on the whole value', () => {
+    expect(applyProjection(user, userResourceType, parseProjection({ attributes: 'emails[type eq "work"]' }, LENIENT))).toEqual({ schemas: [URN.user], id: 'u1', emails: [{ type: 'work', value: 'w@x' }] });
+    expect(applyProjection(user, userResourceType, parseProjection({ attributes: 'emails[type eq "home"].value,userName' }, LENIENT))).toEqual({ schemas: [URN.user], id: 'u1', userName: 'u', emails: [{ value: 'h@x' }] });
+    expect(applyProjection(user, userResourceType, parseProjection({ attributes: 'emails[type eq "other"]' }, LENIENT))).toEqual({ schemas: [URN.user], id: 'u1' });
+    expect(parseProjection({ attributes: 'emails[value co ","],userName' }, LENIENT).attributes).toEqual(['emails', 'username']);
+  });
+  it('strict: invalidFilter', () => {
+    expect(thrown(() => parseProjection({ attributes: 'emails[type eq "work"]' }, STRICT))).toBeInstanceOf(InvalidFilterError);
+    expect(parseProjection({ attributes: 'emails,userName' }, STRICT).attributes).toEqual(['emails', 'username']);
   });
 });
