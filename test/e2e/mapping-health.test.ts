@@ -123,6 +123,15 @@ describe('phone numbers and mapping health', () => {
     expect(byId[generic.id].recentErrors[0]).toMatchObject({ status: 409, lastRequest: `PATCH ${base}/Users/${g.body.id}` });
     expect(byId[entra.id]).toMatchObject({ users: 1, usersMissingMandatory: 0, errors: 0 });
 
+    // the audit trail names the client: a generic connection records the client it recognised
+    const sniffed = await connection(t.id, 'generic', 'Microsoft.Identity.Provisioning/1.0 (Azure AD SCIM client)');
+    expect((await sniffed.get(`${base}/Users?filter=${encodeURIComponent('userName eq "nobody"')}`)).status).toBe(200);
+    await app.services.audit.drain();
+    const clientOf = async (connectionId: string) => (await app.services.audit.query(t.id, { actor: connectionId, limit: 1 })).entries[0]?.idp;
+    expect(await clientOf(sniffed.id)).toBe('entra');
+    expect(await clientOf(generic.id)).toBe('generic');
+    expect(await clientOf(okta.id)).toBe('okta');
+
     // the CLI prints the same report
     const cli = (await runCommand(app.services, app.config, 'connection.health', { tenant: t.slug, connection: 'okta conn', hours: 24 }, () => migrate(app.orm))) as HealthReport;
     expect(cli).toMatchObject({ connectionId: okta.id, users: 1, usersMissingMandatory: 1 });
