@@ -111,12 +111,12 @@ export class UserService {
     const userName = doc.userName as string;
     const region = await this.phoneRegions.of(ctx.tenant.id);
     await this.checkManager(this.em(), ctx, undefined, doc);
-    const created = await this.createChecked(ctx, doc, userName, region);
+    const created = await this.createOrRestore(ctx, doc, userName, region);
     ctx.health?.user(created.user.id, doc, region);
     return created;
   }
 
-  private async createChecked(ctx: RequestContext, doc: Document, userName: string, region: string | null): Promise<{ user: UserRecord; restored: boolean }> {
+  private async createOrRestore(ctx: RequestContext, doc: Document, userName: string, region: string | null): Promise<{ user: UserRecord; restored: boolean }> {
     const externalId = (doc.externalId as string | undefined) ?? null;
     // not a named prepared statement: its generic plan, made while the table was small, kept
     // seq-scanning it after a bulk load until the next ANALYZE (never, on PGlite); unnamed, it is
