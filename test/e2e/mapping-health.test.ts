@@ -138,4 +138,21 @@ describe('phone numbers and mapping health', () => {
     await expect(runCommand(app.services, app.config, 'connection.health', { tenant: t.slug, connection: 'nope' }, () => migrate(app.orm))).rejects.toMatchObject({ code: 'notFound' });
     await expect(runCommand(app.services, app.config, 'connection.health', { tenant: t.slug, connection: okta.id, hours: 0 }, () => migrate(app.orm))).rejects.toMatchObject({ code: 'invalidValue' });
   });
+
+  it('each failed operation of a /Bulk request counts as an error; its users count as users', async () => {
+    const t = await app.services.tenants.create({ name: 'Bulk Health Co' });
+    const c = await connection(t.id, 'generic', 'AcmeHR-Sync/4.2');
+    const res = await c.post(`/scim/v2/${t.slug}/Bulk`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: 'ok', data: { schemas: [USER], userName: 'bulk@health.test', externalId: 'b-1' } },
+        { method: 'POST', path: '/Users', bulkId: 'bad', data: { schemas: [USER], displayName: 'no userName' } },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '400']);
+    const h = await health(t.id, c.id);
+    expect(h).toMatchObject({ users: 1, errors: 1, missing: expect.arrayContaining([{ attribute: 'name.givenName', users: 1 }]) });
+    expect(h.recentErrors).toEqual([expect.objectContaining({ status: 400, scimType: 'invalidValue', method: 'Bulk POST', count: 1 })]);
+  });
 });

@@ -37,6 +37,8 @@ export class HealthNotes {
   /** unknown attribute names met by the normaliser or the PATCH engine in the current write */
   readonly unknown = new Set<string>();
   unknownManager = false;
+  /** failed operations inside the request (a /Bulk request's), noted by the edge */
+  readonly errors: RequestError[] = [];
 
   /** Records a user written by this request, with the unknown names and manager noted so far; resets them. */
   user(id: string, doc: Document, region: string | null): void {
@@ -139,7 +141,9 @@ export class HealthService {
     if (scope.actor.kind !== 'scim') return;
     const base = { tenant_id: scope.tenant.id, connection_id: scope.actor.connectionId, time: new Date() };
     for (const u of notes?.users ?? []) this.queue.push({ ...base, id: newId(), kind: 'user', data: { ...u } });
-    if (error) this.queue.push({ ...base, id: newId(), kind: 'error', data: { ...error, detail: error.detail.slice(0, 1000), path: error.path.slice(0, 512) } });
+    for (const e of [...(notes?.errors ?? []), ...(error ? [error] : [])]) {
+      this.queue.push({ ...base, id: newId(), kind: 'error', data: { ...e, detail: e.detail.slice(0, 1000), path: e.path.slice(0, 512) } });
+    }
     if (this.queue.length > 0) void this.flush();
   }
 
