@@ -4,7 +4,7 @@ import { createTestDb, TestDb } from '../support/database';
 
 let db: TestDb;
 beforeAll(async () => {
-  db = await createTestDb();
+  db = await createTestDb({ fresh: true });
 });
 afterAll(async () => db.close());
 

@@ -2,11 +2,31 @@ import type { MikroORM } from '@mikro-orm/core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { Config, loadConfig } from '../../src/config';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { migrate, openOrm } from '../../src/db/orm';
 import { createServices, Services } from '../../src/services';
+import { adminQuery, templateDatabase, templateDirectory, testDbPrefix, uniqueName, withDatabase } from './template';
+
+/** Migrates a new database at `url` (the template's build). */
+async function migrateDatabase(url: string, embedded = false): Promise<void> {
+  const orm = await openOrm(url, 1, embedded);
+  try {
+    await migrate(orm);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+/** Starts PGlite in `dir` and migrates it (the template's build). */
+async function migrateDirectory(dir: string): Promise<void> {
+  const pg = await startEmbeddedPostgres(dir);
+  try {
+    await migrateDatabase(pg.url, true);
+  } finally {
+    await pg.stop();
+  }
+}
 
 export interface TestDb {
   orm: MikroORM;
@@ -21,42 +41,44 @@ export interface TestDb {
 
 export const testConfig = (): Config => loadConfig({ PUBLIC_URL: 'https://provisio.test', LOG_LEVEL: 'silent' });
 
+export interface TestDbOptions {
+  /** Start from an empty database and run every migration (the migrations test), instead of copying the run's template. */
+  fresh?: boolean;
+}
+
 /**
  * A migrated database of the test file's own: a new database on the PostgreSQL server named by
- * DATABASE_URL (dropped afterwards), or a new embedded PGlite directory when it is unset.
+ * DATABASE_URL (dropped afterwards), or a new embedded PGlite directory when it is unset. Both are
+ * copies of the template that jest's globalSetup migrated once for the run (test/support/template.ts).
  */
-export async function createTestDb(): Promise<TestDb> {
+export async function createTestDb(options: TestDbOptions = {}): Promise<TestDb> {
   const config = testConfig();
   const base = process.env.DATABASE_URL;
   if (base) {
-    const name = `provisio_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    await admin.end();
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const orm = await openOrm(url.toString(), 10);
-    await migrate(orm);
+    const name = uniqueName('db');
+    const template = options.fresh ? undefined : await templateDatabase(base, (url) => migrateDatabase(url));
+    await adminQuery(base, template ? `create database "${name}" template "${template}"` : `create database "${name}"`);
+    const url = withDatabase(base, name);
+    const orm = await openOrm(url, 10);
+    if (!template) await migrate(orm);
     return {
       orm,
       services: createServices(orm, config),
       config,
       kind: 'postgresql',
-      url: url.toString(),
+      url,
       async close() {
         await orm.close(true);
-        const c = new Client({ connectionString: base });
-        await c.connect();
-        await c.query(`drop database if exists "${name}" with (force)`);
-        await c.end();
+        await adminQuery(base, `drop database if exists "${name}" with (force)`);
       },
     };
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${testDbPrefix()}-`));
+  const template = options.fresh ? undefined : await templateDirectory(migrateDirectory);
+  if (template) fs.cpSync(template, dir, { recursive: true });
   const pg = await startEmbeddedPostgres(dir);
   const orm = await openOrm(pg.url, 1, true);
-  await migrate(orm);
+  if (!template) await migrate(orm);
   return {
     orm,
     services: createServices(orm, config),
