@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** The typed environment. Read once at start; see the README's configuration table. */
+/** The typed environment. Read once at start; see docs/configuration.md. */
 export interface Config {
   port: number;
   host: string;

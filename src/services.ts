@@ -49,10 +49,11 @@ export function createServices(
       minUsers: config.guardMinUsers ?? DEFAULT_GUARD.minUsers,
     }),
   );
+  const connections = new ConnectionService(orm, { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays });
   const core = {
     orm,
-    tenants: new TenantService(orm),
-    connections: new ConnectionService(orm, { defaultDays: config.tokenDefaultDays, maxDays: config.tokenMaxDays }),
+    tenants: new TenantService(orm, connections, recorder),
+    connections,
     users: new UserService(orm, catalogue, recorder),
     groups: new GroupService(orm, catalogue, recorder),
     adminKeys: new AdminKeyService(orm),

@@ -14,7 +14,7 @@ export interface AuditExportArgs {
 
 const CSV_COLUMNS: (keyof AuditRecord)[] = [
   'id', 'time', 'actorKind', 'connectionId', 'tokenId', 'adminKeyId', 'idp', 'method', 'path', 'operation', 'filter',
-  'status', 'scimType', 'latencyMs', 'requestId', 'resourceIds', 'changedAttributes', 'holdId',
+  'status', 'scimType', 'latencyMs', 'requestId', 'resourceIds', 'changedAttributes', 'holdId', 'note',
 ];
 
 function csvRow(r: AuditRecord): Record<string, unknown> {
@@ -39,7 +39,7 @@ export function exportParams(args: AuditExportArgs): { slug: string; since: Date
  */
 export async function exportAudit(services: Services, args: AuditExportArgs, out: Writable, progress = false): Promise<number> {
   const { slug, since, format } = exportParams(args);
-  const tenant = await services.tenants.get(slug);
+  const tenant = await services.tenants.get(slug, { includeDeleted: true }); // a deleted tenant's trail is kept
   const bar = progress ? new SingleBar({ stream: process.stderr, format: 'audit export [{bar}] {value}/{total} entries' }, Presets.shades_classic) : undefined;
   bar?.start(await services.audit.count(tenant.id, since), 0);
   let written = 0;

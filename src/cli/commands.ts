@@ -1,5 +1,6 @@
 import type { Config } from '../config';
-import type { IssuedToken, TokenInfo } from '../domain/connection/connection.service';
+import { connectionInfo, type ConnectionInfo, type IssuedToken, type TokenInfo } from '../domain/connection/connection.service';
+import { AuditNotes } from '../domain/audit/audit-notes';
 import { InvalidValueError, NotFoundError } from '../domain/errors';
 import { scimBaseUrl } from '../scim/urls';
 import type { Services } from '../services';
@@ -25,6 +26,13 @@ export type CommandName =
   | 'attribute.define'
   | 'attribute.list'
   | 'attribute.remove'
+  | 'tenant.delete'
+  | 'connection.list'
+  | 'connection.create'
+  | 'connection.update'
+  | 'connection.disable'
+  | 'connection.enable'
+  | 'connection.delete'
   | 'connection.health'
   | 'tenant.phone-region';
 export type CommandArgs = Record<string, string | number | boolean | undefined>;
@@ -68,6 +76,38 @@ async function adminContext(services: Services, slug: string): Promise<RequestCo
   return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId: 'cli' };
 }
 
+/**
+ * Runs a lifecycle command and records it in the tenant's audit trail (operation `CLI.<command>`,
+ * actor kind admin without a key id), like the admin API records its mutations; a refused one too.
+ */
+async function audited<T>(services: Services, ctx: RequestContext, command: string, work: (ctx: RequestContext) => Promise<T>): Promise<T> {
+  const notes = new AuditNotes();
+  const started = process.hrtime.bigint();
+  let status = 200;
+  let code: string | null = null;
+  try {
+    return await work({ ...ctx, audit: notes });
+  } catch (e) {
+    code = (e as { code?: string }).code ?? 'internal';
+    status = code === 'notFound' ? 404 : code === 'internal' ? 500 : 400;
+    throw e;
+  } finally {
+    await services.audit.recordAdmin(
+      { ...ctx, audit: notes },
+      { operation: `CLI.${command}`, status, errorCode: code, latencyMs: Number(process.hrtime.bigint() - started) / 1e6 },
+    );
+  }
+}
+
+function connectionView(c: ConnectionInfo) {
+  return { id: c.id, name: c.name, idp: c.idp, deletePolicy: c.deletePolicy, status: c.status, createdAt: c.createdAt, disabledAt: c.disabledAt, deletedAt: c.deletedAt };
+}
+
+function optStr(args: CommandArgs, key: string): string | undefined {
+  const v = args[key];
+  return typeof v === 'string' ? v : undefined;
+}
+
 export async function runCommand(
   services: Services,
   config: Config,
@@ -80,7 +120,10 @@ export async function runCommand(
       return { applied: await migrate() };
     case 'tenant.create': {
       const tenant = await services.tenants.create({ name: str(args, 'name'), slug: args.slug as string | undefined });
-      const { token } = await services.connections.createConnection(tenant.id, { idp: args.idp as string | undefined });
+      const { token } = await services.connections.createConnection(tenant.id, {
+        idp: args.idp as string | undefined,
+        deletePolicy: optStr(args, 'deletePolicy'),
+      });
       const created: TenantCreated = {
         tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
         scimUrl: scimBaseUrl(config, tenant.slug),
@@ -138,6 +181,46 @@ export async function runCommand(
         ...(schema ? { schema } : {}),
       });
       return { ...attributeView(removed), resourcesChanged };
+    }
+    case 'tenant.delete': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      return audited(services, ctx, 'tenant.delete', (c) => services.tenants.delete(c, { confirm: optStr(args, 'confirm') }));
+    }
+    case 'connection.list': {
+      const tenant = await services.tenants.get(str(args, 'tenant'));
+      const all = await services.connections.listConnections(tenant.id, { includeDeleted: args.all === true });
+      return all.map((c) => connectionView(connectionInfo(c)));
+    }
+    case 'connection.create': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      return audited(services, ctx, 'connection.create', async (c) => {
+        const { connection, token } = await services.connections.createConnection(c.tenant.id, {
+          idp: optStr(args, 'idp'),
+          name: optStr(args, 'name'),
+          deletePolicy: optStr(args, 'deletePolicy'),
+          days: optInt(args, 'days'),
+        });
+        c.audit?.touched(connection.id, ['name', 'idp', 'deletePolicy']);
+        if (c.audit) c.audit.note = `deletePolicy=${connection.deletePolicy}`;
+        return { connection: connectionView(connectionInfo(connection)), ...tokenView(token), scimUrl: scimBaseUrl(config, c.tenant.slug) };
+      });
+    }
+    case 'connection.update': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      const name = optStr(args, 'name');
+      const deletePolicy = optStr(args, 'deletePolicy');
+      if (name === undefined && deletePolicy === undefined) throw new InvalidValueError('give --name or --delete-policy');
+      return audited(services, ctx, 'connection.update', async (c) =>
+        connectionView(await services.connections.updateConnection(c, str(args, 'id'), { ...(name !== undefined ? { name } : {}), ...(deletePolicy !== undefined ? { deletePolicy } : {}) })),
+      );
+    }
+    case 'connection.disable':
+    case 'connection.enable':
+    case 'connection.delete': {
+      const ctx = await adminContext(services, str(args, 'tenant'));
+      const id = str(args, 'id');
+      const op = { 'connection.disable': 'disableConnection', 'connection.enable': 'enableConnection', 'connection.delete': 'deleteConnection' } as const;
+      return audited(services, ctx, name, async (c) => connectionView(await services.connections[op[name]](c, id)));
     }
     case 'connection.health': {
       const tenant = await services.tenants.get(str(args, 'tenant'));

@@ -54,7 +54,7 @@ async function streamAuditExport(services: Services, req: http.IncomingMessage, 
   try {
     const args = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
     exportParams(args);
-    await services.tenants.get(args.tenant);
+    await services.tenants.get(args.tenant, { includeDeleted: true });
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     await exportAudit(services, args, res);
     res.end();

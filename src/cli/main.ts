@@ -94,9 +94,62 @@ export function buildCli(): Command {
     .requiredOption('--name <name>', 'display name')
     .option('--slug <slug>', 'URL slug (default: from the name)')
     .option('--idp <kind>', 'entra | okta | jumpcloud | generic | strict', 'generic')
+    .option('--delete-policy <policy>', 'what a SCIM DELETE of a user does: deactivate (default) | delete')
     .option('--json', 'print {"tenant":{…},"scimUrl":…,"token":…}')
     .action(act('tenant.create', (r) => `Tenant ${r.tenant.name} (${r.tenant.slug})\nSCIM URL: ${r.scimUrl}\nToken:    ${r.token}\n(the token is shown only this once)`));
   tenant.command('list').description('list tenants').option('--json', 'print JSON').action(act('tenant.list', table));
+  tenant
+    .command('delete')
+    .description("delete a tenant: users, groups, custom attributes and events are purged, tokens revoked, the audit trail kept (docs/connections.md)")
+    .requiredOption('--tenant <slug>')
+    .option('--confirm <slug>', "the tenant's slug again: nothing is deleted without it")
+    .option('--json', 'print JSON')
+    .action(
+      act('tenant.delete', (r) =>
+        `deleted tenant ${r.tenant.slug}: purged ${r.purged.users} user(s), ${r.purged.groups} group(s), ${r.purged.customAttributes} custom attribute(s), ${r.purged.events} event(s); ${r.connectionsDeleted} connection(s) deleted; audit trail kept`,
+      ),
+    );
+
+  const connection = program.command('connection').description("manage a tenant's SCIM connections (one per IdP setup)");
+  const connectionLine = (r: any) => `${r.name} (${r.id}): ${r.idp}, ${r.status}, delete policy ${r.deletePolicy}`;
+  connection
+    .command('list')
+    .requiredOption('--tenant <slug>')
+    .option('--all', 'deleted connections too')
+    .option('--json', 'print JSON')
+    .action(act('connection.list', table));
+  connection
+    .command('create')
+    .description('create a connection and print its SCIM URL and first token (shown only this once)')
+    .requiredOption('--tenant <slug>')
+    .option('--name <name>', 'a human name, e.g. "Entra ID production" (default: the IdP kind)')
+    .option('--idp <kind>', 'entra | okta | jumpcloud | generic', 'generic')
+    .option('--delete-policy <policy>', 'what a SCIM DELETE of a user does: deactivate (default) | delete')
+    .option('--days <n>', 'token lifetime in days (default 365)')
+    .option('--json', 'print JSON')
+    .action(act('connection.create', (r) => `${connectionLine(r.connection)}\n${tokenHuman(r)}`));
+  connection
+    .command('update')
+    .description('rename a connection or change its delete policy')
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--id <connectionId>')
+    .option('--name <name>')
+    .option('--delete-policy <policy>', 'deactivate | delete')
+    .option('--json', 'print JSON')
+    .action(act('connection.update', connectionLine));
+  for (const [verb, text] of [
+    ['disable', 'its tokens answer 401 until it is enabled again'],
+    ['enable', 'its tokens (not revoked, not expired) work again'],
+    ['delete', 'revoke every token of the connection; it is kept, as deleted, for history. Cannot be undone'],
+  ] as const) {
+    connection
+      .command(verb)
+      .description(text)
+      .requiredOption('--tenant <slug>')
+      .requiredOption('--id <connectionId>')
+      .option('--json', 'print JSON')
+      .action(act(`connection.${verb}`, connectionLine));
+  }
 
   const token = program.command('token').description("manage a tenant's SCIM bearer tokens");
   token.command('list').requiredOption('--tenant <slug>').option('--json', 'print JSON').action(act('token.list', table));
@@ -186,8 +239,6 @@ export function buildCli(): Command {
     .requiredOption('--region <code>', 'ISO 3166-1 alpha-2 code such as US or GB; none to clear')
     .option('--json', 'print JSON')
     .action(act('tenant.phone-region', (r) => `${r.tenant}: phone region ${r.phoneRegion ?? 'none (international numbers only)'}`));
-  // the `connection` group may be declared by other commands too: add to it, whichever comes first
-  const connection = program.commands.find((c) => c.name() === 'connection') ?? program.command('connection').description("a tenant's SCIM connections");
   connection
     .command('health')
     .description("mapping health of a connection, from its live traffic: users missing Entra's mandatory attributes, unparsable phones, unknown attributes, recent errors")

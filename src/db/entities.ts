@@ -2,6 +2,7 @@ import { AdminKey } from '../domain/admin/admin-key.entity';
 import { ScimConnection } from '../domain/connection/scim-connection.entity';
 import { ScimToken } from '../domain/connection/scim-token.entity';
 import { GroupMember } from '../domain/group/group-member.entity';
+import { HeldMembership } from '../domain/group/held-membership.entity';
 import { ScimGroup } from '../domain/group/group.entity';
 import { CustomAttribute } from '../domain/schema/custom-attribute.entity';
 import { Tenant } from '../domain/tenant/tenant.entity';
@@ -12,4 +13,4 @@ import { AuditEntry } from '../domain/audit/audit.entity';
 import { MappingObservation } from '../domain/connection/mapping-observation.entity';
 
 /** Every entity, listed explicitly: no folder discovery at start. */
-export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret, CustomAttribute, OutboxEvent, EventSequence, EventHold, AuditEntry, MappingObservation];
+export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret, CustomAttribute, OutboxEvent, EventSequence, EventHold, AuditEntry, HeldMembership, MappingObservation];

@@ -90,6 +90,21 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 
+/**
+ * A bearer token that is genuine but may not be used now: its connection is disabled or deleted,
+ * or its tenant is deleted. Still 401 (RFC 6750 §3.1 invalid_token); `reason` goes to the audit
+ * trail, and `actor` says whose token it was, so the refusal is filed under its connection.
+ */
+export class RefusedTokenError extends UnauthenticatedError {
+  constructor(
+    message: string,
+    readonly reason: 'connection_disabled' | 'connection_deleted' | 'tenant_deleted',
+    readonly refused: { tenantId: string; actor: { kind: 'scim'; connectionId: string; tokenId: string; idp: string } },
+  ) {
+    super(message);
+  }
+}
+
 export class ForbiddenError extends DomainError {
   constructor(message = 'Forbidden') {
     super('forbidden', message);

@@ -3,6 +3,7 @@ import { buildSchemaSync } from 'type-graphql';
 import { AttributeResolver } from './resolvers/attribute.resolver';
 import { GroupResolver, ScimConnectionResolver, UserResolver } from './resolvers/directory.resolver';
 import { MutationResolver } from './resolvers/mutation.resolver';
+import { ConnectionLifecycleResolver } from './resolvers/connection-lifecycle.resolver';
 import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
 import { DateTime } from './types/scalars';
 import { ConnectionHealthResolver, TenantPhoneResolver, UserPhoneResolver } from './resolvers/health.resolver';
@@ -20,7 +21,7 @@ export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
       EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
-      ConnectionHealthResolver, UserPhoneResolver, TenantPhoneResolver],
+      ConnectionLifecycleResolver, ConnectionHealthResolver, UserPhoneResolver, TenantPhoneResolver],
     globalMiddlewares: [auditMutations], // every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares

@@ -1,6 +1,8 @@
 import type { AuditService } from '../domain/audit/audit.service';
 import { AuditNotes } from '../domain/audit/audit-notes';
 import { isUuid } from '../domain/ids';
+import type { Actor } from '../domain/context';
+import { RefusedTokenError } from '../domain/errors';
 import type { ScimContext, ScimMiddleware } from '../scim/state';
 import { errorOutcome } from './request-context';
 
@@ -60,7 +62,9 @@ export function scimAudit(audit: AuditService): ScimMiddleware {
       error = e;
     }
     const outcome = error ? errorOutcome(error) : { status: ctx.status, scimType: undefined };
-    const record = entry(ctx, notes, outcome, Number(process.hrtime.bigint() - started) / 1e6);
+    // a genuine token refused because of its connection or tenant: filed under it, with the reason
+    if (error instanceof RefusedTokenError) notes.note = error.reason;
+    const record = entry(ctx, notes, outcome, Number(process.hrtime.bigint() - started) / 1e6, error);
     const stored = audit.record(record).catch((e: unknown) => void ctx.app.emit('error', e, ctx));
     // a request refused before authentication (no ctx.state.scim) is queued like a read: anonymous
     // floods must not cost the server a synchronous INSERT each
@@ -73,17 +77,18 @@ function isRead(method: string, operation: string): boolean {
   return method === 'GET' || method === 'HEAD' || operation.endsWith('.search');
 }
 
-function entry(ctx: ScimContext, notes: AuditNotes, outcome: { status: number; scimType?: string }, latencyMs: number) {
+function entry(ctx: ScimContext, notes: AuditNotes, outcome: { status: number; scimType?: string }, latencyMs: number, error?: unknown) {
   const scim = ctx.state.scim;
+  const refused = !scim && error instanceof RefusedTokenError ? error.refused : undefined;
   const rest = ctx.path.split('/').filter(Boolean).slice(3); // scim, v2, tenant
   const ids = new Set<string>();
   if (rest[1] && isUuid(rest[1])) ids.add(rest[1].toLowerCase());
   for (const id of notes.resourceIds) ids.add(id);
   const ok = outcome.status < 400;
   return {
-    tenantId: scim?.tenant.id,
+    tenantId: scim?.tenant.id ?? refused?.tenantId,
     tenantSlug: ctx.params.tenant,
-    actor: scim?.actor ?? { kind: 'anonymous' as const },
+    actor: scim?.actor ?? (refused?.actor as Actor | undefined) ?? { kind: 'anonymous' as const },
     method: ctx.method,
     path: ctx.path,
     operation: scimOperation(ctx.method, rest),
@@ -95,5 +100,6 @@ function entry(ctx: ScimContext, notes: AuditNotes, outcome: { status: number; s
     resourceIds: ids,
     changed: ok ? notes.changed : [],
     holdId: notes.holdId,
+    note: notes.note,
   };
 }

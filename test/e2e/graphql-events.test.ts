@@ -59,7 +59,7 @@ const short = (e: { type: string }) => e.type.replace('com.provisio.', '');
 
 describe('GraphQL events(tenant, after, types, first)', () => {
   it('pages through the CloudEvents of SCIM changes in sequence order, each exactly once, with typed fields', async () => {
-    const t = await app.tenant('Events Co');
+    const t = await app.tenant('Events Co', 'generic', { deletePolicy: 'delete' });
     const client = scim(app, t.token);
     const a = (await client.post(`${t.base}/Users`, USER('a@example.com'))).body.id;
     const b = (await client.post(`${t.base}/Users`, USER('b@example.com'))).body.id;
@@ -213,7 +213,7 @@ describe('mass-deprovisioning guard through GraphQL', () => {
 
   /** A tenant with `n` users created over SCIM, then `k` of them deleted over SCIM (the guard trips at the 10th). */
   async function tripGuard(name: string, n: number, k: number) {
-    const t = await app.tenant(name);
+    const t = await app.tenant(name, 'generic', { deletePolicy: 'delete' });
     const client = scim(app, t.token);
     const ids: string[] = [];
     for (let i = 0; i < n; i++) ids.push((await client.post(`${t.base}/Users`, USER(`${name.replace(/\W/g, '')}${i}@example.com`))).body.id);
@@ -290,7 +290,7 @@ describe('mass-deprovisioning guard through GraphQL', () => {
 
 describe('restoreUser and purgeUser write events in their transaction', () => {
   it('restoreUser -> user.restored; purgeUser -> user.purged, and the user’s personal data leaves the retained events', async () => {
-    const t = await app.tenant('Erasure Co');
+    const t = await app.tenant('Erasure Co', 'generic', { deletePolicy: 'delete' });
     const client = scim(app, t.token);
     const id = (await client.post(`${t.base}/Users`, USER('erase.me@example.com'))).body.id;
     const keep = (await client.post(`${t.base}/Users`, USER('keep.me@example.com'))).body.id;

@@ -34,9 +34,9 @@ export async function createGqlTestApp(opts: { limits?: QueryLimits } = {}): Pro
       await db.services.health.drain(); // mapping-health observations are written after the answer
       await db.close();
     },
-    async tenant(name: string) {
+    async tenant(name: string, idp = 'generic', options: { deletePolicy?: 'delete' | 'deactivate' } = {}) {
       const t = await db.services.tenants.create({ name });
-      const { connection, token } = await db.services.connections.createConnection(t.id, { idp: 'generic' });
+      const { connection, token } = await db.services.connections.createConnection(t.id, { idp, ...options });
       return { id: t.id, slug: t.slug, base: `/scim/v2/${t.slug}`, token: token.token, connectionId: connection.id, tokenId: token.id };
     },
     async key(role = 'admin', tenant?: string) {

@@ -16,7 +16,10 @@ describe('schema/admin.graphql', () => {
     expect(printSchema(lexicographicSortSchema(schema)) + '\n').toBe(adminSdl());
     expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(['events', 'stats', 'tenant', 'tenants']);
     expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(
-      ['createScimConnection', 'createTenant', 'defineAttribute', 'discardHold', 'purgeUser', 'releaseHold', 'removeAttribute', 'restoreUser', 'revokeToken', 'rotateToken', 'setTenantPhoneRegion', 'updateTenant'],
+      [
+        'createScimConnection', 'createTenant', 'defineAttribute', 'deleteScimConnection', 'deleteTenant', 'disableScimConnection', 'discardHold',
+        'enableScimConnection', 'purgeUser', 'releaseHold', 'removeAttribute', 'restoreUser', 'revokeToken', 'rotateToken', 'setTenantPhoneRegion', 'updateScimConnection', 'updateTenant',
+      ],
     );
     for (const scalar of ['DateTime', 'JSON']) expect(schema.getType(scalar)).toBeDefined();
   });

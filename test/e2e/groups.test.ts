@@ -12,7 +12,7 @@ let api: ReturnType<typeof scim>;
 beforeAll(async () => {
   app = await createTestApp();
   // an Entra connection: these tests replay IdP dialects (capitalised ops, Okta's id in a value)
-  t = await app.tenant('Groups Co', 'entra');
+  t = await app.tenant('Groups Co', 'entra', { deletePolicy: 'delete' }); // the suite was written for the delete policy (user.deleted, memberships removed)
   api = scim(app, t.token);
 });
 afterAll(async () => app.close());

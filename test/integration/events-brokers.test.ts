@@ -51,7 +51,7 @@ function expectStream(received: CloudEvent[], expected: CloudEvent[]): void {
 }
 
 async function outageScenario(relay: EventRelay, proxy: TcpProxy, metrics: EventMetrics, label: string, received: () => Promise<CloudEvent[]>) {
-  const t = await app.tenant(`${label} ${run}`);
+  const t = await app.tenant(`${label} ${run}`, 'generic', { deletePolicy: 'delete' });
   const api = scim(app, t.token);
   relay.start();
   try {

@@ -25,7 +25,7 @@ async function users(ctx: RequestContext, label: string, n: number): Promise<str
 
 describe('mass-deprovisioning guard', () => {
   it('holds the events once a connection deprovisions more than the share, keeps answering, and releases them in order', async () => {
-    const ctx = await scimContext(db, 'Guarded');
+    const ctx = await scimContext(db, 'Guarded', { deletePolicy: 'delete' });
     const ids = await users(ctx, 'g', 30);
     const group = await db.services.groups.create(ctx, { schemas: [GROUP], displayName: 'All', members: ids.map((value) => ({ value })) }, { members: false });
     const before = (await allEvents(db, ctx.tenant.id)).length;

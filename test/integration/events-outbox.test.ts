@@ -20,7 +20,7 @@ describe('transactional outbox: event content', () => {
     return events;
   };
   beforeAll(async () => {
-    ctx = await scimContext(db, 'Events Co');
+    ctx = await scimContext(db, 'Events Co', { deletePolicy: 'delete' }); // this suite checks user.deleted and its membership events
   });
 
   it('user.created: a CloudEvents 1.0 envelope with the public document, and never a password', async () => {

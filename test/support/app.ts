@@ -7,8 +7,11 @@ import { createTestDb, TestDb } from './database';
 
 export interface TestApp extends TestDb {
   server: Server;
-  /** Creates a tenant with a connection of the IdP kind (default generic); returns its slug, SCIM base path and token. */
-  tenant(name: string, idp?: string): Promise<{ id: string; slug: string; base: string; token: string; connectionId: string; tokenId: string }>;
+  /**
+   * Creates a tenant with a connection of the IdP kind (default generic) and delete policy (default:
+   * a new connection's, deactivate); returns its slug, SCIM base path and token.
+   */
+  tenant(name: string, idp?: string, options?: { deletePolicy?: 'delete' | 'deactivate' }): Promise<{ id: string; slug: string; base: string; token: string; connectionId: string; tokenId: string }>;
 }
 
 /** The real app over a real database, driven through app.callback() (no port is opened). */
@@ -24,9 +27,9 @@ export async function createTestApp(): Promise<TestApp> {
       await db.services.health.drain(); // mapping-health observations are written after the answer
       await db.close();
     },
-    async tenant(name: string, idp = 'generic') {
+    async tenant(name: string, idp = 'generic', options: { deletePolicy?: 'delete' | 'deactivate' } = {}) {
       const t = await db.services.tenants.create({ name });
-      const { connection, token } = await db.services.connections.createConnection(t.id, { idp });
+      const { connection, token } = await db.services.connections.createConnection(t.id, { idp, ...options });
       return { id: t.id, slug: t.slug, base: `/scim/v2/${t.slug}`, token: token.token, connectionId: connection.id, tokenId: token.id };
     },
   };

@@ -3,9 +3,9 @@ import type { CloudEvent } from '../../src/domain/event/event-types';
 import type { TestDb } from './database';
 
 /** A SCIM request context on a new tenant with its own connection (the guard counts per connection). */
-export async function scimContext(db: TestDb, name: string): Promise<RequestContext> {
+export async function scimContext(db: TestDb, name: string, options: { deletePolicy?: 'delete' | 'deactivate' } = {}): Promise<RequestContext> {
   const tenant = await db.services.tenants.create({ name });
-  const { connection, token } = await db.services.connections.createConnection(tenant.id, { idp: 'okta' });
+  const { connection, token } = await db.services.connections.createConnection(tenant.id, { idp: 'okta', ...options });
   return {
     tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name },
     actor: { kind: 'scim', connectionId: connection.id, tokenId: token.id, idp: 'okta' },

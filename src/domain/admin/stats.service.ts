@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
-import type { IdpKind } from '../connection/scim-connection.entity';
+import type { DeletePolicy, IdpKind } from '../connection/scim-connection.entity';
 import { InvalidValueError } from '../errors';
 import { ID_CLOCK_SLACK_MS, isUuid, uuidv7Bound } from '../ids';
 
@@ -22,6 +22,11 @@ export interface ConnectionActivity {
   /** the last request any of the connection's tokens authenticated (minute precision, see ConnectionService) */
   lastRequestAt: Date | null;
   activeTokens: number;
+  deletePolicy: DeletePolicy;
+  status: 'active' | 'disabled' | 'deleted';
+  createdAt: Date;
+  disabledAt: Date | null;
+  deletedAt: Date | null;
 }
 
 /** Requests of one tenant and actor with one outcome over a time window (from the audit trail). */
@@ -87,9 +92,21 @@ export class StatsService {
   /** Every SCIM connection of the tenants given (all tenants: null), with its last request. */
   async connectionActivity(tenantIds: string[] | null): Promise<ConnectionActivity[]> {
     const ids = tenantIds === null ? null : `{${tenantIds.filter(isUuid).join(',')}}`;
-    const rows = await sql<{ id: string; tenant_id: string; idp: IdpKind; name: string; last: string | null; active: number }>(
+    const rows = await sql<{
+      id: string;
+      tenant_id: string;
+      idp: IdpKind;
+      name: string;
+      last: string | null;
+      active: number;
+      delete_policy: DeletePolicy;
+      created_at: string;
+      disabled_at: string | null;
+      deleted_at: string | null;
+    }>(
       this.em(),
       `select c.id, c.tenant_id, c.idp, c.name, max(t.last_used_at) as last,
+              c.delete_policy, c.created_at, c.disabled_at, c.deleted_at,
               count(t.id) filter (where t.revoked_at is null and t.expires_at > now())::int as active
          from scim_connection c left join scim_token t on t.connection_id = c.id
         where ?::uuid[] is null or c.tenant_id = any(?::uuid[])
@@ -103,6 +120,11 @@ export class StatsService {
       name: r.name,
       lastRequestAt: r.last ? new Date(r.last) : null,
       activeTokens: r.active,
+      deletePolicy: r.delete_policy,
+      status: r.deleted_at ? 'deleted' : r.disabled_at ? 'disabled' : 'active',
+      createdAt: new Date(r.created_at),
+      disabledAt: r.disabled_at ? new Date(r.disabled_at) : null,
+      deletedAt: r.deleted_at ? new Date(r.deleted_at) : null,
     }));
   }
 

@@ -9,6 +9,8 @@ export class AuditNotes {
   holdId: string | null = null;
   /** The filter of a list or search, wherever it came from (URL or SearchRequest body). */
   filter: string | null = null;
+  /** What the operation alone does not say (the delete policy applied, why a token was refused): audit_entry.note. */
+  note: string | null = null;
 
   touched(id: string, changed: Iterable<string> = []): void {
     this.resourceIds.add(id);

@@ -14,7 +14,7 @@ import { Tenant } from '../tenant/tenant.entity';
   expression: 'create index "audit_entry_resource_ids_idx" on "audit_entry" using gin ("resource_ids")',
 })
 export class AuditEntry {
-  [OptionalProps]?: 'connectionId' | 'tokenId' | 'adminKeyId' | 'idp' | 'filter' | 'scimType' | 'holdId' | 'resourceIds' | 'changedAttributes';
+  [OptionalProps]?: 'connectionId' | 'tokenId' | 'adminKeyId' | 'idp' | 'filter' | 'scimType' | 'holdId' | 'resourceIds' | 'changedAttributes' | 'note';
 
   /** UUIDv7: id order is time order, the keyset of every audit query. */
   @PrimaryKey({ type: 'uuid' })
@@ -76,4 +76,11 @@ export class AuditEntry {
   /** Set when the request's deprovisioning events were held by the guard. */
   @Property({ type: 'uuid', nullable: true })
   holdId?: string | null;
+
+  /**
+   * What the operation alone does not say: the delete policy a User.delete applied
+   * (`deletePolicy=delete|deactivate`), or why a token was refused (`connection_disabled`, …).
+   */
+  @Property({ type: 'text', nullable: true })
+  note?: string | null;
 }

@@ -22,6 +22,7 @@ export interface AuditInput {
   resourceIds?: Iterable<string>;
   changed?: Iterable<string>;
   holdId?: string | null;
+  note?: string | null;
 }
 
 export interface AuditRecord {
@@ -44,6 +45,7 @@ export interface AuditRecord {
   resourceIds: string[];
   changedAttributes: string[];
   holdId: string | null;
+  note: string | null;
 }
 
 export interface AuditQuery {
@@ -67,7 +69,7 @@ export interface AuditPage {
 }
 
 const COLUMNS = `id, tenant_id, time, actor_kind, connection_id, token_id, admin_key_id, idp, method, path, operation, filter,
-  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id`;
+  status, scim_type, latency_ms, request_id, resource_ids, changed_attributes, hold_id, note`;
 
 interface Row {
   id: string;
@@ -89,6 +91,7 @@ interface Row {
   resource_ids: string[];
   changed_attributes: string[];
   hold_id: string | null;
+  note: string | null;
 }
 
 function fromRow(r: Row): AuditRecord {
@@ -112,6 +115,7 @@ function fromRow(r: Row): AuditRecord {
     resourceIds: r.resource_ids,
     changedAttributes: r.changed_attributes,
     holdId: r.hold_id,
+    note: r.note,
   };
 }
 
@@ -162,6 +166,7 @@ export class AuditService {
       resource_ids: [...(input.resourceIds ?? [])],
       changed_attributes: [...(input.changed ?? [])].sort(),
       hold_id: input.holdId ?? null,
+      note: input.note?.slice(0, 200) ?? null,
     };
     if (!row.tenant_id && !row.tenant_slug) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -185,13 +190,13 @@ export class AuditService {
       // only): a database crash can lose the last fraction of a second of entries, never a change.
       await sqlPrepared(
         this.em(),
-        'provisio_audit_insert',
+        'provisio_audit_insert_v2',
         `insert into audit_entry (${COLUMNS})
          select r.id, t.id, r.time, r.actor_kind, r.connection_id, r.token_id, r.admin_key_id, r.idp, r.method, r.path, r.operation,
-                r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes, r.hold_id
+                r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes, r.hold_id, r.note
            from jsonb_to_recordset(?::jsonb) as r(id uuid, tenant_id uuid, tenant_slug text, time timestamptz, actor_kind text,
                   connection_id uuid, token_id uuid, admin_key_id text, idp text, method text, path text, operation text, filter text,
-                  status int, scim_type text, latency_ms float8, request_id text, resource_ids jsonb, changed_attributes jsonb, hold_id uuid)
+                  status int, scim_type text, latency_ms float8, request_id text, resource_ids jsonb, changed_attributes jsonb, hold_id uuid, note text)
            join tenant t on t.id = coalesce(r.tenant_id, (select s.id from tenant s where s.slug = r.tenant_slug))
            cross join (select set_config('synchronous_commit', 'off', true)) as async_commit`,
         [JSON.stringify(batch.map((b) => b.row))],
@@ -223,6 +228,7 @@ export class AuditService {
       resourceIds: entry.resourceIds ?? ctx.audit?.resourceIds,
       changed: entry.changed ?? ctx.audit?.changed,
       holdId: ctx.audit?.holdId,
+      note: ctx.audit?.note,
     });
   }
 

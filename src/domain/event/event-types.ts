@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   'group.deleted',
   'group.members_added',
   'group.members_removed',
+  'tenant.deleted',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

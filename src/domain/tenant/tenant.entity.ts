@@ -4,7 +4,7 @@ import { newId } from '../ids';
 /** A customer of the SaaS: its users and groups are provisioned by its identity provider(s). */
 @Entity({ tableName: 'tenant' })
 export class Tenant {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'phoneRegion';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'deletedAt' | 'phoneRegion';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
@@ -29,4 +29,11 @@ export class Tenant {
 
   @Property({ type: 'timestamptz', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
+
+  /**
+   * Set once the tenant is deleted: its directory and events are purged, the row stays (slug
+   * reserved) so that its audit trail is kept. See docs/connections.md "Tenant deletion".
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  deletedAt?: Date | null;
 }

@@ -50,7 +50,7 @@ import { Tenant } from '../tenant/tenant.entity';
   expression: `create index "scim_user_emails_trgm_idx" on "scim_user" using gin (lower(("attributes" -> 'emails')::text) gin_trgm_ops)`,
 })
 export class ScimUser {
-  [OptionalProps]?: 'active' | 'attributes' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'externalId' | 'displayName';
+  [OptionalProps]?: 'active' | 'attributes' | 'version' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'deactivatedAt' | 'externalId' | 'displayName';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
@@ -85,4 +85,11 @@ export class ScimUser {
 
   @Property({ type: 'timestamptz', nullable: true })
   deletedAt?: Date | null;
+
+  /**
+   * Set with deletedAt when the DELETE came under the `deactivate` policy: the user's memberships
+   * are held (held_membership) and a re-POST brings it back with them (`user.reactivated`).
+   */
+  @Property({ type: 'timestamptz', nullable: true })
+  deactivatedAt?: Date | null;
 }

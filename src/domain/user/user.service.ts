@@ -10,6 +10,7 @@ import { Document, normalizeResource } from '../schema/normalize';
 import { assertVersion, WriteOptions } from '../precondition';
 import { replaceDocument } from '../schema/replace';
 import { ScimUser } from './user.entity';
+import type { DeletePolicy } from '../connection/scim-connection.entity';
 import { userStorage } from './user.storage';
 import { redactAuditFilters } from './erasure';
 import { sql, sqlPrepared } from '../../db/sql';
@@ -142,6 +143,7 @@ export class UserService {
       const tombstone = candidates.find((c) => c.deleted);
       if (!tombstone) return { user: await this.insert(ctx, doc, region), restored: false }; // restored meanwhile by another request
       const user = await em.findOneOrFail(ScimUser, tombstone.id);
+      if (user.deactivatedAt) return { user: await this.reactivate(em, ctx, user, doc), restored: true };
       user.deletedAt = null;
       user.version += 1;
       user.updatedAt = new Date();
@@ -245,12 +247,17 @@ export class UserService {
   }
 
   /**
-   * RFC 7644 §3.6. The row stays as an inactive tombstone; the user is 404 from now on. Its
-   * memberships are removed, and each group it left gets a new version.
+   * RFC 7644 §3.6: the user is 404 from now on, whatever the policy of the connection that sent
+   * the DELETE. Under `delete` (and for any actor that is not a SCIM connection) the row stays as
+   * an inactive tombstone, its memberships are removed (each group it left gets a new version and
+   * `group.members_removed`) and downstream gets `user.deleted`. Under `deactivate` see deactivate().
    */
   async delete(ctx: RequestContext, id: string, options?: WriteOptions): Promise<void> {
     await this.write(async (em) => {
       const user = await this.lock(em, ctx, id, options);
+      const policy = await this.deletePolicy(em, ctx);
+      if (ctx.audit) ctx.audit.note = `deletePolicy=${policy}`;
+      if (policy === 'deactivate') return this.deactivate(em, ctx, user);
       const left = await sql<{ id: string; version: number }>(
         em,
         `with gone as (delete from group_member where member_id = ? returning group_id)
@@ -267,6 +274,72 @@ export class UserService {
         userDeletedEvent(user.id, user.version, user.attributes),
       ]);
     });
+  }
+
+  /** The delete policy of the SCIM connection acting (read in the transaction: a change applies at once). */
+  private async deletePolicy(em: EntityManager, ctx: RequestContext): Promise<DeletePolicy> {
+    if (ctx.actor.kind !== 'scim') return 'delete';
+    const [row] = await sql<{ delete_policy: DeletePolicy }>(em, 'select delete_policy from scim_connection where id = ?', [ctx.actor.connectionId]);
+    return row?.delete_policy ?? 'delete';
+  }
+
+  /**
+   * A DELETE under the `deactivate` policy. Over SCIM the user is gone as RFC 7644 §3.6 requires
+   * (404, its userName free again); downstream it is only deactivated: one `user.deactivated`, no
+   * membership event. Its memberships move to held_membership, hidden from every SCIM read and
+   * filter; each of those groups gets a new version (its member list, as SCIM shows it, changed)
+   * without an event, since for downstream the membership is kept.
+   */
+  private async deactivate(em: EntityManager, ctx: RequestContext, user: ScimUser): Promise<void> {
+    await sql(
+      em,
+      `with gone as (delete from group_member where member_id = ? returning group_id, member_id, created_at),
+            held as (insert into held_membership (group_id, member_id, created_at) select group_id, member_id, created_at from gone
+                     on conflict do nothing)
+       update scim_group set version = version + 1, updated_at = now() where id in (select group_id from gone)`,
+      [user.id],
+    );
+    const before = user.attributes;
+    user.deletedAt = new Date();
+    user.deactivatedAt = user.deletedAt;
+    user.attributes = { ...before, active: false };
+    user.active = false;
+    user.version += 1;
+    user.updatedAt = user.deletedAt;
+    await em.flush();
+    const base = { resourceType: 'User', id: user.id, version: user.version, userName: user.userName, externalId: user.externalId ?? null };
+    // a user already inactive still gets the event: for downstream, this DELETE is the deprovisioning
+    await this.events.record(em, ctx, [{ type: 'user.deactivated', subject: user.id, data: { ...base, cause: 'delete' }, changed: ['active'] }]);
+  }
+
+  /**
+   * Brings back a user deactivated by a DELETE (a re-POST with its userName or externalId, or an
+   * admin restore): under its old id, with `doc` as its document, and with its held memberships
+   * back in the groups that still exist. Those groups get a new version, without an event (for
+   * downstream the membership never ended). Events: `user.updated` when attributes other than
+   * `active` changed, then `user.reactivated` (with the group ids) when the user is active.
+   */
+  private async reactivate(em: EntityManager, ctx: RequestContext, user: ScimUser, doc: Document): Promise<UserRecord> {
+    const before = user.attributes;
+    const groups = await sql<{ id: string }>(
+      em,
+      `with back as (delete from held_membership where member_id = ? returning group_id, member_id, created_at),
+            ins as (insert into group_member (group_id, member_id, created_at) select group_id, member_id, created_at from back
+                    on conflict do nothing returning group_id)
+       update scim_group set version = version + 1, updated_at = now() where id in (select group_id from ins) returning id`,
+      [user.id],
+    );
+    user.deletedAt = null;
+    user.deactivatedAt = null;
+    user.version += 1;
+    user.updatedAt = new Date();
+    project(user, doc);
+    await em.flush();
+    const drafts = userChangeEvents(userResourceType, user.id, user.version, before, user.attributes).map((d) =>
+      d.type === 'user.reactivated' ? { ...d, data: { ...d.data, groups: groups.map((g) => g.id).sort() } } : d,
+    );
+    await this.events.record(em, ctx, drafts);
+    return this.reload(em, user.id);
   }
 
   /** Reads a user back inside the write's transaction, as the edges will show it. */
@@ -373,6 +446,7 @@ export class UserService {
       if (!user) throw this.notFound(id);
       userName = user.userName;
       if (!user.deletedAt) throw new DomainError('preconditionFailed', `User "${id}" is not deleted`);
+      if (user.deactivatedAt) return this.reactivate(em, ctx, user, { ...user.attributes, active: true });
       user.deletedAt = null;
       user.active = user.attributes.active !== false;
       user.version += 1;

@@ -3,7 +3,7 @@ import { assertAllTenants, assertCanMutate } from '../../domain/admin/admin-prin
 import { scimBaseUrl } from '../../scim/urls';
 import { GqlContext, resolveTenant } from '../context';
 import { TenantType, UserType } from '../types/directory.types';
-import { CreatedScimConnection, IdpKindGql, IssuedScimToken, ScimConnectionType, ScimTokenType } from '../types/scim-connection.types';
+import { CreatedScimConnection, DeletePolicyGql, IdpKindGql, IssuedScimToken, ScimConnectionType, ScimTokenType } from '../types/scim-connection.types';
 
 @InputType()
 class CreateTenantInput {
@@ -53,13 +53,16 @@ export class MutationResolver {
     @Ctx() ctx: GqlContext,
     @Arg('name', () => String, { nullable: true }) name?: string | null,
     @Arg('days', () => Int, { nullable: true, description: 'token lifetime in days (default 365)' }) days?: number | null,
+    @Arg('deletePolicy', () => DeletePolicyGql, { nullable: true, description: 'default: deactivate' }) deletePolicy?: DeletePolicyGql | null,
   ): Promise<CreatedScimConnection> {
     const rctx = await resolveTenant(ctx, tenant, true);
     const { connection, token } = await ctx.services.connections.createConnection(rctx.tenant.id, {
       idp,
       ...(name ? { name } : {}),
       ...(days != null ? { days } : {}),
+      ...(deletePolicy ? { deletePolicy } : {}),
     });
+    if (rctx.audit) rctx.audit.note = `deletePolicy=${connection.deletePolicy}`;
     return {
       connection: ScimConnectionType.from({
         connectionId: connection.id,
@@ -68,6 +71,11 @@ export class MutationResolver {
         name: connection.name,
         lastRequestAt: null,
         activeTokens: 1,
+        deletePolicy: connection.deletePolicy,
+        status: 'active',
+        createdAt: connection.createdAt,
+        disabledAt: null,
+        deletedAt: null,
       }),
       scimUrl: scimBaseUrl(ctx.config, rctx.tenant.slug),
       token: token.token,

@@ -68,9 +68,13 @@ export class TenantResolver {
   }
 
   @FieldResolver(() => [ScimConnectionType])
-  async scimConnections(@Root() t: TenantType, @Ctx() ctx: GqlContext): Promise<ScimConnectionType[]> {
+  async scimConnections(
+    @Root() t: TenantType,
+    @Ctx() ctx: GqlContext,
+    @Arg('includeDeleted', () => Boolean, { defaultValue: false, description: 'deleted connections too (kept for history)' }) includeDeleted: boolean,
+  ): Promise<ScimConnectionType[]> {
     tenantContext(ctx, t);
-    return (await ctx.loaders.connectionActivity.load(t.id)).map(ScimConnectionType.from);
+    return (await ctx.loaders.connectionActivity.load(t.id)).filter((c) => includeDeleted || c.status !== 'deleted').map(ScimConnectionType.from);
   }
 
   @FieldResolver(() => [ScimTokenType], { description: 'token metadata, newest first (never a secret)' })

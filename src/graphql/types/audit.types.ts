@@ -98,6 +98,12 @@ export class AuditEntryType {
   @Field(() => ID, { nullable: true, description: 'the guard hold that kept this request’s events back' })
   holdId!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'what the operation alone does not say: the delete policy a User.delete applied (deletePolicy=delete|deactivate), why a genuine token was refused (connection_disabled, connection_deleted, tenant_deleted), a connection lifecycle change',
+  })
+  note!: string | null;
+
   static from(r: AuditRecord): AuditEntryType {
     return Object.assign(new AuditEntryType(), { ...r, actorKind: r.actorKind as ActorKindGql });
   }

@@ -24,7 +24,7 @@ export class EventType {
   @Field({ description: 'CloudEvents source: /tenants/<slug>' })
   source!: string;
 
-  @Field(() => JSON, { description: 'the event data (see the README for each type)' })
+  @Field(() => JSON, { description: 'the event data (see docs/events.md for each type)' })
   data!: Record<string, unknown>;
 
   @Field(() => JSON, { description: 'the whole CloudEvents 1.0 structured JSON envelope, as brokers receive it' })

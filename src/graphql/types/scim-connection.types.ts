@@ -21,6 +21,33 @@ export enum TokenStatus {
 }
 registerEnumType(TokenStatus, { name: 'TokenStatus' });
 
+/** What a SCIM DELETE of a user does on this connection (DELETE_POLICIES in the domain). */
+export enum DeletePolicyGql {
+  DELETE = 'delete',
+  DEACTIVATE = 'deactivate',
+}
+registerEnumType(DeletePolicyGql, {
+  name: 'DeletePolicy',
+  description: 'What a SCIM DELETE of a user does (the user is 404 over SCIM afterwards either way, RFC 7644 §3.6)',
+  valuesConfig: {
+    DELETE: { description: 'tombstone, memberships removed, downstream gets user.deleted' },
+    DEACTIVATE: { description: 'downstream gets user.deactivated, memberships are held; a re-POST with the same userName or externalId brings the user back with its groups (user.reactivated)' },
+  },
+});
+
+export enum ConnectionStatusGql {
+  ACTIVE = 'active',
+  DISABLED = 'disabled',
+  DELETED = 'deleted',
+}
+registerEnumType(ConnectionStatusGql, {
+  name: 'ScimConnectionStatus',
+  valuesConfig: {
+    DISABLED: { description: 'its tokens answer 401 until the connection is enabled again' },
+    DELETED: { description: 'its tokens are revoked; kept for history' },
+  },
+});
+
 @ObjectType('ScimToken', { description: "A SCIM bearer token's metadata. The secret is never stored, so never shown after creation" })
 export class ScimTokenType {
   @Field(() => ID)
@@ -79,6 +106,21 @@ export class ScimConnectionType {
   @Field(() => Int, { description: 'tokens neither revoked nor expired' })
   activeTokens!: number;
 
+  @Field(() => DeletePolicyGql)
+  deletePolicy!: DeletePolicyGql;
+
+  @Field(() => ConnectionStatusGql)
+  status!: ConnectionStatusGql;
+
+  @Field(() => DateTime)
+  createdAt!: Date;
+
+  @Field(() => DateTime, { nullable: true })
+  disabledAt!: Date | null;
+
+  @Field(() => DateTime, { nullable: true })
+  deletedAt!: Date | null;
+
   tenantId!: string;
 
   static from(c: ConnectionActivity): ScimConnectionType {
@@ -89,6 +131,11 @@ export class ScimConnectionType {
       lastRequestAt: c.lastRequestAt,
       activeTokens: c.activeTokens,
       tenantId: c.tenantId,
+      deletePolicy: c.deletePolicy as DeletePolicyGql,
+      status: c.status as ConnectionStatusGql,
+      createdAt: c.createdAt,
+      disabledAt: c.disabledAt,
+      deletedAt: c.deletedAt,
     });
   }
 }
