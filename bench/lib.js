@@ -57,6 +57,7 @@ function stop(child) {
 /** One autocannon run; returns requests per second (mean) and latency, and fails on any non-2xx. */
 async function load(title, opts) {
   const result = await autocannon({ connections: 50, duration: Number(process.env.BENCH_SECONDS || 10), ...opts });
+  if (result.requests.total === 0) throw new Error(`${title}: no request completed in ${result.duration} s (raise BENCH_SECONDS)`);
   const errors = result.non2xx + result.errors + result.timeouts;
   if (errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
@@ -68,9 +69,54 @@ function cli(args, env) {
 
 function report(baseline, rows, aims) {
   const line = (r) =>
-    `${r.title.padEnd(44)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms` +
+    `${r.title.padEnd(60)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms` +
     (r === baseline ? '   (baseline)' : `   ratio ${(r.rps / baseline.rps).toFixed(3)}${aims[r.title] ? `  (aim >= ${aims[r.title]})` : ''}`);
   console.log([line(baseline), ...rows.map(line)].join('\n'));
 }
 
-module.exports = { ROOT, scratchDatabase, freePort, startProcess, stop, load, cli, report, sql };
+/** Runs several loads over the same seconds (connections split between them), e.g. a mixed window. */
+async function loadTogether(specs) {
+  const each = Math.max(1, Math.floor(50 / specs.length));
+  return Promise.all(specs.map(([title, opts]) => load(title, { connections: each, ...opts })));
+}
+
+/**
+ * The issue 16 aims, collected over the run and printed together at its end: each a same-run ratio
+ * (or, where the issue states only an earlier figure, a ratio to that figure, marked as such).
+ */
+const aims = [];
+function aim(title, ratio, target, detail = '') {
+  aims.push({ title, ratio, target, detail });
+}
+function printAims() {
+  if (aims.length === 0) return;
+  console.log('\nIssue 16 aims (ratios measured in this run unless marked):');
+  for (const a of aims) {
+    const met = a.ratio >= a.target ? 'met' : 'NOT met';
+    console.log(`  ${a.title.padEnd(72)} ${a.ratio.toFixed(3).padStart(6)}x  aim >= ${a.target}  ${met}${a.detail ? `   ${a.detail}` : ''}`);
+  }
+}
+
+/** Samples a process's resident set size (Linux /proc) every `everyMs` until stopped. */
+function sampleRss(pid, everyMs = 1000) {
+  const samples = [];
+  const read = () => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) samples.push(Number(m[1]) * 1024);
+    } catch {
+      // the process is gone or /proc is not there: no sample
+    }
+  };
+  read();
+  const timer = setInterval(read, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      read();
+      return samples;
+    },
+  };
+}
+
+module.exports = { ROOT, scratchDatabase, freePort, startProcess, stop, load, loadTogether, cli, report, sql, aim, printAims, sampleRss };

@@ -33,6 +33,10 @@ export interface Config {
   amqpExchange: string;
   /** Published events (with a broker) or all ready events (without) are deleted after this many hours. */
   eventRetentionHours: number;
+  /** Audit entries older than this many days are dropped, a day's partition at a time (0: kept for ever). */
+  auditRetentionDays: number;
+  /** JetStream replicas of the stream when Provisio creates it (3 on a three-node cluster). */
+  natsStreamReplicas: number;
   relayBatchSize: number;
   relayPollMs: number;
   /** Mass-deprovisioning guard: share of active users, window, and the minimum count that can trip it. */
@@ -85,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     amqpUrl: env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
     amqpExchange: env.AMQP_EXCHANGE || 'provisio.events',
     eventRetentionHours: int('EVENT_RETENTION_HOURS', env.EVENT_RETENTION_HOURS, 168),
+    auditRetentionDays: int('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 400),
+    natsStreamReplicas: Math.max(1, int('NATS_STREAM_REPLICAS', env.NATS_STREAM_REPLICAS, 1)),
     relayBatchSize: Math.max(1, int('EVENT_RELAY_BATCH', env.EVENT_RELAY_BATCH, 500)),
     relayPollMs: Math.max(10, int('EVENT_RELAY_POLL_MS', env.EVENT_RELAY_POLL_MS, 200)),
     guardShare: share('GUARD_SHARE', env.GUARD_SHARE, 0.2),

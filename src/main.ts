@@ -8,11 +8,13 @@ import { openDatabase } from './db/database';
 import { TokenRevocationListener } from './db/token-revocations';
 import { graphqlRouter } from './graphql/router';
 import { eventFeedRouter } from './events/feed.routes';
+import { consoleRouter } from './http/console.routes';
 import { CatalogueListener } from './db/catalogue-listener';
 import { scimBaseUrl } from './scim/urls';
 import { createServices, Services } from './services';
 import { EventMetrics } from './events/metrics';
 import { EventRelay, relayOptions } from './events/relay';
+import { StorageMaintenance } from './db/storage-maintenance';
 
 /** First start on an empty embedded database: a demo tenant, so a newcomer can curl at once. */
 async function bootstrapDemo(services: Services): Promise<{ slug: string; token: string; adminKey: string } | undefined> {
@@ -30,6 +32,9 @@ async function main(): Promise<void> {
   const applied = await db.migrate();
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const services = createServices(db.orm, config);
+  // today's and the coming days' audit/outbox partitions exist before the first write; audit retention
+  const maintenance = new StorageMaintenance(db.orm, services.audit, config, logger.child({ component: 'partitions' }));
+  await maintenance.start();
 
   // Embedded: this process owns every write, so the token cache needs no notifications.
   // PostgreSQL: other processes (the CLI, more instances) revoke too, so listen for them.
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
   const relay = new EventRelay(db.orm, services.events, relayOptions(config), logger.child({ component: 'event-relay' }), metrics);
   relay.start();
 
-  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services)] });
+  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services), consoleRouter()] });
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
       `\nFirst start: created the "demo" tenant. This token and the admin key are shown only once.\n` +
         `  SCIM URL: ${scimBaseUrl(config, demo.slug)}\n  Token:    ${demo.token}\n` +
         `  Try: curl -H "Authorization: Bearer ${demo.token}" ${scimBaseUrl(config, demo.slug)}/Users\n` +
-        `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Admin key: ${demo.adminKey}\n\n`,
+        `  GraphQL:  ${config.publicUrl}/graphql (admin API; open it in a browser to explore)\n  Console:  ${config.publicUrl}/admin (sign in with the admin key)\n  Admin key: ${demo.adminKey}\n\n`,
     );
   }
 
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
     await services.audit.drain(); // queued audit entries of the last reads
     await services.health.drain(); // queued mapping-health observations
     await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
+    await maintenance.stop();
     await revocations?.stop();
     await catalogueChanges?.stop();
     await db.close();

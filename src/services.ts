@@ -15,6 +15,7 @@ import { CustomAttributeService } from './domain/schema/custom-attribute.service
 import { TenantCatalogue } from './domain/schema/tenant-catalogue';
 import { TenantService } from './domain/tenant/tenant.service';
 import { UserService } from './domain/user/user.service';
+import { SetupLinkService } from './domain/setup-link/setup-link.service';
 
 /** The one domain service layer, shared by the SCIM facade, the admin API and the CLI. */
 export interface Services {
@@ -34,6 +35,8 @@ export interface Services {
   audit: AuditService;
   /** each SCIM connection's mapping health, from its live traffic */
   health: HealthService;
+  /** self-serve setup links (the public setup page) */
+  setupLinks: SetupLinkService;
 }
 
 export function createServices(
@@ -64,5 +67,9 @@ export function createServices(
     audit: new AuditService(orm),
     health: new HealthService(orm),
   };
-  return { ...core, search: new SearchService(orm, searchSources(core.users, core.groups, catalogue)) };
+  return {
+    ...core,
+    search: new SearchService(orm, searchSources(core.users, core.groups, catalogue)),
+    setupLinks: new SetupLinkService(orm, core.connections, core.audit),
+  };
 }

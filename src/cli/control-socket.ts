@@ -53,8 +53,8 @@ async function streamAuditExport(services: Services, req: http.IncomingMessage, 
   for await (const chunk of req) chunks.push(chunk as Buffer);
   try {
     const args = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
-    exportParams(args);
-    await services.tenants.get(args.tenant, { includeDeleted: true });
+    const { slug } = exportParams(args);
+    if (slug) await services.tenants.get(slug, { includeDeleted: true }); // refused (400) before the stream starts
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     await exportAudit(services, args, res);
     res.end();

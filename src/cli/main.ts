@@ -250,9 +250,10 @@ export function buildCli(): Command {
   const audit = program.command('audit').description('the audit trail of SCIM requests and admin mutations');
   audit
     .command('export')
-    .description("stream a tenant's audit entries from --since, oldest first, to stdout")
-    .requiredOption('--tenant <slug>')
-    .requiredOption('--since <iso>', 'ISO 8601 date or date-time')
+    .description("stream audit entries, oldest first, to stdout: a tenant's from --since, or every tenant's before --before (to archive what retention will drop)")
+    .option('--tenant <slug>', 'one tenant (required unless --before is given)')
+    .option('--since <iso>', 'from this ISO 8601 date or date-time (inclusive)')
+    .option('--before <iso>', 'before this ISO 8601 date or date-time (exclusive)')
     .option('--format <format>', 'jsonl | csv', 'jsonl')
     .action((opts: AuditExportArgs) => auditExport(opts));
   return program;

@@ -1,12 +1,14 @@
-import { connect, JetStreamClient, NatsConnection, nanos, StorageType } from 'nats';
+import { connect, headers, JetStreamClient, NatsConnection, nanos, StorageType } from 'nats';
 import type { CloudEvent } from '../domain/event/event-types';
-import { Publisher, shortType, within } from './publisher';
+import { Publisher, RELAY_BATCH_HEADER, shortType, within } from './publisher';
 
 export interface NatsOptions {
   url: string;
   stream: string;
   /** subjects are `<prefix>.<tenant slug>.<type>` */
   prefix: string;
+  /** Replicas of the stream when it is created here (default 1; 3 on a three-node JetStream cluster). */
+  replicas?: number;
   timeoutMs?: number;
 }
 
@@ -28,13 +30,15 @@ export class NatsPublisher implements Publisher {
 
   static async connect(options: NatsOptions): Promise<NatsPublisher> {
     const timeout = options.timeoutMs ?? 3000;
-    const nc = await connect({ servers: options.url, reconnect: false, timeout, name: 'provisio-relay' });
+    // a cluster's URLs, comma-separated: the client picks one that answers
+    const servers = options.url.split(',').map((u) => u.trim()).filter(Boolean);
+    const nc = await connect({ servers, reconnect: false, timeout, name: 'provisio-relay' });
     try {
       const jsm = await nc.jetstreamManager({ timeout });
       try {
         await jsm.streams.info(options.stream);
       } catch {
-        await jsm.streams.add({ name: options.stream, subjects: [`${options.prefix}.>`], storage: StorageType.File, duplicate_window: nanos(120_000) });
+        await jsm.streams.add({ name: options.stream, subjects: [`${options.prefix}.>`], storage: StorageType.File, duplicate_window: nanos(120_000), num_replicas: options.replicas ?? 1 });
       }
       return new NatsPublisher(nc, nc.jetstream({ timeout }), options);
     } catch (e) {
@@ -47,12 +51,14 @@ export class NatsPublisher implements Publisher {
     return this.nc.isClosed();
   }
 
-  async publish(event: CloudEvent, tenantSlug: string): Promise<void> {
+  async publish(event: CloudEvent, tenantSlug: string, batch?: string): Promise<void> {
     const subject = `${this.options.prefix}.${tenantSlug}.${shortType(event)}`;
+    const h = batch ? headers() : undefined;
+    h?.set(RELAY_BATCH_HEADER, batch!);
     const ack = await within(
       (this.options.timeoutMs ?? 3000) + 500,
       'JetStream publish',
-      this.js.publish(subject, Buffer.from(JSON.stringify(event)), { msgID: event.id, expect: { streamName: this.options.stream } }),
+      this.js.publish(subject, Buffer.from(JSON.stringify(event)), { msgID: event.id, expect: { streamName: this.options.stream }, ...(h ? { headers: h } : {}) }),
     );
     if (ack.stream !== this.options.stream) throw new Error(`event stored in stream ${ack.stream}, expected ${this.options.stream}`);
   }

@@ -4,7 +4,11 @@ import { CLOUDEVENTS_TYPE_PREFIX } from '../domain/event/event-types';
 /** A broker connection the relay publishes through; `publish` resolves only once the broker stored the event. */
 export interface Publisher {
   readonly kind: 'nats' | 'rabbitmq';
-  publish(event: CloudEvent, tenantSlug: string): Promise<void>;
+  /**
+   * `batch` names the relay batch publishing it (`<instance>/<n>`), sent as the `Provisio-Relay-Batch`
+   * header: which instance published what, and that batches never interleave (one relay at a time).
+   */
+  publish(event: CloudEvent, tenantSlug: string, batch?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -22,3 +26,6 @@ export async function within<T>(ms: number, what: string, work: Promise<T>): Pro
     clearTimeout(timer);
   }
 }
+
+/** The header naming the relay batch that published an event (see Publisher.publish). */
+export const RELAY_BATCH_HEADER = 'Provisio-Relay-Batch';

@@ -1,6 +1,6 @@
 import amqp, { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { CloudEvent } from '../domain/event/event-types';
-import { Publisher, shortType, within } from './publisher';
+import { Publisher, shortType, within, RELAY_BATCH_HEADER } from './publisher';
 
 export interface RabbitOptions {
   url: string;
@@ -50,7 +50,7 @@ export class RabbitPublisher implements Publisher {
     return this.lost;
   }
 
-  async publish(event: CloudEvent, tenantSlug: string): Promise<void> {
+  async publish(event: CloudEvent, tenantSlug: string, batch?: string): Promise<void> {
     if (this.lost) throw new Error('AMQP connection lost');
     const key = `${tenantSlug}.${shortType(event)}`;
     await within(
@@ -67,7 +67,7 @@ export class RabbitPublisher implements Publisher {
             contentType: 'application/cloudevents+json',
             type: event.type,
             timestamp: Math.floor(Date.parse(event.time) / 1000),
-            headers: { 'ce-sequence': event.sequence, 'ce-subject': event.subject },
+            headers: { 'ce-sequence': event.sequence, 'ce-subject': event.subject, ...(batch ? { [RELAY_BATCH_HEADER]: batch } : {}) },
           },
           (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
         );

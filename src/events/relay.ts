@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
+import os from 'node:os';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -26,6 +27,8 @@ export interface RelayOptions {
    * can exist, and a transaction held across broker I/O would stall every request.
    */
   lease?: boolean;
+  /** Names this relay in the header of what it publishes (default `<hostname>:<pid>`). */
+  instance?: string;
   /** Opens a broker connection; defaults to the configured NATS or RabbitMQ. */
   connect?: () => Promise<Publisher & { closed: boolean }>;
 }
@@ -33,7 +36,7 @@ export interface RelayOptions {
 export function relayOptions(config: Config): RelayOptions {
   const connect =
     config.eventBroker === 'nats'
-      ? () => NatsPublisher.connect({ url: config.natsUrl, stream: config.natsStream, prefix: config.eventSubjectPrefix })
+      ? () => NatsPublisher.connect({ url: config.natsUrl, stream: config.natsStream, prefix: config.eventSubjectPrefix, replicas: config.natsStreamReplicas })
       : config.eventBroker === 'rabbitmq'
         ? () => RabbitPublisher.connect({ url: config.amqpUrl, exchange: config.amqpExchange })
         : undefined;
@@ -65,6 +68,8 @@ export class EventRelay {
   private stopped = true;
   private lastPrune = 0;
   private failing = false;
+  private batches = 0;
+  private readonly instance: string;
 
   constructor(
     private readonly orm: MikroORM,
@@ -72,7 +77,9 @@ export class EventRelay {
     private readonly options: RelayOptions,
     private readonly logger: Logger,
     private readonly metrics?: EventMetrics,
-  ) {}
+  ) {
+    this.instance = options.instance ?? `${os.hostname()}:${process.pid}`;
+  }
 
   start(): void {
     this.stopped = false;
@@ -100,8 +107,8 @@ export class EventRelay {
     try {
       if (Date.now() - this.lastPrune >= (this.options.pruneEveryMs ?? 60_000)) {
         this.lastPrune = Date.now();
-        const pruned = await this.events.prune(this.options.retentionHours, this.options.broker !== 'none');
-        if (pruned) this.logger.info({ pruned }, 'events pruned by retention');
+        const { deleted, dropped } = await this.events.pruneStorage(this.options.retentionHours, this.options.broker !== 'none');
+        if (deleted || dropped.length) this.logger.info({ pruned: deleted, droppedPartitions: dropped }, 'events pruned by retention');
       }
       if (!this.options.connect) return false;
       const sent = await this.publishBatch();
@@ -144,9 +151,10 @@ export class EventRelay {
     );
     const done: string[] = [];
     let failure: unknown;
+    const batch = `${this.instance}/${++this.batches}`;
     try {
       for (const row of rows) {
-        await publisher.publish(toCloudEvent(row), row.slug);
+        await publisher.publish(toCloudEvent(row), row.slug, batch);
         done.push(row.id);
       }
     } catch (e) {

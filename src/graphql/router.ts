@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
@@ -12,11 +12,24 @@ import { createContext, GqlContext } from './context';
 import { codedError, formatError, isUnexpected } from './errors';
 import { DEFAULT_LIMITS, QueryLimits, queryLimitsPlugin } from './limits';
 import { adminSchema } from './schema';
+import { PUBLIC_FIELDS } from './resolvers/console.resolver';
+import type { AdminPrincipal } from '../domain/admin/admin-principal';
+
+/**
+ * A request without an Authorization header: it may only use the public setup page's root fields
+ * (checked once the operation is parsed). Read-only and limited to a tenant that cannot exist, so
+ * that even a field let through by mistake would be refused by the usual tenant checks.
+ */
+const ANONYMOUS: AdminPrincipal = { keyId: 'anonymous', role: 'auditor', tenant: { id: '00000000-0000-0000-0000-000000000000', slug: '', name: '' } };
+
+/** Where a browser that opens /graphql is sent: the console's offline explorer. */
+export const EXPLORER_PATH = '/admin/explorer';
 
 export const GRAPHQL_PATH = '/graphql';
 
 /** `Authorization: Bearer <admin key>` (RFC 6750 §2.1) to a principal; anything else is UNAUTHENTICATED (401). */
-async function authenticate(services: Services, header: string) {
+async function authenticate(services: Services, header: string): Promise<AdminPrincipal> {
+  if (!header) return ANONYMOUS;
   try {
     return await adminBearer(services, header);
   } catch (e) {
@@ -27,7 +40,8 @@ async function authenticate(services: Services, header: string) {
 
 /**
  * The GraphQL admin API at /graphql on the app's Koa instance (mounted through buildApp's
- * extraRouters): Apollo Server 5, the Apollo landing page on GET from a browser, admin-key auth,
+ * extraRouters): Apollo Server 5, admin-key auth (none only for the public setup-link fields), a browser's
+ * GET sent to the console's bundled explorer (no CDN landing page),
  * depth and cost limits, domain errors mapped to extensions.code.
  */
 export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits }): Promise<Router> {
@@ -39,11 +53,16 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [
-      ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      ApolloServerPluginLandingPageDisabled(),
       queryLimitsPlugin(deps.limits ?? DEFAULT_LIMITS),
       {
         async requestDidStart() {
           return {
+            async didResolveOperation({ contextValue, operation }) {
+              if (contextValue.principal !== ANONYMOUS || !operation) return;
+              const fields = operation.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : '…'));
+              if (fields.some((f) => !PUBLIC_FIELDS.has(f) && f !== '__typename')) throw codedError('an admin key is required (Authorization: Bearer <key>)', 'UNAUTHENTICATED', 401);
+            },
             async didEncounterErrors({ errors, contextValue }) {
               for (const err of errors) {
                 if (isUnexpected(err)) deps.logger.error({ reqId: contextValue.requestId, err: err.originalError ?? err }, 'GraphQL request failed');
@@ -63,6 +82,7 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
   });
   const router = new Router();
   router.all(GRAPHQL_PATH, async (ctx, next) => {
+    if (ctx.method === 'GET' && !ctx.querystring && ctx.accepts('text/html', 'application/json') === 'text/html') return ctx.redirect(EXPLORER_PATH);
     // the Koa integration expects a parsed body (what @koa/bodyparser would set)
     if (ctx.method === 'POST') (ctx.request as { body?: unknown }).body = await readJson(ctx, deps.config.maxBodyBytes);
     await next();

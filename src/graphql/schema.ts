@@ -9,6 +9,7 @@ import { DateTime } from './types/scalars';
 import { ConnectionHealthResolver, TenantPhoneResolver, UserPhoneResolver } from './resolvers/health.resolver';
 import { auditMutations } from './admin-audit';
 import { EventsResolver, StatsEventsResolver, TenantEventsResolver } from './resolvers/events.resolver';
+import { ConsoleResolver, TenantSetupLinksResolver } from './resolvers/console.resolver';
 import { ConnectionAuditResolver, StatsAuditResolver, TenantAuditResolver } from './resolvers/audit.resolver';
 
 let built: GraphQLSchema | undefined;
@@ -21,7 +22,7 @@ export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
       EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
-      ConnectionLifecycleResolver, ConnectionHealthResolver, UserPhoneResolver, TenantPhoneResolver],
+      ConnectionLifecycleResolver, ConsoleResolver, TenantSetupLinksResolver, ConnectionHealthResolver, UserPhoneResolver, TenantPhoneResolver],
     globalMiddlewares: [auditMutations], // every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares

@@ -193,10 +193,9 @@ describe('GraphQL errors', () => {
     }
   });
 
-  it('the Apollo landing page answers a browser', async () => {
+  it('a browser opening /graphql is sent to the bundled explorer (no CDN landing page)', async () => {
     const res = await request(app.server).get('/graphql').set('Accept', 'text/html');
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toMatch(/text\/html/);
-    expect(res.text).toMatch(/apollo/i);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/admin/explorer');
   });
 });

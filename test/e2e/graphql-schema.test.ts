@@ -14,11 +14,12 @@ describe('schema/admin.graphql', () => {
   it('is valid SDL and names every root field of the admin API', () => {
     const schema = buildSchema(fs.readFileSync(COMMITTED, 'utf8'));
     expect(printSchema(lexicographicSortSchema(schema)) + '\n').toBe(adminSdl());
-    expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(['events', 'stats', 'tenant', 'tenants']);
+    expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(['adminKeys', 'events', 'setupLink', 'stats', 'tenant', 'tenants', 'viewer']);
     expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(
       [
-        'createScimConnection', 'createTenant', 'defineAttribute', 'deleteScimConnection', 'deleteTenant', 'disableScimConnection', 'discardHold',
-        'enableScimConnection', 'purgeUser', 'releaseHold', 'removeAttribute', 'restoreUser', 'revokeToken', 'rotateToken', 'setTenantPhoneRegion', 'updateScimConnection', 'updateTenant',
+        'completeSetupLink', 'createAdminKey', 'createScimConnection', 'createSetupLink', 'createTenant', 'defineAttribute', 'deleteScimConnection', 'deleteTenant',
+        'disableScimConnection', 'discardHold', 'enableScimConnection', 'purgeUser', 'releaseHold', 'removeAttribute', 'restoreUser', 'revokeAdminKey',
+        'revokeSetupLink', 'revokeToken', 'rotateToken', 'setTenantPhoneRegion', 'updateScimConnection', 'updateTenant',
       ],
     );
     for (const scalar of ['DateTime', 'JSON']) expect(schema.getType(scalar)).toBeDefined();

@@ -90,9 +90,9 @@ describe('AuditService.query time window (bounded on the UUIDv7 id as well)', ()
   it('the export and its count start at the same bound', async () => {
     for (const since of [base, base + 5_000, base - 40 * DAY]) {
       const exported: string[] = [];
-      for await (const batch of db.services.audit.export(tenantId, new Date(since), 2)) exported.push(...batch.map((e) => e.id));
+      for await (const batch of db.services.audit.export({ tenantId, since: new Date(since) }, 2)) exported.push(...batch.map((e) => e.id));
       expect(exported).toEqual(expected(since).reverse());
-      expect(await db.services.audit.count(tenantId, new Date(since))).toBe(exported.length);
+      expect(await db.services.audit.count({ tenantId, since: new Date(since) })).toBe(exported.length);
     }
   });
 });

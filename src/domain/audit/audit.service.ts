@@ -3,7 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor, RequestContext } from '../context';
 import { InvalidValueError } from '../errors';
 import { ID_CLOCK_SLACK_MS, isUuid, newId, uuidv7Bound } from '../ids';
-import { sql, sqlPrepared } from '../../db/sql';
+import { DAY_MS, defaultPartitionName, dropPartitionsBefore } from '../../db/partitions';
+import { sql, sqlPrepared, sqlRun } from '../../db/sql';
 
 /** One request to audit: who, what, how it ended. Never a body, a password or a token. */
 export interface AuditInput {
@@ -238,64 +239,96 @@ export class AuditService {
    * scan of the tenant's whole trail; the `time` conditions stay the exact ones.
    */
   async query(tenantId: string, q: AuditQuery = {}): Promise<AuditPage> {
-    const where = ['tenant_id = ?'];
-    const params: unknown[] = [tenantId];
-    if (q.from) {
-      where.push('time >= ?', 'id >= ?::uuid');
-      params.push(q.from, uuidv7Bound(q.from.getTime() - ID_CLOCK_SLACK_MS));
-    }
-    if (q.to) {
-      where.push('time < ?', 'id < ?::uuid');
-      params.push(q.to, uuidv7Bound(q.to.getTime() + ID_CLOCK_SLACK_MS));
-    }
-    if (q.actorKind) where.push('actor_kind = ?') && params.push(q.actorKind);
-    if (q.actor) {
-      where.push('(connection_id::text = ? or token_id::text = ? or admin_key_id = ?)');
-      params.push(q.actor, q.actor, q.actor);
-    }
-    if (q.resourceId) where.push('resource_ids @> ?::jsonb') && params.push(JSON.stringify([q.resourceId]));
-    if (q.operation) where.push('operation = ?') && params.push(q.operation);
-    if (q.outcome) where.push(q.outcome === 'success' ? 'status < 400' : 'status >= 400');
-    if (q.cursor) {
-      const id = Buffer.from(q.cursor, 'base64url').toString('utf8');
-      if (!isUuid(id)) throw new InvalidValueError('invalid audit cursor');
-      where.push('id < ?') && params.push(id);
-    }
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-    const rows = await sql<Row>(this.em(), `select ${COLUMNS} from audit_entry where ${where.join(' and ')} order by id desc limit ?`, [...params, limit + 1]);
+    const { text, params } = auditQuerySql(tenantId, q, limit + 1);
+    const rows = await sql<Row>(this.em(), text, params);
     const entries = rows.slice(0, limit).map(fromRow);
     return { entries, next: rows.length > limit ? Buffer.from(entries[entries.length - 1].id).toString('base64url') : null };
   }
 
-  /** How many entries an export from `since` will stream (for a progress bar). */
-  async count(tenantId: string, since: Date): Promise<number> {
-    const [row] = await sql<{ n: number }>(
-      this.em(),
-      'select count(*)::int as n from audit_entry where tenant_id = ? and time >= ? and id >= ?::uuid',
-      [tenantId, since, uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS)],
-    );
+  /** How many entries an export of `scope` will stream (for a progress bar). */
+  async count(scope: AuditExportScope): Promise<number> {
+    const { where, params } = exportWhere(scope);
+    const [row] = await sql<{ n: number }>(this.em(), `select count(*)::int as n from audit_entry where ${where.join(' and ')}`, params);
     return row.n;
   }
 
   /**
-   * Every entry from `since`, oldest first, in batches read by keyset (never one huge result,
-   * never an open cursor across awaits on the caller's output).
+   * Every entry of `scope` (one tenant or all; from `since`, before `before`), oldest first, in
+   * batches read by keyset on the id (never one huge result, never an open cursor across awaits on
+   * the caller's output). The window also bounds the UUIDv7 id, so only the window's partitions are
+   * read: `before` alone is the archive of the partitions that retention will drop.
    */
-  async *export(tenantId: string, since: Date, batchSize = 1000): AsyncGenerator<AuditRecord[]> {
-    // the first batch starts at the id bound of `since` (see query), not at the trail's oldest entry
-    let after: string = uuidv7Bound(since.getTime() - ID_CLOCK_SLACK_MS);
-    let first = true;
+  async *export(scope: AuditExportScope, batchSize = 1000): AsyncGenerator<AuditRecord[]> {
+    let after: string | undefined;
     for (;;) {
-      const rows: Row[] = await sql<Row>(
-        this.em(),
-        `select ${COLUMNS} from audit_entry where tenant_id = ? and time >= ? and id ${first ? '>=' : '>'} ?::uuid order by id limit ?`,
-        [tenantId, since, after, batchSize],
-      );
-      first = false;
+      const { where, params } = exportWhere(scope);
+      if (after) where.push('id > ?::uuid') && params.push(after);
+      const rows: Row[] = await sql<Row>(this.em(), `select ${COLUMNS} from audit_entry where ${where.join(' and ')} order by id limit ?`, [...params, batchSize]);
       if (rows.length === 0) return;
       yield rows.map(fromRow);
       if (rows.length < batchSize) return;
       after = rows[rows.length - 1].id;
     }
   }
+
+  /**
+   * Retention: drops the daily partitions whose whole day is older than `retentionDays` (a DROP, not
+   * millions of DELETEs), and deletes the entries older than that from the default partition (those
+   * whose id fell outside every daily partition). 0 keeps everything. Archive first with
+   * `provisio audit export --before`.
+   */
+  async prune(retentionDays: number, now = Date.now()): Promise<{ dropped: string[]; deleted: number }> {
+    if (retentionDays <= 0) return { dropped: [], deleted: 0 };
+    const cutoff = new Date(now - retentionDays * DAY_MS);
+    const em = this.em();
+    const dropped = await dropPartitionsBefore(em, 'audit_entry', cutoff);
+    const deleted = await sqlRun(em, `delete from ${defaultPartitionName('audit_entry')} where time < ?`, [cutoff]);
+    return { dropped, deleted };
+  }
+}
+
+/** Which entries an export reads: one tenant or every tenant, from `since` (inclusive), before `before`. */
+export interface AuditExportScope {
+  tenantId?: string;
+  since?: Date;
+  before?: Date;
+}
+
+/** The window's conditions: the exact `time` ones, and the UUIDv7 id bounds (widened by the clock slack) that the indexes and partitions answer. */
+export function exportWhere(scope: AuditExportScope): { where: string[]; params: unknown[] } {
+  const where: string[] = ['true'];
+  const params: unknown[] = [];
+  if (scope.tenantId) where.push('tenant_id = ?') && params.push(scope.tenantId);
+  if (scope.since) where.push('time >= ?', 'id >= ?::uuid') && params.push(scope.since, uuidv7Bound(scope.since.getTime() - ID_CLOCK_SLACK_MS));
+  if (scope.before) where.push('time < ?', 'id < ?::uuid') && params.push(scope.before, uuidv7Bound(scope.before.getTime() + ID_CLOCK_SLACK_MS));
+  return { where, params };
+}
+
+/** The statement of AuditService.query (exported for the EXPLAIN test): a page of `limit` rows, newest first. */
+export function auditQuerySql(tenantId: string, q: AuditQuery, limit: number): { text: string; params: unknown[] } {
+  const where = ['tenant_id = ?'];
+  const params: unknown[] = [tenantId];
+  if (q.from) {
+    where.push('time >= ?', 'id >= ?::uuid');
+    params.push(q.from, uuidv7Bound(q.from.getTime() - ID_CLOCK_SLACK_MS));
+  }
+  if (q.to) {
+    where.push('time < ?', 'id < ?::uuid');
+    params.push(q.to, uuidv7Bound(q.to.getTime() + ID_CLOCK_SLACK_MS));
+  }
+  if (q.actorKind) where.push('actor_kind = ?') && params.push(q.actorKind);
+  if (q.actor) {
+    where.push('(connection_id::text = ? or token_id::text = ? or admin_key_id = ?)');
+    params.push(q.actor, q.actor, q.actor);
+  }
+  if (q.resourceId) where.push('resource_ids @> ?::jsonb') && params.push(JSON.stringify([q.resourceId]));
+  if (q.operation) where.push('operation = ?') && params.push(q.operation);
+  if (q.outcome) where.push(q.outcome === 'success' ? 'status < 400' : 'status >= 400');
+  if (q.cursor) {
+    const id = Buffer.from(q.cursor, 'base64url').toString('utf8');
+    if (!isUuid(id)) throw new InvalidValueError('invalid audit cursor');
+    where.push('id < ?') && params.push(id);
+  }
+  return { text: `select ${COLUMNS} from audit_entry where ${where.join(' and ')} order by id desc limit ?`, params: [...params, limit] };
 }

@@ -11,10 +11,9 @@ export type OutboxState = 'ready' | 'held' | 'discarded';
  * events in `sequence` order per tenant; polling consumers read them by sequence.
  */
 @Entity({ tableName: 'event_outbox' })
-@Index({
-  name: 'event_outbox_tenant_sequence_uq',
-  expression: 'create unique index "event_outbox_tenant_sequence_uq" on "event_outbox" ("tenant_id", "sequence")',
-})
+// Not unique: a partitioned table's unique indexes must include the partition key (the id). The
+// sequencer hands each number out once, under the tenant's event_sequence row lock.
+@Index({ name: 'event_outbox_tenant_sequence_idx', properties: ['tenant', 'sequence'] })
 @Index({
   name: 'event_outbox_pending_idx',
   expression: `create index "event_outbox_pending_idx" on "event_outbox" ("tenant_id", "sequence") where "published_at" is null and "state" = 'ready'`,

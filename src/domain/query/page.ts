@@ -191,7 +191,7 @@ function offsetPage<Row>(em: EntityManager, spec: QuerySource & { select: string
   const a = spec.storage.alias;
   const page = `select ${a}.id as page_id, row_number() over (order by ${order}) as page_n
     from ${spec.table} ${a} where ${where} order by ${order} limit ? offset ?`;
-  return listSql<Row>(em, `${spec.select} join (${page}) p on p.page_id = ${a}.id order by p.page_n`, [...params, query.count, query.startIndex - 1]);
+  return sql<Row>(em, `${spec.select} join (${page}) p on p.page_id = ${a}.id order by p.page_n`, [...params, query.count, query.startIndex - 1]);
 }
 
 /**
@@ -216,16 +216,17 @@ export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { selec
     // without sortBy the order is id ascending, whatever sortOrder says (RFC 7644 §3.4.2.3 leaves it to the server)
     const order = o.key ? orderBy(o, o.key.sql, `${a}.id`) : `${a}.id`;
     if (query.count <= 0) return { total: await count(), rows: [] };
-    // A lookup's first page has no `offset`: with a parameter there, PostgreSQL's generic plan
-    // assumes 10 % of the rows are skipped, never beats the custom plans, and every lookup was
-    // planned anew (planning cost twice the execution of a userName eq); without it the generic
-    // plan is kept after five executions. Only lookups: for other filters a generic plan, which
-    // takes a tenant for 1/tenants of the table, can AND a whole tenant's index into the scan.
+    // Only a lookup (userName eq, externalId eq) is a prepared statement: its generic plan, kept
+    // after five executions, is the same (tenant, value) index probe for every tenant, and planning
+    // it anew cost twice its execution. Every other page is planned with its values each time: a
+    // generic plan takes a tenant for 1/tenants of the table, and one made before a bulk load (no
+    // ANALYZE invalidates it) walked the whole table in id order to fill a small tenant's page, or
+    // scanned it whole for a cursor page (test/integration/plan-stability.test.ts).
     const rows =
       query.startIndex === 1 && lookup
         ? await listSql<Row>(em, `${spec.select} where ${where} order by ${order} limit ?`, [...params, query.count])
         : query.startIndex === 1
-          ? await listSql<Row>(em, `${spec.select} where ${where} order by ${order} limit ? offset ?`, [...params, query.count, 0])
+          ? await sql<Row>(em, `${spec.select} where ${where} order by ${order} limit ?`, [...params, query.count])
           : await offsetPage<Row>(em, spec, where, order, params, query);
     // a page that is not full, and found rows or started at the first, holds the end of the result:
     // the total follows without counting (the common IdP lookup: userName eq, zero or one row)
@@ -240,7 +241,7 @@ export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { selec
     const page = `select ${a}.id as page_id, ${key !== undefined ? `(${key})::text` : 'null::text'} as page_key, row_number() over (order by ${order}) as page_n
       from ${spec.table} ${a} where ${where} and ${seek} order by ${order} limit ?`;
     const select = spec.select.replace(/^\s*select\s/i, 'select p.page_key, ');
-    return listSql<KeyedRow & Row>(em, `${select} join (${page}) p on p.page_id = ${a}.id order by p.page_n`, [...params, ...seekParams, limit]);
+    return sql<KeyedRow & Row>(em, `${select} join (${page}) p on p.page_id = ${a}.id order by p.page_n`, [...params, ...seekParams, limit]);
   });
   // a first page with no page after it is the whole result
   const total = !query.cursor && query.count > 0 && !page.nextCursor ? page.rows.length : await count();

@@ -1,0 +1,135 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { uuidv7Bound } from '../domain/ids';
+import { sql } from './sql';
+
+/**
+ * Time partitions of the append-only tables (audit entries, outbox events), by PostgreSQL's native
+ * declarative partitioning (`PARTITION BY RANGE (id)`).
+ *
+ * The partition key is the UUIDv7 id (RFC 9562 §5.7: its first 48 bits are the Unix time in ms), so
+ * a day's partition is the id range [uuidv7Bound(day), uuidv7Bound(day + 1)). That keeps the primary
+ * key `(id)` (a partitioned table's unique keys must include the partition key), keeps every lookup
+ * by id and every keyset page by id as it was, and lets the queries that already bound the id by
+ * their time window (audit windows, exports) prune to the partitions of that window.
+ *
+ * Each table has one DEFAULT partition: a row whose id has no daily partition (a clock far off,
+ * rows older than the conversion) still commits there, never failing a write. Creating the
+ * partition of a range moves that range's rows out of the default partition first.
+ */
+export const PARTITIONED_TABLES = ['audit_entry', 'event_outbox'] as const;
+export type PartitionedTable = (typeof PARTITIONED_TABLES)[number];
+
+export const DAY_MS = 86_400_000;
+/** Daily partitions are kept created this many days ahead of today (UTC). */
+export const PARTITION_DAYS_AHEAD = 7;
+
+/** Advisory lock (session-free, per transaction) that serialises partition DDL across instances: ("prov", 2). */
+const DDL_LOCK = [0x70726f76, 2];
+
+export interface Partition {
+  name: string;
+  /** Inclusive lower bound (the UTC day start), exclusive upper bound; null for the default partition. */
+  from: Date | null;
+  to: Date | null;
+}
+
+/** `audit_entry_p20261127` for the UTC day that starts at `dayStart`. */
+export function partitionName(table: PartitionedTable, dayStart: number): string {
+  return `${table}_p${new Date(dayStart).toISOString().slice(0, 10).replace(/-/g, '')}`;
+}
+
+export function defaultPartitionName(table: PartitionedTable): string {
+  return `${table}_default`;
+}
+
+/** The UTC day start of a time. */
+export function dayStart(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+/** Milliseconds of a UUIDv7 bound as PostgreSQL prints it in a partition bound. */
+function boundMs(uuid: string): number {
+  return parseInt(uuid.replace(/-/g, '').slice(0, 12), 16);
+}
+
+/** The partitions of a table, oldest first (the default partition last). */
+export async function listPartitions(em: EntityManager, table: PartitionedTable): Promise<Partition[]> {
+  const rows = await sql<{ name: string; bound: string }>(
+    em,
+    `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
+       from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = ?::regclass`,
+    [table],
+  );
+  const parts = rows.map((r) => {
+    const m = /FROM \('([0-9a-f-]{36})'\) TO \('([0-9a-f-]{36})'\)/i.exec(r.bound);
+    return { name: r.name, from: m ? new Date(boundMs(m[1])) : null, to: m ? new Date(boundMs(m[2])) : null };
+  });
+  return parts.sort((a, b) => (a.from ? a.from.getTime() : Infinity) - (b.from ? b.from.getTime() : Infinity));
+}
+
+/** Runs `fn` in one transaction holding the partition DDL lock, waiting at most `lockTimeout` for table locks. */
+async function ddl<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return em.fork().transactional(async (tx) => {
+    // DDL on a partition takes a strong lock on the parent: never queue behind a long query (and
+    // make every insert queue behind us); a timed-out step is retried at the next maintenance round.
+    await sql(tx, `select set_config('lock_timeout', '5s', true)`);
+    await sql(tx, 'select pg_advisory_xact_lock(?, ?)', DDL_LOCK);
+    return fn(tx);
+  });
+}
+
+/**
+ * Creates the daily partitions of [fromDay, toDay] (UTC day starts) that do not exist yet, moving any
+ * of their rows out of the default partition. Returns the names created.
+ */
+export async function ensurePartitions(em: EntityManager, table: PartitionedTable, fromMs: number, toMs: number): Promise<string[]> {
+  const created: string[] = [];
+  for (let day = dayStart(fromMs); day <= dayStart(toMs); day += DAY_MS) {
+    const name = partitionName(table, day);
+    const made = await ddl(em, async (tx) => {
+      const [exists] = await sql<{ ok: boolean }>(tx, 'select to_regclass(?) is not null as ok', [name]);
+      if (exists.ok) return false;
+      const lo = uuidv7Bound(day);
+      const hi = uuidv7Bound(day + DAY_MS);
+      const def = defaultPartitionName(table);
+      // rows of this day that landed in the default partition move into the new one
+      const [stray] = await sql<{ n: number }>(tx, `select count(*)::int as n from ${def} where id >= ?::uuid and id < ?::uuid`, [lo, hi]);
+      if (stray.n > 0) {
+        await sql(tx, `create temp table provisio_moving on commit drop as select * from ${def} where id >= ?::uuid and id < ?::uuid`, [lo, hi]);
+        await sql(tx, `delete from ${def} where id >= ?::uuid and id < ?::uuid`, [lo, hi]);
+      }
+      await sql(tx, `create table ${name} partition of ${table} for values from ('${lo}') to ('${hi}')`);
+      if (stray.n > 0) await sql(tx, `insert into ${table} select * from provisio_moving`);
+      return true;
+    });
+    if (made) created.push(name);
+  }
+  return created;
+}
+
+/**
+ * Drops the daily partitions whose whole range is older than `cutoff` and for which `droppable`
+ * (run inside the dropping transaction) agrees. Returns the names dropped.
+ */
+export async function dropPartitionsBefore(
+  em: EntityManager,
+  table: PartitionedTable,
+  cutoff: Date,
+  droppable: (tx: EntityManager, partition: string) => Promise<boolean> = async () => true,
+): Promise<string[]> {
+  const dropped: string[] = [];
+  for (const p of await listPartitions(em, table)) {
+    if (!p.to || p.to.getTime() > cutoff.getTime()) continue;
+    const gone = await ddl(em, async (tx) => {
+      const [exists] = await sql<{ ok: boolean }>(tx, 'select to_regclass(?) is not null as ok', [p.name]);
+      if (!exists.ok) return false;
+      await sql(tx, `lock table ${p.name} in access exclusive mode`); // nothing changes its rows between the check and the drop
+      if (!(await droppable(tx, p.name))) return false;
+      await sql(tx, `drop table ${p.name}`);
+      return true;
+    });
+    if (gone) dropped.push(p.name);
+  }
+  return dropped;
+}
