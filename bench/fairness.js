@@ -32,8 +32,8 @@ async function scenario(db, env, label) {
   const b = cli(['tenant', 'create', '--name', `Bystander ${label}`, '--json'], { DATABASE_URL: db.url });
   await sql(
     db.url,
-    `insert into scim_user (id, tenant_id, user_name, active, attributes, version, created_at, updated_at)
-     select gen_random_uuid(), $1, 'a' || n || '@example.com', true,
+    `insert into scim_user (id, tenant_id, user_name, user_name_key, active, attributes, version, created_at, updated_at)
+     select gen_random_uuid(), $1, 'a' || n || '@example.com', 'a' || n || '@example.com', true,
             jsonb_build_object('userName', 'a' || n || '@example.com', 'active', true,
               'emails', (select jsonb_agg(jsonb_build_object('value', 'a' || n || '.' || k || '@example.com', 'type', 'work')) from generate_series(1, 20) k)),
             1, now(), now()

@@ -6,8 +6,8 @@ const { randomUUID } = require('node:crypto');
 const { Pool } = require('pg');
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 
-const INSERT_USER = `insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
-  values ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)`;
+const INSERT_USER = `insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at)
+  values ($1, $2, $3, $9, $4, $5, $6, $7, 1, $8, $8)`;
 const INSERT_EVENT = `insert into event_outbox (id, tenant_id, type, subject, time, data, state) values ($1, $2, 'user.created', $3, $4, $5, 'ready')`;
 
 async function readJson(req) {
@@ -25,7 +25,7 @@ app.use(async (ctx) => {
   const client = await pool.connect();
   try {
     await client.query('begin');
-    await client.query(INSERT_USER, [id, tenantId, body.userName, body.externalId ?? null, body.displayName ?? null, body.active ?? true, body, now]);
+    await client.query(INSERT_USER, [id, tenantId, body.userName, body.externalId ?? null, body.displayName ?? null, body.active ?? true, body, now, String(body.userName).normalize('NFKC').toLowerCase().normalize('NFC')]);
     await client.query(INSERT_EVENT, [randomUUID(), tenantId, id, now, { resourceType: 'User', id, attributes: body }]);
     await client.query('commit');
   } catch (e) {

@@ -130,6 +130,7 @@ async function main(argv: string[]): Promise<void> {
     await closed;
     clearTimeout(force);
     await services.audit.drain(); // queued audit entries of the last reads
+    await services.health.drain(); // queued mapping-health observations
     await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
     await maintenance.stop();
     await revocations?.stop();

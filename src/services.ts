@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { AdminKeyService } from './domain/admin/admin-key.service';
 import { StatsService } from './domain/admin/stats.service';
 import { AuditService } from './domain/audit/audit.service';
+import { HealthService } from './domain/connection/health';
 import { ConnectionService } from './domain/connection/connection.service';
 import { EventRecorder } from './domain/event/event-recorder';
 import { EventService } from './domain/event/event.service';
@@ -32,6 +33,8 @@ export interface Services {
   customAttributes: CustomAttributeService;
   events: EventService;
   audit: AuditService;
+  /** each SCIM connection's mapping health, from its live traffic */
+  health: HealthService;
   /** self-serve setup links (the public setup page) */
   setupLinks: SetupLinkService;
 }
@@ -62,6 +65,7 @@ export function createServices(
     customAttributes: new CustomAttributeService(orm, catalogue, recorder),
     events: new EventService(orm),
     audit: new AuditService(orm),
+    health: new HealthService(orm),
   };
   return {
     ...core,

@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { connectionInfo, type ConnectionInfo, type IssuedToken, type TokenInfo } from '../domain/connection/connection.service';
 import { AuditNotes } from '../domain/audit/audit-notes';
-import { InvalidValueError } from '../domain/errors';
+import { InvalidValueError, NotFoundError } from '../domain/errors';
 import { scimBaseUrl } from '../scim/urls';
 import type { Services } from '../services';
 import type { RequestContext } from '../domain/context';
@@ -34,7 +34,9 @@ export type CommandName =
   | 'connection.update'
   | 'connection.disable'
   | 'connection.enable'
-  | 'connection.delete';
+  | 'connection.delete'
+  | 'connection.health'
+  | 'tenant.phone-region';
 export type CommandArgs = Record<string, string | number | boolean | undefined>;
 
 export interface TenantCreated {
@@ -225,6 +227,19 @@ export async function runCommand(
       const id = str(args, 'id');
       const op = { 'connection.disable': 'disableConnection', 'connection.enable': 'enableConnection', 'connection.delete': 'deleteConnection' } as const;
       return audited(services, ctx, name, async (c) => connectionView(await services.connections[op[name]](c, id)));
+    }
+    case 'connection.health': {
+      const tenant = await services.tenants.get(str(args, 'tenant'));
+      const wanted = str(args, 'connection');
+      const connections = await services.connections.listConnections(tenant.id);
+      const connection = connections.find((c) => c.id === wanted) ?? connections.find((c) => c.name === wanted);
+      if (!connection) throw new NotFoundError(`SCIM connection "${wanted}" not found in tenant ${tenant.slug}`);
+      return services.health.report(tenant.id, connection.id, optInt(args, 'hours') ?? 24);
+    }
+    case 'tenant.phone-region': {
+      const tenant = await services.tenants.get(str(args, 'tenant'));
+      const region = typeof args.region === 'string' && args.region !== 'none' ? args.region : null;
+      return { tenant: tenant.slug, phoneRegion: await services.users.phoneRegions.set(tenant.id, region) };
     }
     default:
       throw new InvalidValueError(`unknown command ${String(name)}`);

@@ -16,6 +16,7 @@ import { auditTokens } from './audit-reports/tokens';
 import { exitStatus, quietOnEpipe, reportError, table } from './output';
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+import type { HealthReport } from '../domain/connection/health';
 
 /**
  * Runs one command: through the running server's control socket in embedded mode when a server is
@@ -57,6 +58,21 @@ function print(result: unknown, json: boolean, human: (r: any) => string): void 
   process.stdout.write(json ? JSON.stringify(result) + '\n' : human(result) + '\n');
 }
 
+/** A health report as an operator reads it (docs/idp-profiles.md#mapping-health). */
+function healthHuman(r: HealthReport): string {
+  const lines = [
+    `window ${new Date(r.from).toISOString()} .. ${new Date(r.to).toISOString()}`,
+    `users written: ${r.users} (${r.userWrites} writes); missing mandatory attributes: ${r.usersMissingMandatory}`,
+    ...r.missing.map((m) => `  ${m.attribute}: ${m.users} user(s)`),
+    `unparsable phone numbers: ${r.unparsablePhones} (${r.usersWithUnparsablePhones} user(s))`,
+    `unknown attributes ignored: ${r.unknownAttributes.length ? r.unknownAttributes.map((u) => `${u.attribute} (${u.count})`).join(', ') : 'none'}`,
+    `managers naming no user: ${r.unknownManagers}`,
+    `refused requests: ${r.errors}`,
+    ...r.recentErrors.map((e) => `  ${e.status}${e.scimType ? ` ${e.scimType}` : ''} x${e.count}, last ${new Date(e.lastSeen).toISOString()} ${e.method} ${e.path}: ${e.detail}`),
+  ];
+  return lines.join('\n');
+}
+
 const tokenHuman = (r: any) =>
   `SCIM URL: ${r.scimUrl}\nToken:    ${r.token}\n(id ${r.id}, expires ${new Date(r.expiresAt).toISOString()}; the token is shown only this once)`;
 
@@ -95,7 +111,7 @@ export function buildCli(): Command {
     .description('create a tenant with a SCIM connection, and print its SCIM URL and token')
     .requiredOption('--name <name>', 'display name')
     .option('--slug <slug>', 'URL slug (default: from the name)')
-    .option('--idp <kind>', 'entra | okta | jumpcloud | generic', 'generic')
+    .option('--idp <kind>', 'entra | okta | jumpcloud | generic | strict', 'generic')
     .option('--delete-policy <policy>', 'what a SCIM DELETE of a user does: deactivate (default) | delete')
     .option('--json', 'print {"tenant":{…},"scimUrl":…,"token":…}')
     .action(act('tenant.create', (r) => `Tenant ${r.tenant.name} (${r.tenant.slug})\nSCIM URL: ${r.scimUrl}\nToken:    ${r.token}\n(the token is shown only this once)`));
@@ -238,6 +254,21 @@ export function buildCli(): Command {
     .option('--schema <urn>', 'needed only when several schemas define the name')
     .option('--json', 'print JSON')
     .action(act('attribute.remove', (r) => `removed ${r.schema}:${r.name}; its value was cleared on ${r.resourcesChanged} resource(s)`));
+  tenant
+    .command('phone-region')
+    .description("set the region used to read phone numbers written without a country code (RFC 3966 tel: forms)")
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--region <code>', 'ISO 3166-1 alpha-2 code such as US or GB; none to clear')
+    .option('--json', 'print JSON')
+    .action(act('tenant.phone-region', (r) => `${r.tenant}: phone region ${r.phoneRegion ?? 'none (international numbers only)'}`));
+  connection
+    .command('health')
+    .description("mapping health of a connection, from its live traffic: users missing Entra's mandatory attributes, unparsable phones, unknown attributes, recent errors")
+    .requiredOption('--tenant <slug>')
+    .requiredOption('--connection <id|name>')
+    .option('--hours <n>', 'window in hours, 1 to 168', '24')
+    .option('--json', 'print JSON')
+    .action(act('connection.health', healthHuman));
   const audit = program.command('audit').description('the audit trail of SCIM requests and admin mutations');
   audit
     .command('export')

@@ -10,7 +10,8 @@ import { ScimUser } from '../domain/user/user.entity';
 import { ServerSecret } from './server-secret.entity';
 import { EventHold, EventSequence, OutboxEvent } from '../domain/event/event.entity';
 import { AuditEntry } from '../domain/audit/audit.entity';
+import { MappingObservation } from '../domain/connection/mapping-observation.entity';
 import { SetupLink } from '../domain/setup-link/setup-link.entity';
 
 /** Every entity, listed explicitly: no folder discovery at start. */
-export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret, CustomAttribute, OutboxEvent, EventSequence, EventHold, AuditEntry, HeldMembership, SetupLink];
+export const entities = [Tenant, ScimConnection, ScimToken, ScimUser, ScimGroup, GroupMember, AdminKey, ServerSecret, CustomAttribute, OutboxEvent, EventSequence, EventHold, AuditEntry, HeldMembership, SetupLink, MappingObservation];

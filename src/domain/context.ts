@@ -1,4 +1,5 @@
 import type { AuditNotes } from './audit/audit-notes';
+import type { HealthNotes } from './connection/health';
 import type { IdpKind } from './connection/scim-connection.entity';
 import type { Leniency } from './schema/leniency';
 
@@ -26,4 +27,6 @@ export interface RequestContext {
   leniency?: Leniency;
   /** Filled by the services for the audit trail, when the edge audits this request. */
   audit?: AuditNotes;
+  /** Filled by the services for the connection's mapping health (SCIM requests). */
+  health?: HealthNotes;
 }

@@ -6,6 +6,7 @@ import { MutationResolver } from './resolvers/mutation.resolver';
 import { ConnectionLifecycleResolver } from './resolvers/connection-lifecycle.resolver';
 import { StatsResolver, TenantResolver } from './resolvers/tenant.resolver';
 import { DateTime } from './types/scalars';
+import { ConnectionHealthResolver, TenantPhoneResolver, UserPhoneResolver } from './resolvers/health.resolver';
 import { auditMutations } from './admin-audit';
 import { timeBudget } from './limits';
 import { EventsResolver, StatsEventsResolver, TenantEventsResolver } from './resolvers/events.resolver';
@@ -23,7 +24,7 @@ export function adminSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [TenantResolver, StatsResolver, UserResolver, GroupResolver, ScimConnectionResolver, MutationResolver, AttributeResolver,
       EventsResolver, TenantEventsResolver, StatsEventsResolver, TenantActivityResolver, UserEventsResolver, TenantAuditResolver, StatsAuditResolver, ConnectionAuditResolver,
-      ConnectionLifecycleResolver, ConsoleResolver, TenantSetupLinksResolver],
+      ConnectionLifecycleResolver, ConsoleResolver, TenantSetupLinksResolver, ConnectionHealthResolver, UserPhoneResolver, TenantPhoneResolver],
     globalMiddlewares: [timeBudget, auditMutations], // the time budget first; every admin mutation in the audit trail, in one place
     scalarsMap: [{ type: Date, scalar: DateTime }],
     validate: false, // input is validated by the domain, which SCIM shares

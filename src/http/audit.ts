@@ -10,6 +10,7 @@ const RESOURCES: Record<string, string> = {
   users: 'User',
   groups: 'Group',
   serviceproviderconfig: 'ServiceProviderConfig',
+  serviceconfiguration: 'ServiceProviderConfig',
   schemas: 'Schema',
   resourcetypes: 'ResourceType',
   bulk: 'Bulk',

@@ -21,7 +21,8 @@ export function scimAuth(connections: ConnectionService): ScimMiddleware {
       ctx.state.idp = idp;
       ctx.state.scim = {
         tenant: principal.tenant,
-        actor: principal.actor,
+        // the audit trail's "which client": the connection's kind, or the client a generic connection recognised
+        actor: { ...principal.actor, idp: idp.name },
         requestId: ctx.state.requestId,
         leniency: idp.leniency,
         audit: ctx.state.audit,

@@ -109,6 +109,8 @@ function failed(run: BulkRun, op: BulkOperation, method: string, location: strin
     run.onUnexpected(err);
     mapped = { status: 500, body: errorBody(500, 'internal server error') };
   }
+  // each failed operation counts in the connection's mapping health, as a single request would
+  run.ctx.health?.errors.push({ status: mapped.status, scimType: mapped.body.scimType ?? null, detail: mapped.body.detail ?? '', method: `Bulk ${method}`, path: location ?? String(op.path ?? '') });
   return { ...headOf(op, method), ...(location ? { location } : {}), status: String(mapped.status), response: mapped.body };
 }
 

@@ -21,6 +21,11 @@ export function discoveryRoutes(router: Router<ScimState>, config: Config, catal
     ctx.body = body;
   };
   router.get('/ServiceProviderConfig', (ctx) => send(ctx, serviceProviderConfig(config, base(ctx))));
+  // the name some clients and setup guides use; not an RFC 7644 §4 endpoint, so strict clients get 404
+  router.get('/serviceConfiguration', (ctx) => {
+    if (ctx.state.scim.leniency?.discoveryAliases === false) throw new NotFoundError('/serviceConfiguration is not an RFC 7644 endpoint: use /ServiceProviderConfig');
+    send(ctx, serviceProviderConfig(config, base(ctx)));
+  });
   router.get('/ResourceTypes', async (ctx) => send(ctx, discoveryList((await types(ctx)).map((rt) => resourceTypeJson(rt, base(ctx))))));
   router.get('/ResourceTypes/:name', async (ctx) => {
     const rt = (await types(ctx)).find((r) => r.name.toLowerCase() === ctx.params.name.toLowerCase());

@@ -3,14 +3,20 @@ import type { IdpKind } from '../domain/connection/scim-connection.entity';
 import { LENIENT, Leniency, STRICT } from '../domain/schema/leniency';
 
 /**
- * An IdP compatibility profile (SCIM-CLIENTS.md). It decides only two things: how lenient input
- * normalisation is (Leniency, read by the domain's normaliser, PATCH engine and filter parser)
- * and which PATCH responses carry no body. It never changes what is stored: values are kept as
- * sent, so an IdP reads back exactly what it wrote and sees no difference to patch again.
+ * An IdP compatibility profile (docs/idp-profiles.md). It decides only two things: how lenient
+ * input normalisation is (Leniency, read by the domain's normaliser, PATCH engine and filter
+ * parser) and which PATCH responses carry no body. It never changes what is stored: values are
+ * kept as sent, so an IdP reads back exactly what it wrote and sees no difference to patch again.
+ * Every profile but `strict` is LENIENT: a client nobody recognises (OneLogin, PingOne, an HR
+ * system, a Postman collection) sends the same forms as Entra and Okta, so recognising the client
+ * only names it (the audit trail's "which client") and picks response choices.
  */
 export interface IdpProfile {
-  /** entra, okta, jumpcloud; `rfc` for a client that is none of them (RFC 7643/7644 as written) */
-  name: 'entra' | 'okta' | 'jumpcloud' | 'rfc';
+  /**
+   * entra, okta, jumpcloud: the connection's kind, or the client recognised on a generic
+   * connection; `generic` for a client not recognised; `strict` for a strict connection
+   */
+  name: IdpKind;
   /** why this profile: the connection's configured kind, or what a generic connection's traffic showed */
   source: 'connection' | 'user-agent' | 'url-flag' | 'none';
   leniency: Readonly<Leniency>;
@@ -35,7 +41,8 @@ const PROFILES: Record<IdpProfile['name'], Omit<IdpProfile, 'source'>> = {
   entra: { name: 'entra', leniency: LENIENT, patchNoContent: ['Group'] },
   okta: { name: 'okta', leniency: LENIENT, patchNoContent: ['Group'] },
   jumpcloud: { name: 'jumpcloud', leniency: LENIENT, patchNoContent: ['Group'] },
-  rfc: { name: 'rfc', leniency: STRICT, patchNoContent: ['Group'] },
+  generic: { name: 'generic', leniency: LENIENT, patchNoContent: ['Group'] },
+  strict: { name: 'strict', leniency: STRICT, patchNoContent: ['Group'] },
 };
 
 /** Entra ID's opt-in flag for its RFC-compliant behaviour, appended to the tenant URL. */
@@ -46,9 +53,10 @@ const OKTA_AGENT_RE = /Okta/i;
 const JUMPCLOUD_AGENT_RE = /JumpCloud/i;
 
 /**
- * The profile of one request: the connection's IdP kind when it is one, else (generic) what the
- * request shows: Entra by its User-Agent ("Azure AD", "Microsoft") or the aadOptscim062020 flag,
- * Okta and JumpCloud by their User-Agent. No sign of a known IdP: strict RFC behaviour.
+ * The profile of one request: the connection's kind when it is not generic (a `strict` connection
+ * is strict whatever its client says), else what the request shows: Entra by its User-Agent
+ * ("Azure AD", "Microsoft") or the aadOptscim062020 flag, Okta and JumpCloud by their User-Agent,
+ * and `generic` for any other client. Only `strict` changes the leniency.
  */
 export function resolveIdpProfile(kind: IdpKind, request: { userAgent?: string; querystring?: string }): IdpProfile {
   if (kind !== 'generic') return { ...PROFILES[kind], source: 'connection' };
@@ -57,7 +65,7 @@ export function resolveIdpProfile(kind: IdpKind, request: { userAgent?: string; 
   if (ENTRA_AGENT_RE.test(agent)) return { ...PROFILES.entra, source: 'user-agent' };
   if (OKTA_AGENT_RE.test(agent)) return { ...PROFILES.okta, source: 'user-agent' };
   if (JUMPCLOUD_AGENT_RE.test(agent)) return { ...PROFILES.jumpcloud, source: 'user-agent' };
-  return { ...PROFILES.rfc, source: 'none' };
+  return { ...PROFILES.generic, source: 'none' };
 }
 
 /**

@@ -61,7 +61,7 @@ export function resourceRoutes<R extends { id: string; version: number }>(
   const body = (ctx: ScimContext) => readJson(ctx, config.maxBodyBytes);
 
   router.post(path, async (ctx) => {
-    const p = parseProjection(ctx.query);
+    const p = parseProjection(ctx.query, ctx.state.scim.leniency);
     const created = await endpoint.create(ctx.state.scim, await body(ctx), p);
     ctx.set('Location', `${base(ctx)}${path}/${created.id}`);
     sendOne(ctx, 201, created, p);
@@ -69,7 +69,7 @@ export function resourceRoutes<R extends { id: string; version: number }>(
 
   /** A query, from the URL (GET) or from a SearchRequest body (POST /.search). */
   const list = async (ctx: ScimContext, source: Record<string, unknown>) => {
-    const p = parseProjection(source);
+    const p = parseProjection(source, ctx.state.scim.leniency);
     const filter = typeof source.filter === 'string' ? source.filter : undefined;
     if (ctx.state.audit) ctx.state.audit.filter = filter ?? null;
     const query: ListQuery = { filter, ...sortParams(source), ...pagingParams(source, config.maxResults) };
@@ -88,7 +88,7 @@ export function resourceRoutes<R extends { id: string; version: number }>(
 
   /** RFC 7644 §3.14: If-None-Match naming the current version (or `*`) -> 304 without a body. */
   router.get(`${path}/:id`, async (ctx) => {
-    const p = parseProjection(ctx.query);
+    const p = parseProjection(ctx.query, ctx.state.scim.leniency);
     const found = await endpoint.get(ctx.state.scim, ctx.params.id, p);
     const unless = parseEntityTags(ctx.get('if-none-match') || undefined);
     if (unless !== undefined && matchesVersion(unless, found.version)) {
@@ -100,12 +100,12 @@ export function resourceRoutes<R extends { id: string; version: number }>(
   });
 
   router.put(`${path}/:id`, async (ctx) => {
-    const p = parseProjection(ctx.query);
+    const p = parseProjection(ctx.query, ctx.state.scim.leniency);
     sendOne(ctx, 200, await endpoint.replace(ctx.state.scim, ctx.params.id, await body(ctx), p, ifMatch(ctx)), p);
   });
 
   router.patch(`${path}/:id`, async (ctx) => {
-    const p = parseProjection(ctx.query);
+    const p = parseProjection(ctx.query, ctx.state.scim.leniency);
     const noContent = patchAnswersNoContent(ctx.state.idp, endpoint) && !p.attributes;
     if (noContent && ctx.state.audit?.request) ctx.state.audit.request.status = 204; // the status its audit row records
     const updated = await endpoint.patch(ctx.state.scim, ctx.params.id, patchOperations(await body(ctx)), p, ifMatch(ctx));

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Config } from '../config';
 import type { Services } from '../services';
 import { scimAuth } from './auth';
+import { scimHealth } from './health';
 import { bulkRoutes } from './bulk.routes';
 import { scimAudit } from '../http/audit';
 import { scimLimits } from '../http/limits';
@@ -18,6 +19,7 @@ export function scimRouter(services: Services, config: Config): Router<ScimState
   router.use(scimAudit(services.audit)); // first: refused requests are audited too
   router.use(scimAuth(services.connections));
   router.use(scimLimits(config.limits)); // rate limits and the tenant's concurrency gate (429 + Retry-After)
+  router.use(scimHealth(services.health)); // the connection's mapping health, from its live traffic
   const users = usersEndpoint(services);
   const groups = groupsEndpoint(services);
   resourceRoutes(router, users, config);

@@ -21,7 +21,7 @@ export function rootSearchRoutes(router: Router<ScimState>, services: Services, 
     const request = await readJson(ctx, config.maxBodyBytes);
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new InvalidSyntaxError('a SearchRequest must be a JSON object');
     const source = request as Record<string, unknown>;
-    const p = parseProjection(source);
+    const p = parseProjection(source, ctx.state.scim.leniency);
     const query: ListQuery = {
       filter: typeof source.filter === 'string' ? source.filter : undefined,
       ...sortParams(source),

@@ -39,6 +39,7 @@ describe('audit poisoning', () => {
     const apiB = scim(app, b.token);
     let stop = false;
     let sentA = 0;
+    let routedA = 0;
     const statusesA: number[] = [];
     const attacker = async () => {
       const poisons = [
@@ -48,8 +49,13 @@ describe('audit poisoning', () => {
         () => apiA.post(`${a.base}/Users`, `{"schemas":["${USER}"],"userName":"nul\\u0000${sentA}@example.com"}`),
       ];
       while (!stop) {
-        const res = await poisons[sentA++ % poisons.length]();
+        const i = sentA++ % poisons.length;
+        const res = await poisons[i]();
         statusesA.push(res.status);
+        // bad bytes in the URL are refused at the edge, before routing names a tenant (src/http/url-check.ts):
+        // those get a 400 and no tenant audit row; bad text in a body reaches the tenant's routes
+        if (i === 1 || i === 3) routedA++;
+        else expect(res.status).toBe(400);
       }
     };
     const attackers = [attacker(), attacker(), attacker()];
@@ -75,9 +81,9 @@ describe('audit poisoning', () => {
     expect(creates.flatMap((r) => r.resource_ids).sort()).toEqual([...created].sort());
     // the attacker's own requests are all recorded too, their text made storable
     const rowsA = await auditOf(a.id);
-    expect(rowsA).toHaveLength(sentA);
-    expect(sentA).toBeGreaterThan(8);
-    expect(rowsA.some((r) => r.filter?.includes('\uFFFD'))).toBe(true);
+    expect(rowsA).toHaveLength(routedA);
+    expect(routedA).toBeGreaterThan(4);
+    expect(rowsA.every((r) => r.status === 400)).toBe(true); // bad text in a body is refused before it is used (bad-bytes tests)
   });
 
   it('a row the database refuses is dropped alone: the rest of its batch is stored', async () => {

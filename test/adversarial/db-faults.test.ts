@@ -20,6 +20,18 @@ const onServer = (name: string, fn: () => void) => (process.env.DATABASE_URL ? d
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
+/** The error of the first statement on an ORM (opening it does not connect: ensureDatabase is off). */
+async function firstQueryError(orm: Awaited<ReturnType<typeof openOrm>>): Promise<unknown> {
+  try {
+    await orm.em.fork().getConnection().execute('select 1');
+    return undefined;
+  } catch (e) {
+    return e;
+  } finally {
+    await orm.close(true).catch(() => undefined);
+  }
+}
+
 describe('database faults as the driver reports them', () => {
   const refusedPort = async () => {
     const s = net.createServer();
@@ -30,10 +42,7 @@ describe('database faults as the driver reports them', () => {
   };
 
   it('a refused connection is SCIM 503 with Retry-After and GraphQL SERVICE_UNAVAILABLE, never an unexpected error', async () => {
-    const error = await openOrm(`postgresql://postgres@127.0.0.1:${await refusedPort()}/x`, 1).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await firstQueryError(await openOrm(`postgresql://postgres@127.0.0.1:${await refusedPort()}/x`, 1));
     expect(databaseFault(error)).toMatchObject({ kind: 'unreachable' });
     const unavailable = asUnavailable(error);
     expect(unavailable).toBeInstanceOf(UnavailableError);
@@ -49,10 +58,7 @@ describe('database faults as the driver reports them', () => {
     await new Promise<void>((r) => frozen.listen(0, '127.0.0.1', () => r()));
     const port = (frozen.address() as net.AddressInfo).port;
     try {
-      const error = await openOrm(`postgresql://postgres@127.0.0.1:${port}/x`, 1, false, { ...DEFAULT_DB_LIMITS, acquireTimeoutMs: 300 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await firstQueryError(await openOrm(`postgresql://postgres@127.0.0.1:${port}/x`, 1, false, { ...DEFAULT_DB_LIMITS, acquireTimeoutMs: 300 }));
       expect(databaseFault(error)).toBeDefined();
       expect(toScimError(error)?.status).toBe(503);
     } finally {

@@ -31,6 +31,7 @@ export async function createGqlTestApp(opts: { limits?: QueryLimits } = {}): Pro
     server,
     async close() {
       await db.services.audit.drain(); // reads' audit entries are written after their answer
+      await db.services.health.drain(); // mapping-health observations are written after the answer
       await db.close();
     },
     async tenant(name: string, idp = 'generic', options: { deletePolicy?: 'delete' | 'deactivate' } = {}) {

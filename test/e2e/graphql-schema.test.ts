@@ -19,7 +19,7 @@ describe('schema/admin.graphql', () => {
       [
         'completeSetupLink', 'createAdminKey', 'createScimConnection', 'createSetupLink', 'createTenant', 'defineAttribute', 'deleteScimConnection', 'deleteTenant',
         'disableScimConnection', 'discardHold', 'enableScimConnection', 'purgeUser', 'releaseHold', 'removeAttribute', 'restoreUser', 'revokeAdminKey',
-        'revokeSetupLink', 'revokeToken', 'rotateToken', 'updateScimConnection', 'updateTenant',
+        'revokeSetupLink', 'revokeToken', 'rotateToken', 'setTenantPhoneRegion', 'updateScimConnection', 'updateTenant',
       ],
     );
     for (const scalar of ['DateTime', 'JSON']) expect(schema.getType(scalar)).toBeDefined();

@@ -4,7 +4,6 @@ const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTRA_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 let app: TestApp;
 let t: Awaited<ReturnType<TestApp['tenant']>>;
@@ -50,11 +49,20 @@ describe('Group resources (RFC 7643 §4.2)', () => {
     expect(u.groups).toEqual([{ value: g.id, $ref: `https://provisio.test/scim/v2/${t.slug}/Groups/${g.id}`, display: 'Engineering', type: 'direct' }]);
   });
 
-  it('409 uniqueness on displayName, case-insensitively', async () => {
-    await group('Sales');
-    const res = await api.post(`${t.base}/Groups`, { schemas: [GROUP], displayName: 'SALES' });
-    expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ schemas: [ERROR], status: '409', scimType: 'uniqueness' });
+  it('displayName is not unique (RFC 7643 §4.2): two "Sales" with different externalIds coexist, displayName eq finds both', async () => {
+    const a = await api.post(`${t.base}/Groups`, { schemas: [GROUP], displayName: 'Sales', externalId: 'aad-sales-emea' });
+    const b = await api.post(`${t.base}/Groups`, { schemas: [GROUP], displayName: 'SALES', externalId: 'aad-sales-us' });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(a.body.id).not.toBe(b.body.id);
+    const found = await api.get(`${t.base}/Groups`).query({ filter: 'displayName eq "sales"', excludedAttributes: 'members' });
+    expect(found.body.totalResults).toBe(2);
+    expect(found.body.Resources.map((g: { externalId: string }) => g.externalId).sort()).toEqual(['aad-sales-emea', 'aad-sales-us']);
+    const byExternal = await api.get(`${t.base}/Groups`).query({ filter: 'externalId eq "aad-sales-us"' });
+    expect(byExternal.body.Resources.map((g: { id: string }) => g.id)).toEqual([b.body.id]);
+    // a rename onto a name in use is no conflict either
+    const c = await group('Marketing');
+    expect((await patch(c.id, [{ op: 'replace', path: 'displayName', value: 'Sales' }])).status).toBe(204);
+    expect((await api.get(`${t.base}/Groups`).query({ filter: 'displayName eq "Sales"' })).body.totalResults).toBe(3);
   });
 
   it('rejects unknown, malformed and cross-tenant member ids with 400 invalidValue and stores nothing', async () => {

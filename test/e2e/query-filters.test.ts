@@ -184,12 +184,15 @@ describe('Users: filter -> expected resources', () => {
     expect(await found('Users', filter)).toEqual([...expected].sort());
   });
 
-  it("Entra's older unquoted value is accepted from Entra, refused (400 invalidFilter) from a strict RFC client", async () => {
+  it("Entra's older unquoted value is accepted from any client of a lenient connection, refused (400 invalidFilter) on a strict connection", async () => {
     const filter = 'externalId eq jyoung';
-    const entra = await api.get(`${t.base}/Users`).set('User-Agent', 'Azure AD SCIM Client').query({ filter });
-    expect(entra.status).toBe(200);
-    expect(entra.body.Resources.map((r: { id: string }) => r.id)).toEqual([id.obrien]);
-    const strict = await api.get(`${t.base}/Users`).query({ filter });
+    for (const agent of ['Azure AD SCIM Client', 'PostmanRuntime/7.39.0']) {
+      const lenient = await api.get(`${t.base}/Users`).set('User-Agent', agent).query({ filter });
+      expect(lenient.status).toBe(200);
+      expect(lenient.body.Resources.map((r: { id: string }) => r.id)).toEqual([id.obrien]);
+    }
+    const { token } = await app.services.connections.createConnection(t.id, { idp: 'strict' });
+    const strict = await scim(app, token.token).get(`${t.base}/Users`).set('User-Agent', 'Azure AD SCIM Client').query({ filter });
     expect([strict.status, strict.body.scimType]).toEqual([400, 'invalidFilter']);
   });
 

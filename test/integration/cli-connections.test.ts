@@ -29,7 +29,7 @@ type Row = { id: string; name: string; idp: string; status: string; deletePolicy
 describe('provisio connection …', () => {
   it('the command tree parses the documented flags', () => {
     const connection = buildCli().commands.find((c) => c.name() === 'connection')!;
-    expect(connection.commands.map((c) => c.name()).sort()).toEqual(['create', 'delete', 'disable', 'enable', 'list', 'update']);
+    expect(connection.commands.map((c) => c.name()).sort()).toEqual(['create', 'delete', 'disable', 'enable', 'health', 'list', 'update']);
     const create = connection.commands.find((c) => c.name() === 'create')!;
     expect(create.options.map((o) => o.long)).toEqual(expect.arrayContaining(['--tenant', '--name', '--idp', '--delete-policy', '--days']));
     const tenantDelete = buildCli().commands.find((c) => c.name() === 'tenant')!.commands.find((c) => c.name() === 'delete')!;

@@ -25,11 +25,11 @@ const em = () => orm.em.fork() as EntityManager;
 async function load(ctx: RequestContext, n: number, from = 1): Promise<void> {
   await sql(
     em(),
-    `insert into scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at)
-     select (lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex(n), 19, '0'))::uuid, ?, ? || n || '@example.com', ? || n, 'User ' || n, true,
+    `insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at)
+     select (lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex(n), 19, '0'))::uuid, ?, ? || n || '@example.com', ? || n || '@example.com', ? || n, 'User ' || n, true,
             jsonb_build_object('userName', ? || n || '@example.com', 'emails', jsonb_build_array(jsonb_build_object('value', ? || n || '@corp.example.com', 'type', 'work'))), 1, now(), now()
        from generate_series(?::int, ?::int) n`,
-    [ctx.tenant.id, ctx.tenant.slug, `ext-${ctx.tenant.slug}-`, ctx.tenant.slug, ctx.tenant.slug, from, from + n - 1],
+    [ctx.tenant.id, ctx.tenant.slug, ctx.tenant.slug, `ext-${ctx.tenant.slug}-`, ctx.tenant.slug, ctx.tenant.slug, from, from + n - 1],
   );
 }
 
@@ -82,7 +82,7 @@ async function statements(): Promise<Record<'get' | 'userName' | 'externalId' | 
   };
   return {
     get: find((s) => s.includes('r.id = $1 and r.tenant_id = $2')),
-    userName: find((s) => s.includes('lower(r.user_name) = lower($2)')),
+    userName: find((s) => s.includes('r.user_name_key = $2')),
     externalId: find((s) => s.includes('r.external_id = $2')),
     count: find((s) => s.startsWith('select count(*)')),
   };
@@ -155,8 +155,8 @@ describe.each(Object.keys(sizes) as (keyof typeof sizes)[])('after a bulk load w
   it('GET /Users/{id}: one index probe on the id', async () => {
     expect(await scans('get')).toEqual([{ node: 'Index Scan', index: expect.stringMatching(/^scim_user_(tenant_live_id_idx|pkey)$/), cond: expect.stringMatching(/\bid = /) }]);
   });
-  it('userName eq: the (tenant, lower(userName)) index', async () => {
-    expect(await scans('userName')).toEqual([expect.objectContaining({ index: expect.stringMatching(/^scim_user_tenant_username_(uq|all_idx)$/) })]);
+  it('userName eq: the (tenant, userName comparison key) index', async () => {
+    expect(await scans('userName')).toEqual([expect.objectContaining({ index: expect.stringMatching(/^scim_user_tenant_username_key_(uq|idx)$/) })]);
   });
   it('externalId eq: the (tenant, externalId) index', async () => {
     expect(await scans('externalId')).toEqual([expect.objectContaining({ index: 'scim_user_tenant_external_id_idx', cond: expect.stringContaining('tenant_id') })]);

@@ -2,8 +2,11 @@ import { Entity, OptionalProps, Enum, Index, ManyToOne, PrimaryKey, Property } f
 import { newId } from '../ids';
 import { Tenant } from '../tenant/tenant.entity';
 
-/** The identity provider kinds Provisio has compatibility profiles for. */
-export const IDP_KINDS = ['entra', 'okta', 'jumpcloud', 'generic'] as const;
+/**
+ * The identity provider kinds Provisio has compatibility profiles for; `strict` is RFC 7643/7644
+ * as written, for conformance testing (docs/idp-profiles.md).
+ */
+export const IDP_KINDS = ['entra', 'okta', 'jumpcloud', 'generic', 'strict'] as const;
 export type IdpKind = (typeof IDP_KINDS)[number];
 
 /**

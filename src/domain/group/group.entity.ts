@@ -7,9 +7,11 @@ import { Tenant } from '../tenant/tenant.entity';
  * so membership changes are set operations whose cost follows the members they name.
  */
 @Entity({ tableName: 'scim_group' })
+// displayName is not unique (RFC 7643 §4.2: uniqueness none; directory group names repeat, Entra
+// matches groups on externalId): a plain index serves `displayName eq` lookups
 @Index({
-  name: 'scim_group_tenant_display_name_uq',
-  expression: 'create unique index "scim_group_tenant_display_name_uq" on "scim_group" ("tenant_id", lower("display_name"))',
+  name: 'scim_group_tenant_display_name_idx',
+  expression: 'create index "scim_group_tenant_display_name_idx" on "scim_group" ("tenant_id", lower("display_name"))',
 })
 @Index({ name: 'scim_group_tenant_external_id_idx', properties: ['tenant', 'externalId'] })
 // co/sw/ew on displayName (issue 3 query indexes)

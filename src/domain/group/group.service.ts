@@ -1,7 +1,7 @@
-import { LockMode, MikroORM, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context';
-import { InvalidValueError, NotFoundError, UniquenessError } from '../errors';
+import { InvalidValueError, NotFoundError } from '../errors';
 import { isUuid } from '../ids';
 import { applyPatch } from '../patch/patch';
 import { ListQuery, ListResult, pageOf } from '../query/page';
@@ -75,7 +75,9 @@ function project(group: ScimGroup, doc: Document): void {
 /**
  * Groups of a tenant (RFC 7643 §4.2) with membership as rows: every member change is a set
  * operation in SQL, checked against the tenant's live users, in one transaction with the group's
- * version bump. displayName is unique per tenant, case-insensitively.
+ * version bump. displayName is not unique (RFC 7643 §4.2: uniqueness none): directory group names
+ * repeat, and Entra matches groups on externalId, so two "Sales" groups coexist and `displayName eq`
+ * finds both.
  */
 export class GroupService {
   constructor(
@@ -100,7 +102,7 @@ export class GroupService {
       await applyMemberChanges(em, ctx.tenant.id, group.id, [{ kind: 'add', ids }], { delta });
       await this.events.record(em, ctx, groupChangeEvents(group, undefined, delta, 'created'));
       return this.record(em, group, read);
-    }, doc.displayName as string);
+    });
   }
 
   /** RFC 7644 §3.4.1. */
@@ -120,7 +122,7 @@ export class GroupService {
     const { total, rows, ...cursors } = await pageOf<GroupRow>(
       em,
       { rt: await this.catalogue.resourceType(ctx, 'Group'), storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id] },
-      { ...query, unquotedValues: ctx.leniency?.unquotedFilterValues ?? query.unquotedValues },
+      { ...query, leniency: ctx.leniency ?? query.leniency },
     );
     return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read), ...cursors };
   }
@@ -142,7 +144,7 @@ export class GroupService {
       await em.flush();
       await this.events.record(em, ctx, groupChangeEvents(group, before, delta, 'updated'));
       return this.record(em, group, read);
-    }, doc.displayName as string);
+    });
   }
 
   /**
@@ -170,7 +172,7 @@ export class GroupService {
         await this.events.record(em, ctx, groupChangeEvents(group, before, delta, 'updated'));
       }
       return { group: await this.record(em, group, read), changed };
-    }, undefined);
+    });
   }
 
   /** RFC 7644 §3.6. The group and its memberships are removed. */
@@ -219,16 +221,9 @@ export class GroupService {
     return group;
   }
 
-  private async write<T>(work: (em: EntityManager) => Promise<T>, displayName?: string): Promise<T> {
-    try {
-      // a deadlock or serialisation failure reruns the whole transaction (see retryTransaction)
-      return await retryTransaction(() => this.em().transactional(work));
-    } catch (e) {
-      if (e instanceof UniqueConstraintViolationException) {
-        throw new UniquenessError(displayName ? `a group named "${displayName}" already exists in this tenant` : 'a group with that displayName already exists in this tenant');
-      }
-      throw e;
-    }
+  private async write<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    // a deadlock or serialisation failure reruns the whole transaction (see retryTransaction)
+    return retryTransaction(() => this.em().transactional(work));
   }
 
   private notFound(id: string): NotFoundError {

@@ -33,6 +33,8 @@ export interface PatchOptions {
   delegated?: string[];
   /** what the client's dialect tolerates beyond RFC 7644 (default LENIENT) */
   leniency?: Leniency;
+  /** filled with the paths of a path-less value ignored as unknown (lenient; for the mapping health) */
+  unknown?: Set<string>;
 }
 
 export interface PatchResult {
@@ -78,7 +80,8 @@ function member(obj: Record<string, unknown>, name: string): { found: boolean; v
 
 /**
  * Validates one member of "Operations" (RFC 7644 §3.5.2): `op` (in any case when the leniency
- * allows it), optional `path`, `value`.
+ * allows it), optional `path`, `value` (on remove only when the leniency allows it: Entra's
+ * remove-with-value form).
  */
 function parseOperation(raw: unknown, i: number, leniency: Leniency): Operation {
   if (!isPlainObject(raw)) throw new InvalidSyntaxError(`Operations[${i}] must be an object`);
@@ -89,6 +92,10 @@ function parseOperation(raw: unknown, i: number, leniency: Leniency): Operation 
   if (path !== undefined && path !== null && typeof path !== 'string') throw new InvalidPathError(`Operations[${i}]: "path" must be a string`);
   const value = member(raw, 'value');
   if (name !== 'remove' && !value.found) throw new InvalidValueError(`Operations[${i}]: "${name}" requires a "value" (RFC 7644 §3.5.2.1)`);
+  // RFC 7644 §3.5.2.2 gives remove no value: the values to remove are named by a filter in the path
+  if (name === 'remove' && value.value !== undefined && value.value !== null && !leniency.removeWithValue) {
+    throw new InvalidSyntaxError(`Operations[${i}]: remove takes no "value"; name the values in the path, e.g. members[value eq "…"] (RFC 7644 §3.5.2.2)`);
+  }
   const text = typeof path === 'string' && path.trim() !== '' ? path.trim() : undefined;
   return { op: name, ...(text !== undefined ? { path: text } : {}), value: value.value, hasValue: value.found };
 }
@@ -168,18 +175,21 @@ interface PatchState {
   password?: string;
 }
 
-function resolveStep(step: Step, rt: ResourceTypeDef, leniency: Leniency): Target | undefined {
+function resolveStep(step: Step, rt: ResourceTypeDef, leniency: Leniency, unknown?: Set<string>): Target | undefined {
   try {
     return resolveTarget(step.path, rt, step.label, leniency);
   } catch (e) {
-    if (step.lenient && e instanceof InvalidPathError) return undefined;
+    if (step.lenient && e instanceof InvalidPathError) {
+      unknown?.add(step.label);
+      return undefined;
+    }
     throw e;
   }
 }
 
 /** Applies one step to the state (see applyPatch for the rules); true when it worked on the document. */
-function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>, leniency: Leniency): boolean {
-  const target = resolveStep(step, rt, leniency);
+function runStep(step: Step, state: PatchState, rt: ResourceTypeDef, delegated: Set<string>, leniency: Leniency, unknown?: Set<string>): boolean {
+  const target = resolveStep(step, rt, leniency, unknown);
   if (!target) return false;
   if (!target.top.extension && delegated.has(target.top.attr.name.toLowerCase())) {
     state.delegated.push({ op: step.op, path: step.path, ...(step.hasValue ? { value: step.value } : {}) });
@@ -261,7 +271,7 @@ export function applyPatch(doc: Document, operations: unknown, rt: ResourceTypeD
   // (members) are set operations done by the caller, linear on their own
   let documentSteps = 0;
   for (const step of steps) {
-    if (runStep(step, state, rt, delegated, leniency) && ++documentSteps > inputLimits.maxPatchOperations) {
+    if (runStep(step, state, rt, delegated, leniency, opts.unknown) && ++documentSteps > inputLimits.maxPatchOperations) {
       throw new InvalidValueError(`the PATCH has more than ${inputLimits.maxPatchOperations} operations on the resource's attributes (see docs/limits.md)`);
     }
   }

@@ -1,5 +1,6 @@
 import { comparisonKeyOf } from './comparison';
 import type { AttributeDef, ResourceTypeDef } from '../schema/attribute';
+import type { Leniency } from '../schema/leniency';
 import type { Filter } from './ast';
 import { resolveElementFilter, ResolvedFilter, ResolvedOp, ResolvedPath, resolveFilter } from './filter-resolve';
 import { parseDateTime, TypedValue } from './filter-values';
@@ -144,12 +145,12 @@ export function evaluateFilter(filter: Filter, resource: Record<string, unknown>
  * `type eq "work"` of the PATCH path `emails[type eq "work"].value` (RFC 7644 §3.5.2). Names in the
  * filter are sub-attributes of `parent` (`value` for the elements of a simple multi-valued attribute).
  */
-export function matchesElement(filter: Filter, element: unknown, parent: AttributeDef): boolean {
-  return elementMatcher(filter, parent)(element);
+export function matchesElement(filter: Filter, element: unknown, parent: AttributeDef, leniency?: Leniency): boolean {
+  return elementMatcher(filter, parent, leniency)(element);
 }
 
 /** matchesElement with the filter resolved once, for testing every element of a list (linear, not a resolve per element). */
-export function elementMatcher(filter: Filter, parent: AttributeDef): (element: unknown) => boolean {
-  const resolved = resolveElementFilter(filter, parent);
+export function elementMatcher(filter: Filter, parent: AttributeDef, leniency?: Leniency): (element: unknown) => boolean {
+  const resolved = resolveElementFilter(filter, parent, leniency);
   return (element) => evaluate(resolved, readElement(element), {});
 }

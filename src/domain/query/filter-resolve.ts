@@ -1,6 +1,7 @@
 import { InvalidFilterError } from '../errors';
 import { AttributeDef, AttributeType, findAttr, ResourceTypeDef } from '../schema/attribute';
 import { commonAttributes } from '../schema/core-schemas';
+import type { Leniency } from '../schema/leniency';
 import type { AttrPath, CompareOp, CompValue, Filter } from './ast';
 import type { ErrorFactory } from './filter-tokenizer';
 import { typeValue, TypedValue } from './filter-values';
@@ -66,6 +67,8 @@ export interface ResolveOptions {
   unknownIsFalse?: boolean;
   /** filled with the labels of the attributes found unknown (with unknownIsFalse) */
   unknown?: Set<string>;
+  /** how comparison values are typed (see typeValue); default LENIENT */
+  leniency?: Leniency;
 }
 
 const filterError: ErrorFactory = (m) => new InvalidFilterError(m);
@@ -169,8 +172,8 @@ interface Scope {
   valuePath(path: AttrPath, filter: Filter): ResolvedFilter;
 }
 
-function compareLeaf(path: ResolvedPath, op: ResolvedOp, value: Exclude<CompValue, null>): ResolvedFilter {
-  return { kind: 'compare', path, op, value: typeValue(op, value, path.leaf) };
+function compareLeaf(path: ResolvedPath, op: ResolvedOp, value: Exclude<CompValue, null>, leniency?: Leniency): ResolvedFilter {
+  return { kind: 'compare', path, op, value: typeValue(op, value, path.leaf, leniency) };
 }
 
 /** The resolution rules shared by every scope, including the ne / null rewrites. */
@@ -198,10 +201,10 @@ function resolveIn(f: Filter, scope: Scope): ResolvedFilter {
 }
 
 /** Scope of one value of `parent` (inside `parent[…]`, or a PATCH value filter). */
-function elementScope(parent: ResolvedPath): Scope {
+function elementScope(parent: ResolvedPath, leniency?: Leniency): Scope {
   return {
     present: (path) => ({ kind: 'present', path: innerPath(path, parent), shape: 'value' }),
-    compare: (path, op, value) => compareLeaf(innerPath(path, parent), op, value),
+    compare: (path, op, value) => compareLeaf(innerPath(path, parent), op, value, leniency),
     valuePath: () => {
       throw filterError(`value filters cannot be nested inside ${parent.attr.name}[…]`);
     },
@@ -225,14 +228,14 @@ function topScope(rt: ResourceTypeDef, opts: ResolveOptions): Scope {
     },
     compare(path, op, value) {
       const p = resolveAttrPath(path, rt);
-      if (p.multiValued) return { kind: 'some', path: p, filter: compareLeaf(elementPath(p), op, value) };
+      if (p.multiValued) return { kind: 'some', path: p, filter: compareLeaf(elementPath(p), op, value, opts.leniency) };
       if (p.type === 'complex') throw filterError(`"${label(path)}" is complex: compare one of its sub-attributes`);
-      return compareLeaf(p, op, value);
+      return compareLeaf(p, op, value, opts.leniency);
     },
     valuePath(path, filter) {
       const p = resolveAttrPath(path, rt);
       if (!p.multiValued && p.type !== 'complex') throw filterError(`"${label(path)}[…]" needs a multi-valued or complex attribute`);
-      return { kind: 'some', path: p, filter: resolveIn(filter, elementScope(p)) };
+      return { kind: 'some', path: p, filter: resolveIn(filter, elementScope(p, opts.leniency)) };
     },
   };
 }
@@ -249,6 +252,6 @@ export function resolveFilter(filter: Filter, rt: ResourceTypeDef, opts: Resolve
  * Resolves a value filter relative to one element of `parent` (RFC 7644 §3.5.2 PATCH paths such as
  * `emails[type eq "work"]`): names are sub-attributes of parent (`value` for a simple multi-valued one).
  */
-export function resolveElementFilter(filter: Filter, parent: AttributeDef): ResolvedFilter {
-  return resolveIn(filter, elementScope(pathTo(parent, undefined, {})));
+export function resolveElementFilter(filter: Filter, parent: AttributeDef, leniency?: Leniency): ResolvedFilter {
+  return resolveIn(filter, elementScope(pathTo(parent, undefined, {}), leniency));
 }

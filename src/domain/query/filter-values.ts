@@ -1,5 +1,6 @@
 import { InvalidFilterError } from '../errors';
 import type { AttributeDef, AttributeType } from '../schema/attribute';
+import { LENIENT, Leniency } from '../schema/leniency';
 import type { CompareOp, CompValue } from './ast';
 
 /**
@@ -46,33 +47,38 @@ function checkOperator(op: CompareOp, type: AttributeType, name: string): void {
   if (ORDER_OPS.has(op) && (type === 'boolean' || type === 'binary')) throw refuse(`a ${type} attribute has no order`);
 }
 
+/** A date without time of day (`2024-05-30`), as the Eptura FAQ filters `meta.created gt "2024-05-30"`. */
+const DATE_ONLY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
 /**
  * Types `value` for a comparison with the attribute `leaf` (non-null values; `eq null` is rewritten
- * before). Lenience, as in the resource normaliser: "true"/"false" strings for booleans (any case),
- * and numbers for string attributes (compared as their decimal text). Anything else of the wrong type
- * is InvalidFilterError.
+ * before), RFC 7644 §3.4.2.2. Where `leniency` allows it, as in the resource normaliser:
+ * "true"/"false" strings for booleans (any case) and numbers for string attributes (compared as
+ * their decimal text) (coerceScalars); a date without time for a dateTime, meaning midnight UTC
+ * (dateOnlyFilterValues). Anything else of the wrong type is InvalidFilterError.
  */
-export function typeValue(op: CompareOp, value: Exclude<CompValue, null>, leaf: Pick<AttributeDef, 'name' | 'type'>): TypedValue {
+export function typeValue(op: CompareOp, value: Exclude<CompValue, null>, leaf: Pick<AttributeDef, 'name' | 'type'>, leniency: Leniency = LENIENT): TypedValue {
   const { type, name } = leaf;
   checkOperator(op, type, name);
   const wrong = (expected: string) => new InvalidFilterError(`"${name}" is ${type}: expected ${expected}, got ${JSON.stringify(value)}`);
   switch (type) {
     case 'boolean':
       if (typeof value === 'boolean') return value;
-      if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+      if (leniency.coerceScalars && typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
       throw wrong('true or false');
     case 'integer':
     case 'decimal':
       if (typeof value === 'number') return value;
       throw wrong('a number');
     case 'dateTime': {
-      const ms = typeof value === 'string' ? parseDateTime(value) : undefined;
+      const dateOnly = leniency.dateOnlyFilterValues && typeof value === 'string' && DATE_ONLY_RE.test(value);
+      const ms = typeof value === 'string' ? parseDateTime(dateOnly ? `${value}T00:00:00Z` : value) : undefined;
       if (ms === undefined) throw wrong('an ISO 8601 date-time such as "2011-05-13T04:42:34Z"');
       return ms;
     }
     default:
       if (typeof value === 'string') return value;
-      if (typeof value === 'number' && type === 'string') return String(value);
+      if (leniency.coerceScalars && typeof value === 'number' && type === 'string') return String(value);
       throw wrong('a "string"');
   }
 }

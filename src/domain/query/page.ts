@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 import { sql, sqlPrepared } from '../../db/sql';
 import type { ResourceTypeDef } from '../schema/attribute';
+import type { Leniency } from '../schema/leniency';
 import { CursorPosition, decodeCursor, encodeCursor, queryBinding } from './cursor';
 import { compileFilter, compileSortKey, SortKey } from './filter-sql';
 import { parseFilter } from './filter-parser';
@@ -22,8 +23,8 @@ export interface ListQuery {
   cursor?: string;
   /** Restricts the list to these ids (canonical UUIDs); used to load the rows a cross-type search found. */
   ids?: string[];
-  /** false: unquoted filter values are a syntax error (strict RFC clients); default accepted */
-  unquotedValues?: boolean;
+  /** the client's dialect for the filter (unquoted values, value coercions); default LENIENT */
+  leniency?: Leniency;
   /** with cursor paging: also return a cursor after each row (Relay edges; the admin API) */
   rowCursors?: boolean;
 }
@@ -122,10 +123,10 @@ export async function listSql<T>(em: EntityManager, text: string, params: unknow
  * A filter compiled for a source, appended to its scope; `lookup` when the filter is one `eq` on an
  * attribute of `storage.lookups` (userName eq "…", externalId eq "…").
  */
-function scoped(source: QuerySource, filter: string | undefined, unquotedValues?: boolean): { where: string; params: unknown[]; lookup: boolean } {
+function scoped(source: QuerySource, filter: string | undefined, leniency?: Leniency): { where: string; params: unknown[]; lookup: boolean } {
   if (filter === undefined) return { where: source.where, params: [...source.params], lookup: false };
-  const parsed = parseFilter(filter, { unquotedValues: unquotedValues !== false });
-  const compiled = compileFilter(parsed, source.rt, source.storage);
+  const parsed = parseFilter(filter, { unquotedValues: leniency?.unquotedFilterValues !== false });
+  const compiled = compileFilter(parsed, source.rt, source.storage, { leniency });
   const lookup =
     parsed.kind === 'compare' && parsed.op === 'eq' && typeof parsed.value === 'string' && !parsed.path.uri && !parsed.path.sub &&
     !!source.storage.lookups?.includes(parsed.path.name.toLowerCase());
@@ -202,7 +203,7 @@ function offsetPage<Row>(em: EntityManager, spec: QuerySource & { select: string
  */
 export async function pageOf<Row>(em: EntityManager, spec: QuerySource & { select: string }, query: ListQuery): Promise<Page<Row>> {
   const a = spec.storage.alias;
-  const filtered = scoped(spec, query.filter, query.unquotedValues);
+  const filtered = scoped(spec, query.filter, query.leniency);
   let { where } = filtered;
   const { params, lookup } = filtered;
   if (query.ids) {

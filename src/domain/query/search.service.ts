@@ -1,3 +1,4 @@
+import type { Leniency } from '../schema/leniency';
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
@@ -59,10 +60,11 @@ export class SearchService {
   /** RFC 7644 §3.4.3 across all resource types; `options` are handed to every source's load. */
   async search(ctx: RequestContext, query: ListQuery, options: unknown): Promise<ListResult<SearchHit>> {
     const em = this.orm.em.fork() as EntityManager;
-    const unquotedValues = (ctx.leniency?.unquotedFilterValues ?? query.unquotedValues) !== false;
+    const leniency = ctx.leniency ?? query.leniency;
+    const unquotedValues = leniency?.unquotedFilterValues !== false;
     const filter = query.filter !== undefined ? parseFilter(query.filter, { unquotedValues }) : undefined;
     const parts: Part[] = await Promise.all(this.sources.map(async (source) => ({ source, rt: await source.resourceType(ctx), ...source.scope(ctx) })));
-    if (filter) this.applyFilter(parts, filter);
+    if (filter) this.applyFilter(parts, filter, leniency);
     const o: Ordering = { dir: query.sortOrder === 'descending' ? 'desc' : 'asc' };
     if (query.sortBy) o.key = this.applySort(parts, query.sortBy);
     else o.dir = 'asc';
@@ -99,10 +101,10 @@ export class SearchService {
   }
 
   /** Compiles the filter for every type; attributes no type has are invalidFilter (RFC 7644 §3.4.3). */
-  private applyFilter(parts: Part[], filter: Filter): void {
+  private applyFilter(parts: Part[], filter: Filter, leniency: Leniency | undefined): void {
     const unknown = parts.map((p) => {
       const missing = new Set<string>();
-      const compiled = compileFilter(filter, p.rt, p.source.storage, { unknownIsFalse: true, unknown: missing });
+      const compiled = compileFilter(filter, p.rt, p.source.storage, { unknownIsFalse: true, unknown: missing, leniency });
       p.where = `${p.where} and (${compiled.sql})`;
       p.params = [...p.params, ...compiled.params];
       return missing;

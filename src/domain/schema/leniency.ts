@@ -1,11 +1,15 @@
 /**
  * What an input dialect tolerates beyond RFC 7643/7644. The SCIM edge picks one per request from
- * the connection's IdP profile (src/scim/idp-profile.ts); the normaliser, the PATCH engine and the
- * filter parser read it. Leniency only widens what is accepted: a value is always stored as sent
+ * the connection's IdP profile (src/scim/idp-profile.ts): LENIENT for every connection kind but
+ * `strict`. The normaliser, the PATCH engine, the filter parser and resolver, the projection and
+ * the discovery routes read it; each form real clients send is one flag here, not a special case. Leniency only widens what is accepted: a value is always stored as sent
  * (after typing), never rewritten into something the IdP would read back as a difference.
  */
 export interface Leniency {
-  /** "True"/"False" strings for booleans, numbers for strings (Entra's employeeNumber: 42) */
+  /**
+   * "True"/"False" strings for booleans, numbers for strings (Entra's employeeNumber: 42), in
+   * bodies, PATCH values and filter comparison values (`active eq "true"`)
+   */
   coerceScalars: boolean;
   /**
    * A lone value for a multi-valued attribute, a one-element list for a single-valued one, and a
@@ -25,8 +29,29 @@ export interface Leniency {
   misspeltEnterpriseUrn: boolean;
   /** PATCH add/replace with a null value removes the target (Entra clears attributes that way) */
   nullMeansRemove: boolean;
-  /** unquoted filter values (`externalId eq jyoung`, older Entra) taken as strings */
+  /**
+   * unquoted filter values (`externalId eq jyoung`, older Entra; `userName sw O`): a bare word is a
+   * string, typed by the attribute like a quoted one (a bare ISO date-time compares as a dateTime)
+   */
   unquotedFilterValues: boolean;
+  /** a date without time in a dateTime filter (`meta.created gt "2024-05-30"`): midnight UTC that day */
+  dateOnlyFilterValues: boolean;
+  /**
+   * remove with a `value` listing the values to remove (Entra's
+   * `{"op":"Remove","path":"members","value":[{"value":id}]}`); RFC 7644 §3.5.2.2 names them with a
+   * value filter in the path (`members[value eq "id"]`, accepted by every dialect)
+   */
+  removeWithValue: boolean;
+  /** a value filter in `attributes` (`attributes=emails[type eq "work"]`): only the matching values are returned */
+  attributeValueFilters: boolean;
+  /** discovery endpoints under the names some clients use (`/serviceConfiguration` for `/ServiceProviderConfig`) */
+  discoveryAliases: boolean;
+  /**
+   * an enterprise `manager.value` naming no user of the tenant (a manager provisioned later, or
+   * outside the app's scope) is stored as sent and counted in the connection's mapping health;
+   * strict: 400 invalidValue
+   */
+  danglingManager: boolean;
   /**
    * A PATCH path naming an extension attribute without its schema URN (Entra's `manager` for
    * the enterprise `manager`), resolved when no core attribute has that name
@@ -34,7 +59,10 @@ export interface Leniency {
   unqualifiedExtensionPaths: boolean;
 }
 
-/** Everything the known IdPs send (SCIM-CLIENTS.md). The default where no profile is given. */
+/**
+ * Every unambiguous form real clients send (docs/idp-profiles.md): the dialect of every connection
+ * kind but `strict`, whatever the client's User-Agent, and the default where no profile is given.
+ */
 export const LENIENT: Readonly<Leniency> = Object.freeze({
   coerceScalars: true,
   coerceShapes: true,
@@ -44,9 +72,14 @@ export const LENIENT: Readonly<Leniency> = Object.freeze({
   nullMeansRemove: true,
   unquotedFilterValues: true,
   unqualifiedExtensionPaths: true,
+  dateOnlyFilterValues: true,
+  removeWithValue: true,
+  attributeValueFilters: true,
+  discoveryAliases: true,
+  danglingManager: true,
 });
 
-/** RFC 7643/7644 as written: what a client that is no known IdP gets. */
+/** RFC 7643/7644 as written: the `strict` connection kind, for conformance testing. */
 export const STRICT: Readonly<Leniency> = Object.freeze({
   coerceScalars: false,
   coerceShapes: false,
@@ -56,4 +89,9 @@ export const STRICT: Readonly<Leniency> = Object.freeze({
   nullMeansRemove: false,
   unquotedFilterValues: false,
   unqualifiedExtensionPaths: false,
+  dateOnlyFilterValues: false,
+  removeWithValue: false,
+  attributeValueFilters: false,
+  discoveryAliases: false,
+  danglingManager: false,
 });

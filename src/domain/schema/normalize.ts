@@ -17,6 +17,8 @@ export interface NormalizeOptions {
   requireRequired: boolean;
   /** what the client's dialect tolerates beyond the RFC (default LENIENT) */
   leniency?: Leniency;
+  /** filled with the names of the unknown attributes ignored (for the connection's mapping health) */
+  unknown?: Set<string>;
 }
 
 /** A top-level attribute resolved against a resource type's schemas. */
@@ -301,9 +303,13 @@ export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: Nor
   const leniency = opts.leniency ?? LENIENT;
   let password: string | undefined;
   const unknown = new UnknownKeys(`the ${rt.name}`);
-  const assign = (r: ResolvedAttribute | undefined, raw: unknown): void => {
-    if (!r) unknown.add();
-    if (!r || r.attr.mutability === 'readOnly') return;
+  const assign = (r: ResolvedAttribute | undefined, raw: unknown, key: string): void => {
+    if (!r) {
+      unknown.add();
+      if (raw !== null && raw !== undefined && lower(key) !== 'schemas') opts.unknown?.add(key);
+      return;
+    }
+    if (r.attr.mutability === 'readOnly') return;
     const value = normalizeValue(raw, r.attr, attributeName(r), leniency);
     if (r.attr.mutability === 'writeOnly') {
       if (lower(r.attr.name) === 'password' && !r.extension) password = value as string | undefined;
@@ -316,12 +322,12 @@ export function normalizeResource(input: unknown, rt: ResourceTypeDef, opts: Nor
     const raw = input[key];
     const extension = findExtension(rt, key, leniency);
     if (!extension) {
-      assign(resolveKey(rt, key, leniency), raw);
+      assign(resolveKey(rt, key, leniency), raw, key);
       continue;
     }
     if (raw === null || raw === undefined) continue;
     if (!isPlainObject(raw)) throw invalid(extension.id, 'an object of extension attributes', raw);
-    for (const name in raw) assign(resolveAttribute(rt, name, extension.id, leniency), raw[name]);
+    for (const name in raw) assign(resolveAttribute(rt, name, extension.id, leniency), raw[name], `${extension.id}:${name}`);
   }
   if (opts.requireRequired) {
     const missing = missingRequired(doc, rt);

@@ -4,7 +4,7 @@ import { newId } from '../ids';
 /** A customer of the SaaS: its users and groups are provisioned by its identity provider(s). */
 @Entity({ tableName: 'tenant' })
 export class Tenant {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'deletedAt';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'deletedAt' | 'phoneRegion';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = newId();
@@ -16,6 +16,13 @@ export class Tenant {
   @Property({ type: 'text' })
   @Unique({ name: 'tenant_slug_uq' })
   slug!: string;
+
+  /**
+   * ISO 3166-1 alpha-2 region for reading phone numbers written without a country code (RFC 3966
+   * `tel:` forms in events and GraphQL); null: only international (+…) numbers are read.
+   */
+  @Property({ type: 'text', nullable: true })
+  phoneRegion?: string | null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

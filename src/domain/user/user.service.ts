@@ -21,6 +21,8 @@ import { retryTransaction } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
 import { memberEvents, userChangeEvents, userDeletedEvent, userSnapshotEvent } from '../event/changes';
 import { userResourceType } from '../schema/core-schemas'; // events strip secrets by the core schema: custom attributes cannot be writeOnly or returned never
+import { PhoneRegions, withPhones } from './phone';
+import { managerOf } from '../connection/health';
 
 /** A user as the domain hands it to the edges. */
 export interface UserRecord {
@@ -98,6 +100,7 @@ export class UserService {
     private readonly orm: MikroORM,
     private readonly catalogue = new TenantCatalogue(orm),
     private readonly events = new EventRecorder(),
+    readonly phoneRegions = new PhoneRegions(orm),
   ) {}
 
   private em(): EntityManager {
@@ -111,9 +114,17 @@ export class UserService {
    */
   async create(ctx: RequestContext, body: unknown): Promise<{ user: UserRecord; restored: boolean }> {
     const rt = await this.catalogue.resourceType(ctx, 'User');
-    const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency });
+    const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency, unknown: ctx.health?.unknown });
     const userName = doc.userName as string;
     assertUserName(userName);
+    const region = await this.phoneRegions.of(ctx.tenant.id);
+    await this.checkManager(this.em(), ctx, undefined, doc);
+    const created = await this.createOrRestore(ctx, doc, userName, region);
+    ctx.health?.user(created.user.id, doc, region);
+    return created;
+  }
+
+  private async createOrRestore(ctx: RequestContext, doc: Document, userName: string, region: string | null): Promise<{ user: UserRecord; restored: boolean }> {
     const key = userNameKey(userName);
     const externalId = (doc.externalId as string | undefined) ?? null;
     // not a named prepared statement: its generic plan, made while the table was small, kept
@@ -125,7 +136,7 @@ export class UserService {
         where tenant_id = ? and deleted_at is not null and (user_name_key = ? or external_id = ?) limit 1`,
       [ctx.tenant.id, key, externalId],
     );
-    if (tombstones.length === 0) return { user: await this.insert(ctx, doc), restored: false };
+    if (tombstones.length === 0) return { user: await this.insert(ctx, doc, region), restored: false };
     return this.write(async (em) => {
       const candidates = await sql<{ id: string; deleted: boolean; by_name: boolean }>(
         em,
@@ -138,7 +149,7 @@ export class UserService {
       );
       if (candidates.some((c) => c.by_name && !c.deleted)) throw this.taken(userName);
       const tombstone = candidates.find((c) => c.deleted);
-      if (!tombstone) return { user: await this.insert(ctx, doc), restored: false }; // restored meanwhile by another request
+      if (!tombstone) return { user: await this.insert(ctx, doc, region), restored: false }; // restored meanwhile by another request
       const user = await em.findOneOrFail(ScimUser, tombstone.id);
       if (user.deactivatedAt) return { user: await this.reactivate(em, ctx, user, doc), restored: true };
       user.deletedAt = null;
@@ -146,7 +157,7 @@ export class UserService {
       user.updatedAt = new Date();
       project(user, doc);
       await em.flush();
-      await this.events.record(em, ctx, [userSnapshotEvent(userResourceType, 'user.restored', user.id, user.version, user.attributes)]);
+      await this.events.record(em, ctx, withPhones([userSnapshotEvent(userResourceType, 'user.restored', user.id, user.version, user.attributes)], user.attributes, region));
       // a deleted user's memberships were removed with it: a restored user has no groups
       return { user: { id: user.id, doc: user.attributes, active: user.active, version: user.version, createdAt: user.createdAt, updatedAt: user.updatedAt, groups: [] }, restored: true };
     }, userName);
@@ -156,11 +167,11 @@ export class UserService {
    * A new user and its user.created event in one statement (prepared: POST /Users is the hot
    * write): atomic on its own, one round trip, no explicit transaction.
    */
-  private async insert(ctx: RequestContext, doc: Document): Promise<UserRecord> {
+  private async insert(ctx: RequestContext, doc: Document, region: string | null): Promise<UserRecord> {
     const c = columns(doc);
     const id = newId();
     const now = new Date();
-    const drafts = [userSnapshotEvent(userResourceType, 'user.created', id, 1, doc)];
+    const drafts = withPhones([userSnapshotEvent(userResourceType, 'user.created', id, 1, doc)], doc, region);
     const outbox = this.events.statement(ctx, drafts, now);
     try {
       await sqlPrepared(
@@ -192,7 +203,7 @@ export class UserService {
     const { total, rows, ...cursors } = await pageOf<UserRow>(
       this.em(),
       { rt: await this.catalogue.resourceType(ctx, 'User'), storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is null', params: [ctx.tenant.id] },
-      { ...query, unquotedValues: ctx.leniency?.unquotedFilterValues ?? query.unquotedValues },
+      { ...query, leniency: ctx.leniency ?? query.leniency },
     );
     return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow), ...cursors };
   }
@@ -200,37 +211,47 @@ export class UserService {
   /** RFC 7644 §3.5.1: the body replaces every writable attribute. */
   async replace(ctx: RequestContext, id: string, body: unknown, options?: WriteOptions): Promise<UserRecord> {
     const rt = await this.catalogue.resourceType(ctx, 'User');
-    const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency });
+    const { doc } = normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency, unknown: ctx.health?.unknown });
     const bodyId = (body as { id?: unknown }).id;
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
-    return this.write(async (em) => {
+    const region = await this.phoneRegions.of(ctx.tenant.id);
+    const replaced = await this.write(async (em) => {
       const user = await this.lock(em, ctx, id, options);
       const before = user.attributes;
       project(user, replaceDocument(user.attributes, doc, rt));
+      await this.checkManager(em, ctx, before, user.attributes);
       user.version += 1;
       user.updatedAt = new Date();
       await em.flush();
-      await this.events.record(em, ctx, userChangeEvents(userResourceType, user.id, user.version, before, user.attributes));
+      await this.events.record(em, ctx, withPhones(userChangeEvents(userResourceType, user.id, user.version, before, user.attributes), user.attributes, region));
       return this.reload(em, user.id);
     }, doc.userName as string);
+    ctx.health?.user(replaced.id, replaced.doc, region);
+    return replaced;
   }
 
   /** RFC 7644 §3.5.2: all operations apply, or none. A PATCH that changes nothing keeps the version. */
   async patch(ctx: RequestContext, id: string, operations: unknown, options?: WriteOptions): Promise<{ user: UserRecord; changed: string[] }> {
     const rt = await this.catalogue.resourceType(ctx, 'User');
-    return this.write(async (em) => {
+    let renamedTo: string | undefined;
+    const region = await this.phoneRegions.of(ctx.tenant.id);
+    const patched = await this.write(async (em) => {
       const user = await this.lock(em, ctx, id, options);
-      const result = applyPatch(user.attributes, operations, rt, { leniency: ctx.leniency });
+      const result = applyPatch(user.attributes, operations, rt, { leniency: ctx.leniency, unknown: ctx.health?.unknown });
+      renamedTo = result.doc.userName as string;
       if (result.changed.length > 0) {
         const before = user.attributes;
+        await this.checkManager(em, ctx, before, result.doc);
         project(user, result.doc);
         user.version += 1;
         user.updatedAt = new Date();
         await em.flush();
-        await this.events.record(em, ctx, userChangeEvents(userResourceType, user.id, user.version, before, user.attributes));
+        await this.events.record(em, ctx, withPhones(userChangeEvents(userResourceType, user.id, user.version, before, user.attributes), user.attributes, region));
       }
       return { user: await this.reload(em, user.id), changed: result.changed };
-    });
+    }, () => renamedTo); // a rename onto a taken userName names the name (RFC 7644 §3.12 uniqueness)
+    ctx.health?.user(patched.user.id, patched.user.doc, region);
+    return patched;
   }
 
   /**
@@ -355,6 +376,23 @@ export class UserService {
       if (e instanceof UniqueConstraintViolationException) throw this.taken((typeof userName === 'function' ? userName() : userName) ?? '');
       throw e;
     }
+  }
+
+  /**
+   * RFC 7643 §4.3: the enterprise manager.value is "the id of the SCIM resource representing the
+   * User's manager". A new or changed manager naming no live user of the tenant is invalidValue for
+   * a strict client; a lenient one's is stored as sent (the manager may be provisioned later) and
+   * counted in the connection's mapping health.
+   */
+  private async checkManager(em: EntityManager, ctx: RequestContext, before: Document | undefined, after: Document): Promise<void> {
+    const manager = managerOf(after);
+    if (manager === undefined || manager === (before && managerOf(before))) return;
+    const found = isUuid(manager)
+      ? await sql(em, 'select 1 from scim_user where id = ? and tenant_id = ? and deleted_at is null', [manager, ctx.tenant.id])
+      : [];
+    if (found.length > 0) return;
+    if (ctx.leniency?.danglingManager === false) throw new InvalidValueError(`the enterprise manager "${manager}" names no user of this tenant (RFC 7643 §4.3 manager.value)`);
+    if (ctx.health) ctx.health.unknownManager = true;
   }
 
   private taken(userName: string): UniquenessError {

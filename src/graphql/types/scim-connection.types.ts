@@ -9,6 +9,8 @@ export enum IdpKindGql {
   OKTA = 'okta',
   JUMPCLOUD = 'jumpcloud',
   GENERIC = 'generic',
+  /** RFC 7643/7644 as written, nothing lenient (conformance testing) */
+  STRICT = 'strict',
 }
 registerEnumType(IdpKindGql, { name: 'IdpKind' });
 

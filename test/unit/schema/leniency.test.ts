@@ -5,6 +5,8 @@ import { groupResourceType, URN, userResourceType } from '../../../src/domain/sc
 import { LENIENT, STRICT } from '../../../src/domain/schema/leniency';
 import { normalizeResource } from '../../../src/domain/schema/normalize';
 import { resolveIdpProfile } from '../../../src/scim/idp-profile';
+import { typeValue } from '../../../src/domain/query/filter-values';
+import { applyProjection, parseProjection } from '../../../src/scim/projection';
 
 const thrown = (f: () => unknown): unknown => {
   try {
@@ -28,17 +30,21 @@ describe('IdP profiles (SCIM-CLIENTS.md)', () => {
     ['generic', { querystring: 'aadOptscim062020&filter=x' }, 'entra', 'url-flag'],
     ['generic', { querystring: 'filter=x&AADOPTSCIM062020' }, 'entra', 'url-flag'],
     ['generic', { querystring: 'aadOptscim062020/Users' }, 'entra', 'url-flag'],
-    ['generic', { querystring: 'xaadOptscim062020' }, 'rfc', 'none'],
+    ['generic', { querystring: 'xaadOptscim062020' }, 'generic', 'none'],
     ['generic', { userAgent: 'Azure AD SCIM client' }, 'entra', 'user-agent'],
     ['generic', { userAgent: 'Microsoft.Identity.Provisioning' }, 'entra', 'user-agent'],
     ['generic', { userAgent: 'Okta SCIM Client 1.0.0' }, 'okta', 'user-agent'],
     ['generic', { userAgent: 'JumpCloud SCIM' }, 'jumpcloud', 'user-agent'],
-    ['generic', { userAgent: 'curl/8.5.0' }, 'rfc', 'none'],
-    ['generic', {}, 'rfc', 'none'],
+    ['generic', { userAgent: 'curl/8.5.0' }, 'generic', 'none'],
+    ['generic', { userAgent: 'PostmanRuntime/7.39.0' }, 'generic', 'none'],
+    ['generic', {}, 'generic', 'none'],
+    ['strict', {}, 'strict', 'connection'],
+    ['strict', { userAgent: 'Microsoft.Identity.Provisioning', querystring: 'aadOptscim062020' }, 'strict', 'connection'],
   ] as const)('%s connection with %j -> %s (%s)', (kind, req, name, source) => {
     const p = resolveIdpProfile(kind, req);
     expect(p).toMatchObject({ name, source });
-    expect(p.leniency).toBe(name === 'rfc' ? STRICT : LENIENT);
+    // lenient by default for every kind and every client; only a strict connection is strict
+    expect(p.leniency).toBe(name === 'strict' ? STRICT : LENIENT);
     expect(p.patchNoContent).toEqual(['Group']);
   });
 });
@@ -113,11 +119,60 @@ describe('PATCH: strict RFC vs lenient IdP dialects', () => {
   });
 });
 
+describe('LENIENT and STRICT are the two ends of one table', () => {
+  it('every leniency flag is on in LENIENT and off in STRICT', () => {
+    expect(Object.keys(LENIENT).sort()).toEqual(Object.keys(STRICT).sort());
+    for (const [flag, on] of Object.entries(LENIENT)) expect({ flag, on, off: (STRICT as Record<string, boolean>)[flag] }).toEqual({ flag, on: true, off: false });
+  });
+});
+
+describe('PATCH remove with a value (Entra)', () => {
+  it('removes the listed values when lenient; strict names them in the path instead', () => {
+    const d = { userName: 'u', emails: [{ value: 'a@x' }, { value: 'b@x' }] };
+    const ops = [{ op: 'remove', path: 'emails', value: [{ value: 'a@x' }] }];
+    expect(applyPatch(d, ops, userResourceType, { leniency: LENIENT }).doc.emails).toEqual([{ value: 'b@x' }]);
+    expect(thrown(() => applyPatch(d, ops, userResourceType, { leniency: STRICT }))).toBeInstanceOf(InvalidSyntaxError);
+    expect(applyPatch(d, [{ op: 'remove', path: 'emails[value eq "a@x"]' }], userResourceType, { leniency: STRICT }).doc.emails).toEqual([{ value: 'b@x' }]);
+  });
+});
+
 describe('filters: unquoted values (older Entra)', () => {
   it('are strings by default and a syntax error for a strict client', () => {
     expect(parseFilter('externalId eq jyoung')).toMatchObject({ kind: 'compare', value: 'jyoung' });
     expect(thrown(() => parseFilter('externalId eq jyoung', { unquotedValues: false }))).toBeInstanceOf(InvalidFilterError);
     expect(parseFilter('level eq 3', { unquotedValues: false })).toMatchObject({ value: 3 });
     expect(parseFilter('active eq TRUE', { unquotedValues: false })).toMatchObject({ value: true });
+  });
+});
+
+describe('filter values: coercions and date-only dates are lenient only', () => {
+  const values = (leniency: typeof LENIENT) => ({
+    bool: () => typeValue('eq', 'True', { name: 'active', type: 'boolean' }, leniency),
+    num: () => typeValue('eq', 42, { name: 'title', type: 'string' }, leniency),
+    day: () => typeValue('gt', '2024-05-30', { name: 'meta.created', type: 'dateTime' }, leniency),
+    bare: () => typeValue('gt', '2024-05-30T00:00:00Z', { name: 'meta.created', type: 'dateTime' }, leniency),
+  });
+  it('lenient: "True" is true, 42 is "42", a date is midnight UTC that day', () => {
+    const v = values(LENIENT);
+    expect([v.bool(), v.num(), v.day(), v.bare()]).toEqual([true, '42', Date.UTC(2024, 4, 30), Date.UTC(2024, 4, 30)]);
+  });
+  it('strict: each is invalidFilter; a full date-time still reads', () => {
+    const v = values(STRICT);
+    for (const f of [v.bool, v.num, v.day]) expect(thrown(f)).toBeInstanceOf(InvalidFilterError);
+    expect(v.bare()).toBe(Date.UTC(2024, 4, 30));
+  });
+});
+
+describe('attributes with a value filter (projection)', () => {
+  const user = { schemas: [URN.user], id: 'u1', userName: 'u', emails: [{ type: 'work', value: 'w@x' }, { type: 'home', value: 'h@x' }] };
+  it('lenient: only the matching values, the filter judged on the whole value', () => {
+    expect(applyProjection(user, userResourceType, parseProjection({ attributes: 'emails[type eq "work"]' }, LENIENT))).toEqual({ schemas: [URN.user], id: 'u1', emails: [{ type: 'work', value: 'w@x' }] });
+    expect(applyProjection(user, userResourceType, parseProjection({ attributes: 'emails[type eq "home"].value,userName' }, LENIENT))).toEqual({ schemas: [URN.user], id: 'u1', userName: 'u', emails: [{ value: 'h@x' }] });
+    expect(applyProjection(user, userResourceType, parseProjection({ attributes: 'emails[type eq "other"]' }, LENIENT))).toEqual({ schemas: [URN.user], id: 'u1' });
+    expect(parseProjection({ attributes: 'emails[value co ","],userName' }, LENIENT).attributes).toEqual(['emails', 'username']);
+  });
+  it('strict: invalidFilter', () => {
+    expect(thrown(() => parseProjection({ attributes: 'emails[type eq "work"]' }, STRICT))).toBeInstanceOf(InvalidFilterError);
+    expect(parseProjection({ attributes: 'emails,userName' }, STRICT).attributes).toEqual(['emails', 'username']);
   });
 });

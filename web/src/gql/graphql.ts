@@ -81,7 +81,8 @@ export type IdpKind =
   | 'ENTRA'
   | 'GENERIC'
   | 'JUMPCLOUD'
-  | 'OKTA';
+  | 'OKTA'
+  | 'STRICT';
 
 /** Order of a list: a SCIM attribute path (RFC 7644 §3.4.2.3 sortBy), ties broken by id */
 export type OrderBy = {
