@@ -176,6 +176,8 @@ describe('admin console (browser)', () => {
     expect(newToken).not.toBe(entraToken);
     expect((await s.scim(entraToken, 'GET', `/scim/v2/${slug}/Users?count=1`)).status).toBe(200);
     expect((await s.scim(newToken, 'GET', `/scim/v2/${slug}/Users?count=1`)).status).toBe(200);
+    // ScimConnection.health: the test's users carry no externalId, which Entra's mapping expects
+    await expect(page.getByTestId('connection-health').textContent()).resolves.toMatch(/user\(s\) sent without externalId/);
     await check('connection-detail');
 
     await page.getByRole('button', { name: `Revoke ${oldPrefix}` }).click();
@@ -209,6 +211,7 @@ describe('admin console (browser)', () => {
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' }).click();
     await page.getByText('deprovisioning hold(s) wait for review').waitFor();
+    await expect(page.getByTestId('health-warnings').textContent()).resolves.toMatch(/entra.*user\(s\) sent without externalId/);
     await check('tenant-overview');
     // the live feed long-polls: record its requests that wait on the server
     const polls: Request[] = [];

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import type { DeletePolicy } from '../gql/graphql';
 import { ExpiryPicker, urlFor } from '../idp-steps';
+import { HealthWarnings } from '../health';
 import { ConnectionsQuery, DeleteConnection, DisableConnection, EnableConnection, RevokeToken, RotateToken, UpdateConnection } from '../operations';
 import { Badge, ErrorBox, IDP_NAMES, Loading, Secret, Time, TypedConfirm } from '../ui';
 import { useViewer } from '../viewer';
@@ -62,6 +63,9 @@ export function ConnectionDetail({ slug, id }: { slug: string; id: string }) {
         {c.disabledAt && <><dt>Disabled</dt><dd><Time value={c.disabledAt} /></dd></>}
         {c.deletedAt && <><dt>Deleted</dt><dd><Time value={c.deletedAt} /></dd></>}
       </dl>
+
+      <h2>Mapping health (last 24 hours)</h2>
+      <div data-testid="connection-health"><HealthWarnings health={c.health} errors /></div>
 
       <h2>Tokens</h2>
       <table>

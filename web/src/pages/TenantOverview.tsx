@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useQuery } from 'urql';
 import { hourly, TimeChart } from '../chart';
 import { TenantOverviewQuery, TenantTrafficQuery } from '../operations';
+import { HealthBadge, HealthWarnings, healthWarnings } from '../health';
 import { Link } from '../router';
 import { Badge, Empty, ErrorBox, IDP_NAMES, Loading, Time } from '../ui';
 import { useViewer } from '../viewer';
@@ -71,12 +72,29 @@ export function TenantOverview({ slug }: { slug: string }) {
                 <td>
                   {!c.lastRequest ? <Badge tone="muted">no request yet</Badge> : c.lastRequest.status < 400 ? <Badge tone="ok">last request {c.lastRequest.status}</Badge> : <Badge tone="bad">last request {c.lastRequest.status}</Badge>}
                   {c.activeTokens === 0 && <Badge tone="bad">no active token</Badge>}
+                  <HealthBadge health={c.health} />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+
+      <h2>Mapping health warnings</h2>
+      {(() => {
+        const warned = t.scimConnections.filter((c) => healthWarnings(c.health).length > 0);
+        return warned.length === 0 ? <Empty>None in the last 24 hours.</Empty> : (
+          <div data-testid="health-warnings">
+            {warned.map((c) => (
+              <div key={c.id} className="card">
+                <h3>{c.name}</h3>
+                <HealthWarnings health={c.health} />
+                <Link to={`/t/${slug}/connections/${c.id}`}>Refused requests and details of {c.name}</Link>
+              </div>
+            ))}
+          </div>
+        );
+      })()}
 
       <h2>Tokens expiring within 30 days</h2>
       {expiring.length === 0 ? <Empty>None.</Empty> : (
