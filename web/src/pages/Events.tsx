@@ -46,9 +46,11 @@ function useLiveFeed(slug: string, type: string, live: boolean, onWake: () => vo
       setFeed((f) => ({ ...f, waiting: wait > 0 }));
       let handled = false;
       const variables = { slug, after: cursor.current.after, types: type ? [type] : null, wait: wait > 0 ? wait : null };
-      current = client.query(EventFeedQuery, variables, { requestPolicy: 'network-only' }).subscribe((res) => {
+      const own = client.query(EventFeedQuery, variables, { requestPolicy: 'network-only' }).subscribe((res) => {
         if (handled || stopped) return;
         handled = true;
+        // one answer per request: end this operation so the client keeps no finished long poll active
+        queueMicrotask(() => own.unsubscribe());
         if (res.error || !res.data) {
           setFeed((f) => ({ ...f, waiting: false, error: res.error ?? null }));
           if (live) timer = setTimeout(() => read(0), RETRY_MS);
@@ -61,6 +63,7 @@ function useLiveFeed(slug: string, type: string, live: boolean, onWake: () => vo
         if (page.hasNextPage) read(0);
         else if (live) read(LONG_POLL_SECONDS);
       });
+      if (!handled) current = own;
     };
     read(0);
     return () => {
