@@ -7,8 +7,10 @@ import { RELAY_BATCH_HEADER } from '../../src/events/publisher';
 import { relayOptions } from '../../src/events/relay';
 import { createTestDb, TestDb } from '../support/database';
 import { allEvents, USER } from '../support/events';
-import { freePort, NatsCluster, startNatsCluster } from '../support/nats-cluster';
-import { ensureBuilt, startServerProcess, stopProcess } from '../support/server-process';
+import { ensureBuilt } from '../support/dist';
+import { NatsCluster, startNatsCluster } from '../support/nats-cluster';
+import { freePort } from '../support/ports';
+import { startServerProcess, stopProcess } from '../support/server-process';
 import { eventually } from '../support/tcp-proxy';
 
 /**
