@@ -257,15 +257,15 @@ export function buildCli(): Command {
   tenant
     .command('phone-region')
     .description("set the region used to read phone numbers written without a country code (RFC 3966 tel: forms)")
-    .requiredOption('--tenant <slug>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
     .requiredOption('--region <code>', 'ISO 3166-1 alpha-2 code such as US or GB; none to clear')
     .option('--json', 'print JSON')
     .action(act('tenant.phone-region', (r) => `${r.tenant}: phone region ${r.phoneRegion ?? 'none (international numbers only)'}`));
   connection
     .command('health')
     .description("mapping health of a connection, from its live traffic: users missing Entra's mandatory attributes, unparsable phones, unknown attributes, recent errors")
-    .requiredOption('--tenant <slug>')
-    .requiredOption('--connection <id|name>')
+    .requiredOption('--tenant <slug>', 'tenant slug')
+    .requiredOption('--connection <id|name>', 'the SCIM connection, by id or name')
     .option('--hours <n>', 'window in hours, 1 to 168', '24')
     .option('--json', 'print JSON')
     .action(act('connection.health', healthHuman));

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { sql } from '../../src/db/sql';
 import { createTestApp, scim, TestApp } from '../support/app';
-import { ensureBuilt, startServer } from '../support/server-process';
+import { ensureBuilt } from '../support/dist';
+import { startServer } from '../support/server-process';
 import { eventually } from '../support/tcp-proxy';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';

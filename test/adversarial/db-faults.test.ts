@@ -10,7 +10,8 @@ import { sql } from '../../src/db/sql';
 import { createServices } from '../../src/services';
 import { testConfig } from '../support/database';
 import { createPgCluster, PgCluster } from '../support/pg-cluster';
-import { ensureBuilt, startServer } from '../support/server-process';
+import { ensureBuilt } from '../support/dist';
+import { startServer } from '../support/server-process';
 import { eventually } from '../support/tcp-proxy';
 
 // The test stops, crashes and freezes a PostgreSQL cluster of its own (initdb, pg_ctl): it needs

@@ -6,7 +6,8 @@ import { buildApp } from '../../src/app';
 import { RateLimitedError } from '../../src/domain/errors';
 import { TenantGate } from '../../src/http/limits';
 import { createTestDb, TestDb } from '../support/database';
-import { ensureBuilt, startServer } from '../support/server-process';
+import { ensureBuilt } from '../support/dist';
+import { startServer } from '../support/server-process';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';

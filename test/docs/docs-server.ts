@@ -1,6 +1,5 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { embeddedDir } from '../../src/db/database';
@@ -8,6 +7,7 @@ import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { migrate, openOrm } from '../../src/db/orm';
 import { createTestDb, TestDb } from '../support/database';
 import { ensureBuilt } from '../support/dist';
+import { freePort } from '../support/ports';
 import { templateDirectory } from '../support/template';
 import { ROOT } from './extract';
 
@@ -24,14 +24,6 @@ async function migrateDirectory(dir: string): Promise<void> {
   } finally {
     await pg.stop();
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 export interface RunResult {

@@ -6,7 +6,7 @@ import { auditDeactivatedUsers } from '../../src/cli/audit-reports/deactivated-u
 import { auditEmptyGroups } from '../../src/cli/audit-reports/empty-groups';
 import { auditTokens } from '../../src/cli/audit-reports/tokens';
 import { AuditIo, runAudit } from '../../src/cli/audit-reports/client';
-import { ensureBuilt } from '../support/build';
+import { ensureBuilt } from '../support/dist';
 import { scim } from '../support/app';
 import { createGqlTestApp, GqlTestApp } from './graphql-helpers';
 

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { buildCli } from '../../src/cli/main';
 import { createTestDb, TestDb } from '../support/database';
-import { ensureBuilt, ROOT } from '../support/build';
+import { ensureBuilt, ROOT } from '../support/dist';
 
 const run = promisify(execFile);
 

@@ -11,7 +11,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { createTestDb, TestDb } from '../support/database';
 import { scimContext, USER } from '../support/events';
 import { eventually } from '../support/tcp-proxy';
-import { ensureBuilt, freePort } from '../support/server-process';
+import { ensureBuilt } from '../support/dist';
+import { freePort } from '../support/ports';
 
 // Several processes on one database need a PostgreSQL server: embedded PGlite admits a single
 // process. These run when DATABASE_URL is set, as in CI.

@@ -4,7 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { ensureBuilt, freePort, ROOT } from '../support/build';
+import { ensureBuilt, ROOT } from '../support/dist';
+import { freePort } from '../support/ports';
 
 /**
  * `npm start` (node dist/src/main.js) as an operator meets it: failures to start are one clear

@@ -1,20 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connect } from 'nats';
+import { freePort } from './ports';
 
 export const NATS_SERVER = '/usr/sbin/nats-server';
-
-/** A port nobody listens on right now (the kernel's choice). */
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 export interface NatsCluster {
   /** Client URLs, comma-separated (NATS_URL of several servers). */

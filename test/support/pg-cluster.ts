@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './server-process';
+import { freePort } from './ports';
 
 const BIN = '/usr/lib/postgresql/15/bin';
 

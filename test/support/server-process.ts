@@ -1,18 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
-import path from 'node:path';
-
-export { ensureBuilt } from './dist';
-
-export const ROOT = path.join(__dirname, '../..');
-
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { ROOT } from './dist';
+import { freePort } from './ports';
 
 /**
  * Starts the built server (`node dist/src/main.js`) with `env` on top of this process's, and

@@ -31,8 +31,12 @@ export interface AuditRequest {
   bulkId?: string | null;
 }
 
-/** The columns of one audit row, as the INSERT statements read them (jsonb_to_recordset). */
+/**
+ * The columns of one audit row, as the INSERT statements read them (jsonb_to_recordset): who, what,
+ * how it ended. Never a body, a password or a token.
+ */
 export interface AuditRowInput {
+  /** The tenant's id, or else its slug (a request refused before authentication names only the slug). */
   tenantId?: string | null;
   tenantSlug?: string | null;
   actor: Actor | { kind: 'anonymous' };
@@ -47,6 +51,7 @@ export interface AuditRowInput {
   resourceIds?: Iterable<string>;
   changed?: Iterable<string>;
   holdId?: string | null;
+  /** the bulkId of a /Bulk operation */
   bulkId?: string | null;
   /** what the operation alone does not say (a delete policy, why a token was refused) */
   note?: string | null;

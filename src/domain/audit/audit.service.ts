@@ -1,33 +1,17 @@
 import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { Actor, RequestContext } from '../context';
+import type { RequestContext } from '../context';
 import { InvalidValueError } from '../errors';
 import { ID_CLOCK_SLACK_MS, isUuid, uuidv7Bound } from '../ids';
 import { DAY_MS, defaultPartitionName, dropPartitionsBefore } from '../../db/partitions';
 import { sql, sqlPrepared, sqlRun } from '../../db/sql';
-import { AUDIT_RECORDSET, auditRow } from './audit-row';
+import { AUDIT_RECORDSET, auditRow, type AuditRowInput } from './audit-row';
 import { databaseFault } from '../../db/faults';
 
-/** One request to audit: who, what, how it ended. Never a body, a password or a token. */
-export interface AuditInput {
-  /** The tenant's id, or else its slug (a request refused before authentication names only the slug). */
+/** One request to audit (AuditService.record): an audit row whose tenant, when named, is named by a string. */
+export interface AuditInput extends AuditRowInput {
   tenantId?: string;
   tenantSlug?: string;
-  actor: Actor | { kind: 'anonymous' };
-  method: string;
-  path: string;
-  operation: string;
-  filter?: string | null;
-  status: number;
-  scimType?: string | null;
-  latencyMs: number;
-  requestId: string;
-  resourceIds?: Iterable<string>;
-  changed?: Iterable<string>;
-  holdId?: string | null;
-  /** the bulkId of a /Bulk operation */
-  bulkId?: string | null;
-  note?: string | null;
 }
 
 export interface AuditRecord {
