@@ -68,7 +68,7 @@ describe('the documentation pages', () => {
     expect(broken).toEqual([]);
   });
 
-  it('neither code nor docs point at ../shared', () => {
+  it('neither code nor docs point at the shared folder outside the repository', () => {
     const offenders: string[] = [];
     const walk = (dir: string) => {
       for (const d of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {

@@ -5,7 +5,7 @@ import { createTestApp, TestApp } from '../support/app';
 
 /**
  * Replays the IdP conversations recorded in test/fixtures/idp/*.json (built from the sequences
- * Entra ID, Okta and JumpCloud document and send; see SCIM-CLIENTS.md) through app.callback().
+ * Entra ID, Okta and JumpCloud document and send; see docs/idp-guides.md and docs/idp-profiles.md) through app.callback().
  * Each file is one conversation on a fresh tenant whose connection has the file's `idp` kind.
  *
  * A step: `request` {method, path (relative to the tenant base, query unencoded), headers?, body?};

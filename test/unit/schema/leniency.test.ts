@@ -21,7 +21,7 @@ const strict = (b: unknown) => normalizeResource(b, userResourceType, { requireR
 const lenient = (b: unknown) => normalizeResource(b, userResourceType, { requireRequired: true, leniency: LENIENT });
 const doc = { userName: 'u', active: true, title: 'T', [URN.enterpriseUser]: { department: 'D' } };
 
-describe('IdP profiles (SCIM-CLIENTS.md)', () => {
+describe('IdP profiles (docs/idp-guides.md)', () => {
   it.each([
     ['entra', {}, 'entra', 'connection'],
     ['okta', { userAgent: 'curl/8' }, 'okta', 'connection'],
