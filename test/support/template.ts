@@ -41,12 +41,14 @@ export async function adminQuery<T = unknown>(base: string, sql: string, params:
 
 /** globalSetup: names this run's template (built on first use). */
 export function nameTemplate(): void {
+  if (process.env[TEMPLATE_DB] || process.env[TEMPLATE_DIR]) return; // named by scripts/test.js for its two runs
   if (process.env.DATABASE_URL) process.env[TEMPLATE_DB] = uniqueName('tpl');
   else process.env[TEMPLATE_DIR] = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `${testDbPrefix()}-run-`)), 'template');
 }
 
 /** globalTeardown: removes this run's template, if one was built. */
 export async function dropTemplate(): Promise<void> {
+  if (process.env.PROVISIO_TEST_KEEP_TEMPLATE) return; // scripts/test.js's first run: its second run uses it too
   const name = process.env[TEMPLATE_DB];
   if (name && process.env.DATABASE_URL) {
     await adminQuery(process.env.DATABASE_URL, `drop database if exists "${name}" with (force)`);
