@@ -8,8 +8,6 @@
 // With arguments (`npm test -- test/e2e/users.test.ts`, or any jest option) it is one jest run, in
 // band, as before. Exit status: non-zero when either run failed.
 const { spawnSync } = require('node:child_process');
-const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
@@ -30,12 +28,9 @@ const jest = (args, env = process.env) =>
 const args = process.argv.slice(2);
 if (args.length > 0) process.exit(jest(['--runInBand', ...args]));
 
-// One template for both runs: named here, built by the first test file that needs it, dropped by the
-// second run's globalTeardown (the first run keeps it).
-const prefix = process.env.TEST_DB_PREFIX || 'provisio_t';
-const env = { ...process.env };
-if (env.DATABASE_URL) env.PROVISIO_TEST_TEMPLATE_DB = `${prefix}_tpl_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-else env.PROVISIO_TEST_TEMPLATE_DIR = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-run-`)), 'template');
+// One template for both runs (test/support/template.ts names it from PROVISIO_TEST_RUN): built by the
+// first test file that needs it, dropped by the second run's globalTeardown (the first run keeps it).
+const env = { ...process.env, PROVISIO_TEST_RUN: `${process.pid}_${Math.random().toString(36).slice(2, 8)}` };
 
 const workers = process.env.TEST_WORKERS || '3';
 const parallel = jest([`--maxWorkers=${workers}`, '--testPathIgnorePatterns', ...SERIAL.map((f) => `/${f.replace(/\./g, '\\.')}$`)], {

@@ -39,11 +39,17 @@ export async function adminQuery<T = unknown>(base: string, sql: string, params:
   }
 }
 
-/** globalSetup: names this run's template (built on first use). */
+/**
+ * globalSetup: names this run's template (built on first use). scripts/test.js's two jest runs
+ * share one template: it sets PROVISIO_TEST_RUN for both.
+ */
 export function nameTemplate(): void {
-  if (process.env[TEMPLATE_DB] || process.env[TEMPLATE_DIR]) return; // named by scripts/test.js for its two runs
-  if (process.env.DATABASE_URL) process.env[TEMPLATE_DB] = uniqueName('tpl');
-  else process.env[TEMPLATE_DIR] = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `${testDbPrefix()}-run-`)), 'template');
+  const run = process.env.PROVISIO_TEST_RUN || `${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  if (process.env.DATABASE_URL) process.env[TEMPLATE_DB] = `${testDbPrefix()}_tpl_${run}`;
+  else {
+    process.env[TEMPLATE_DIR] = path.join(os.tmpdir(), `${testDbPrefix()}-run-${run}`, 'template');
+    fs.mkdirSync(path.dirname(process.env[TEMPLATE_DIR]), { recursive: true });
+  }
 }
 
 /** globalTeardown: removes this run's template, if one was built. */
