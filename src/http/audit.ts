@@ -6,20 +6,21 @@ import { RefusedTokenError } from '../domain/errors';
 import type { ScimContext, ScimMiddleware } from '../scim/state';
 import { errorOutcome } from './request-context';
 
-const RESOURCES: Record<string, string> = {
-  users: 'User',
-  groups: 'Group',
-  serviceproviderconfig: 'ServiceProviderConfig',
-  serviceconfiguration: 'ServiceProviderConfig',
-  schemas: 'Schema',
-  resourcetypes: 'ResourceType',
-  bulk: 'Bulk',
-  me: 'Me',
-};
+/** A Map, not an object literal: a path segment such as `constructor` must not find Object's members. */
+const RESOURCES = new Map<string, string>([
+  ['users', 'User'],
+  ['groups', 'Group'],
+  ['serviceproviderconfig', 'ServiceProviderConfig'],
+  ['serviceconfiguration', 'ServiceProviderConfig'],
+  ['schemas', 'Schema'],
+  ['resourcetypes', 'ResourceType'],
+  ['bulk', 'Bulk'],
+  ['me', 'Me'],
+]);
 
 /** `User.create`, `Group.patch`, `User.search`, … from the method and the path below the tenant. */
 export function scimOperation(method: string, rest: string[]): string {
-  const resource = RESOURCES[(rest[0] ?? '').toLowerCase()] ?? (rest[0] ? rest[0] : 'root');
+  const resource = RESOURCES.get((rest[0] ?? '').toLowerCase()) ?? (rest[0] ? rest[0] : 'root');
   if (rest[1] === '.search') return `${resource}.search`;
   const one = rest.length > 1;
   switch (method) {

@@ -25,7 +25,7 @@ const USER_PATHS = [
   'emails[type eq "work"].value', 'emails[type eq "work" and primary eq true].primary', 'emails[value co "@"]', 'emails[primary eq true].type',
   'phoneNumbers', 'phoneNumbers[type eq "mobile"].value', 'addresses[type eq "home"].locality', 'x509Certificates', 'roles', 'manager',
   `${ENT}:manager`, `${ENT}:manager.value`, `${ENT}:department`, ENT, `${USER}:nickName`, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0User',
-  'emails[', 'emails[type eq]', 'emails]', '', ' ', 'a.b.c', 'emails[type eq "work"].value.x', 'members', '$ref', 'emails[value eq "x"][type eq "y"]',
+  'emails[', 'emails[type eq]', 'emails]', '', ' ', 'a.b.c', '__proto__', 'constructor', 'toString', 'emails[type eq "work"].value.x', 'members', '$ref', 'emails[value eq "x"][type eq "y"]',
 ];
 const CUSTOM = 'urn:example:fuzz:2.0:User';
 const CUSTOM_PATHS = [
@@ -34,7 +34,7 @@ const CUSTOM_PATHS = [
 ];
 const GROUP_PATHS = [
   'displayName', 'externalId', 'members', 'members.value', 'members[value eq "00000000-0000-4000-8000-000000000000"]', 'members[display eq "x"]',
-  'members[value eq "{u}"]', 'members[value eq "{u}"].display', 'id', 'meta', 'members[', GROUP, `${GROUP}:displayName`,
+  'members[value eq "{u}"]', 'members[value eq "{u}"].display', 'id', 'meta', 'members[', '__proto__', 'constructor', GROUP, `${GROUP}:displayName`,
 ];
 
 /** Values: mostly plausible for SCIM attributes, sometimes anything JSON. */

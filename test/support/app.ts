@@ -17,7 +17,7 @@ export interface TestApp extends TestDb {
 /** The real app over a real database, driven through app.callback() (no port is opened). */
 export async function createTestApp(): Promise<TestApp> {
   const db = await createTestDb();
-  const app = buildApp({ config: db.config, services: db.services, logger: pino({ level: 'silent' }) });
+  const app = buildApp({ config: db.config, services: db.services, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const server = http.createServer(app.callback());
   return {
     ...db,

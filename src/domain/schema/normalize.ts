@@ -40,9 +40,7 @@ class UnknownKeys {
 }
 
 /** Microsoft Entra ID spells the enterprise extension URN without its last colon in some payloads. */
-const URN_ALIASES: Record<string, string> = {
-  'urn:ietf:params:scim:schemas:extension:enterprise:2.0user': URN.enterpriseUser,
-};
+const URN_ALIASES = new Map<string, string>([['urn:ietf:params:scim:schemas:extension:enterprise:2.0user', URN.enterpriseUser]]);
 
 /** Every key of the Operations of one resource type is compared lower-cased. */
 const lower = (s: string): string => s.toLowerCase();
@@ -71,7 +69,7 @@ export function coreAttributes(rt: ResourceTypeDef): AttributeDef[] {
  * case-insensitively, Entra's misspelt enterprise URN included.
  */
 export function findSchema(rt: ResourceTypeDef, urn: string, leniency: Leniency = LENIENT): { schema: SchemaDef; extension: boolean } | undefined {
-  const wanted = (leniency.misspeltEnterpriseUrn ? URN_ALIASES[lower(urn)] : undefined) ?? urn;
+  const wanted = (leniency.misspeltEnterpriseUrn ? URN_ALIASES.get(lower(urn)) : undefined) ?? urn;
   if (lower(wanted) === lower(rt.schema.id)) return { schema: rt.schema, extension: false };
   const ext = rt.extensions.find((e) => lower(e.schema.id) === lower(wanted));
   return ext && { schema: ext.schema, extension: true };
