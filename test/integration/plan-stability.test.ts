@@ -22,15 +22,19 @@ const sizes = { big: 100_000, mid: 1_000, small: 10, tiny: 1 };
 const tenants: Record<keyof typeof sizes, RequestContext> = {} as never;
 const em = () => orm.em.fork() as EntityManager;
 
+/** The load is test setup, not a request: it runs without the request kind's statement_timeout, which a busy machine can exceed. */
 async function load(ctx: RequestContext, n: number, from = 1): Promise<void> {
-  await sql(
-    em(),
-    `insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at)
-     select (lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex(n), 19, '0'))::uuid, ?, ? || n || '@example.com', ? || n || '@example.com', ? || n, 'User ' || n, true,
-            jsonb_build_object('userName', ? || n || '@example.com', 'emails', jsonb_build_array(jsonb_build_object('value', ? || n || '@corp.example.com', 'type', 'work'))), 1, now(), now()
-       from generate_series(?::int, ?::int) n`,
-    [ctx.tenant.id, ctx.tenant.slug, ctx.tenant.slug, `ext-${ctx.tenant.slug}-`, ctx.tenant.slug, ctx.tenant.slug, from, from + n - 1],
-  );
+  await em().transactional(async (tx) => {
+    await sql(tx as EntityManager, 'set local statement_timeout = 0');
+    await sql(
+      tx as EntityManager,
+      `insert into scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at)
+       select (lpad(to_hex((extract(epoch from now()) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex(n), 19, '0'))::uuid, ?, ? || n || '@example.com', ? || n || '@example.com', ? || n, 'User ' || n, true,
+              jsonb_build_object('userName', ? || n || '@example.com', 'emails', jsonb_build_array(jsonb_build_object('value', ? || n || '@corp.example.com', 'type', 'work'))), 1, now(), now()
+         from generate_series(?::int, ?::int) n`,
+      [ctx.tenant.id, ctx.tenant.slug, ctx.tenant.slug, `ext-${ctx.tenant.slug}-`, ctx.tenant.slug, ctx.tenant.slug, from, from + n - 1],
+    );
+  });
 }
 
 /** GET by id, userName eq, externalId eq, an unfiltered page of 100, a cursor page: for every tenant. */
