@@ -26,8 +26,12 @@ async function scratchDatabase(prefix) {
   return { url: url.toString(), drop: () => sql(ADMIN_URL, `drop database if exists "${name}" with (force)`) };
 }
 
+/**
+ * A random listening port below Linux's ephemeral range (32768-60999, net.ipv4.ip_local_port_range),
+ * so that no outgoing connection of another process on the machine already holds it.
+ */
 function freePort() {
-  return 20000 + Math.floor(Math.random() * 20000);
+  return 20000 + Math.floor(Math.random() * 12000);
 }
 
 /** Starts a child process and resolves once `ready(line)` sees the readiness line on stdout/stderr. */
