@@ -28,8 +28,9 @@ function row(tenantId, n) {
       { value: `u${n}@home.example.net`, type: 'home' },
     ],
   };
-  // text COPY format: none of these values holds a tab, newline or backslash
-  return `${idOf(n)}\t${tenantId}\tuser${n}@example.com\text-${n}\tUser ${n}\t${active ? 't' : 'f'}\t${JSON.stringify(attributes)}\t1\t${ts}\t${ts}\n`;
+  // text COPY format: none of these values holds a tab, newline or backslash; the userName is
+  // lower-case ASCII, so its comparison key (src/domain/user/username.ts) is the userName itself
+  return `${idOf(n)}\t${tenantId}\tuser${n}@example.com\tuser${n}@example.com\text-${n}\tUser ${n}\t${active ? 't' : 'f'}\t${JSON.stringify(attributes)}\t1\t${ts}\t${ts}\n`;
 }
 
 /** Inserts tenants (id, name, slug) directly: the bench addresses only those it made through the CLI. */
@@ -74,7 +75,7 @@ async function copyUsers(url, plan, { rebuildIndexes = false, progress = true } 
         }
       }
     }
-    const stream = c.query(copyFrom('copy scim_user (id, tenant_id, user_name, external_id, display_name, active, attributes, version, created_at, updated_at) from stdin'));
+    const stream = c.query(copyFrom('copy scim_user (id, tenant_id, user_name, user_name_key, external_id, display_name, active, attributes, version, created_at, updated_at) from stdin'));
     await pipeline(Readable.from(chunks()), stream);
     const loaded = Date.now();
     let timing = `copy ${((loaded - started) / 1000).toFixed(0)} s`;
