@@ -121,7 +121,7 @@ export class GroupService {
     const em = this.em();
     const { total, rows, ...cursors } = await pageOf<GroupRow>(
       em,
-      { rt: await this.catalogue.resourceType(ctx, 'Group'), storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id] },
+      { rt: await this.catalogue.resourceType(ctx, 'Group'), storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id], counted: { tenantId: ctx.tenant.id, resource: 'Group' } },
       { ...query, leniency: ctx.leniency ?? query.leniency },
     );
     return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read), ...cursors };

@@ -202,7 +202,7 @@ export class UserService {
   async list(ctx: RequestContext, query: ListQuery): Promise<ListResult<UserRecord>> {
     const { total, rows, ...cursors } = await pageOf<UserRow>(
       this.em(),
-      { rt: await this.catalogue.resourceType(ctx, 'User'), storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is null', params: [ctx.tenant.id] },
+      { rt: await this.catalogue.resourceType(ctx, 'User'), storage: userStorage, table: 'scim_user', select: SELECT, where: 'r.tenant_id = ? and r.deleted_at is null', params: [ctx.tenant.id], counted: { tenantId: ctx.tenant.id, resource: 'User' } },
       { ...query, leniency: ctx.leniency ?? query.leniency },
     );
     return { totalResults: total, startIndex: query.startIndex, items: rows.map(fromRow), ...cursors };
