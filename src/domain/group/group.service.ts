@@ -91,6 +91,9 @@ export class GroupService {
     return this.orm.em.fork() as EntityManager;
   }
 
+  /** For raw statements outside transactions (see UserService.raw). */
+  private readonly raw = this.orm.em.fork() as EntityManager;
+
   /** RFC 7644 §3.3. */
   async create(ctx: RequestContext, body: unknown, read: GroupReadOptions): Promise<GroupRecord> {
     const rt = await this.catalogue.resourceType(ctx, 'Group');
@@ -108,7 +111,7 @@ export class GroupService {
 
   /** RFC 7644 §3.4.1. */
   async get(ctx: RequestContext, id: string, read: GroupReadOptions): Promise<GroupRecord> {
-    const em = this.em();
+    const em = this.raw; // raw statements only: one EntityManager, not a fork per read (see UserService.raw)
     const rows: GroupRow[] = isUuid(id)
       ? await sqlPrepared<GroupRow>(em, 'provisio_group_get', `${SELECT} where r.id = ? and r.tenant_id = ?`, [id, ctx.tenant.id])
       : [];
