@@ -183,6 +183,44 @@ describe('ordering', () => {
     expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
   });
 
+  it("one group's events follow its versions when member-only PATCHes (no update lock until their end) race renames and a remove", async () => {
+    const ctx = await scimContext(db, 'Order G');
+    const ids = await Promise.all(Array.from({ length: 24 }, async (_, i) => (await db.services.users.create(ctx, { schemas: [USER], userName: `m${i}@example.com` })).user.id));
+    const read = { members: false };
+    const g = await db.services.groups.create(ctx, { schemas: [GROUP], displayName: 'Race', members: [{ value: ids[0] }] }, read);
+    const writes: Promise<unknown>[] = [];
+    for (let i = 1; i < 20; i++) {
+      writes.push(db.services.groups.patch(ctx, g.id, [{ op: 'add', path: 'members', value: [{ value: ids[i] }] }], read));
+      if (i % 5 === 0) writes.push(db.services.groups.patch(ctx, g.id, [replace('displayName', `Race ${i}`)], read));
+    }
+    // and a remove of the first member
+    writes.push(db.services.groups.patch(ctx, g.id, [{ op: 'remove', path: `members[value eq "${ids[0]}"]` }], read));
+    await Promise.all(writes);
+    const after = await db.services.groups.get(ctx, g.id, { members: true });
+    expect(after.members!.map((m) => m.id).sort()).toEqual(ids.slice(1, 20).sort());
+    // 1 create + 19 adds + 3 renames + 1 remove
+    expect(after.version).toBe(24);
+    const events = (await allEvents(db, ctx.tenant.id)).filter((e) => e.subject === g.id);
+    const versions = events.map((e) => e.data.version as number);
+    // versions never go back in sequence order, and every version from 1 to 24 has its event(s)
+    expect([...versions].sort((x, y) => x - y)).toEqual(versions);
+    expect([...new Set(versions)]).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    const added = events.filter((e) => e.type === 'com.provisio.group.members_added').flatMap((e) => e.data.members as string[]);
+    expect(added.sort()).toEqual(ids.slice(0, 20).sort());
+  });
+
+  it('a member-only PATCH racing the deletion of its group answers 404 or succeeds before it, never a server error', async () => {
+    const ctx = await scimContext(db, 'Doomed G');
+    const ids = await Promise.all(Array.from({ length: 10 }, async (_, i) => (await db.services.users.create(ctx, { schemas: [USER], userName: `d${i}@example.com` })).user.id));
+    const g = await db.services.groups.create(ctx, { schemas: [GROUP], displayName: 'Doomed' }, { members: false });
+    const patches = ids.map((id) => db.services.groups.patch(ctx, g.id, [{ op: 'add', path: 'members', value: [{ value: id }] }], { members: false }).then(() => 'ok', (e: Error) => e.constructor.name));
+    const deleted = db.services.groups.delete(ctx, g.id);
+    const outcomes = await Promise.all(patches);
+    await deleted;
+    expect(outcomes.every((o) => o === 'ok' || o === 'NotFoundError')).toBe(true);
+    expect(await db.services.groups.get(ctx, g.id, { members: false }).catch((e: Error) => e.constructor.name)).toBe('NotFoundError');
+  });
+
   it('a consumer polling while writers commit never misses an event: numbers only appear after the ones it has read', async () => {
     const ctx = await scimContext(db, 'Poller');
     let done = false;

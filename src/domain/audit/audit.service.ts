@@ -125,6 +125,9 @@ export class AuditService {
     return this.orm.em.fork() as EntityManager;
   }
 
+  /** The grouped INSERT's EntityManager: raw statements only, one for the process (see UserService.raw). */
+  private readonly raw = this.orm.em.fork() as EntityManager;
+
   /** Entries waiting for the next grouped INSERT (the audit queue depth metric). */
   queueDepth(): number {
     return this.queue.length;
@@ -188,7 +191,7 @@ export class AuditService {
    */
   private async insert(rows: Record<string, unknown>[]): Promise<void> {
     await sqlPrepared(
-      this.em(),
+      this.raw,
       'provisio_audit_insert_v2',
       `insert into audit_entry (${COLUMNS})
        select r.id, t.id, r.time, r.actor_kind, r.connection_id, r.token_id, r.admin_key_id, r.idp, r.method, r.path, r.operation,

@@ -13,7 +13,16 @@ import { AUDIT_WRITE_CTE, writeAuditRow } from '../audit/audit-row';
  * each other's commits. An event for a resource that has held events is held too (same hold),
  * so releasing a hold can never reorder one resource's events. Bind order: see `params`.
  */
-const OUTBOX_CTES = `ev_in as (select * from jsonb_to_recordset(?::jsonb) as e(ord int, id uuid, type text, subject uuid, data jsonb)),
+const EV_COLUMNS = 'e(ord int, id uuid, type text, subject uuid, data jsonb)';
+const OUTBOX_CTES = outboxCtes(`ev_in as (select * from jsonb_to_recordset(?::jsonb) as ${EV_COLUMNS})`);
+
+/**
+ * The outbox CTEs after an `ev_in` CTE of the events to insert. For a change whose version only
+ * the statement itself knows, ev_in sets each event's `data.version` from a CTE `v` (one row, a
+ * `version` column) placed before it: see `statement(..., { versionFrom })`.
+ */
+function outboxCtes(evIn: string): string {
+  return `${evIn},
   ev_out as (insert into event_outbox (id, tenant_id, type, subject, time, data, connection_id, request_id, state, hold_id)
              select i.id, ?::uuid, i.type, i.subject, ?::timestamptz, i.data, ?::uuid, ?, case when h.id is null then 'ready' else 'held' end, h.id
                from ev_in i
@@ -22,6 +31,11 @@ const OUTBOX_CTES = `ev_in as (select * from jsonb_to_recordset(?::jsonb) as e(o
               order by i.ord
              returning hold_id),
   ${AUDIT_WRITE_CTE}`;
+}
+const VERSIONED_OUTBOX_CTES = outboxCtes(
+  `ev_in as (select e.ord, e.id, e.type, e.subject, jsonb_set(e.data, '{version}', to_jsonb(v.version)) as data
+               from jsonb_to_recordset(?::jsonb) as ${EV_COLUMNS} cross join v)`,
+);
 
 /** The transaction (knex's) of a write -> its audit row, so a transaction that records twice writes one row. */
 const auditedTransactions = new WeakMap<object, string>();
@@ -45,13 +59,18 @@ export interface OutboxStatement {
 export class EventRecorder {
   constructor(private readonly guard?: DeprovisioningGuard) {}
 
-  statement(ctx: RequestContext, drafts: EventDraft[], time: Date, holdId: string | null = null, audit = true): OutboxStatement {
+  /**
+   * With `versionFrom`, the statement's CTEs must follow a CTE named `v` yielding one row with the
+   * changed resource's new `version` (e.g. an `update … returning version`), which every event's
+   * data.version takes: the version bump, the events and the audit row are then one statement.
+   */
+  statement(ctx: RequestContext, drafts: EventDraft[], time: Date, holdId: string | null = null, audit = true, versionFrom = false): OutboxStatement {
     const rows = drafts.map((d, i) => ({ ord: i + 1, id: newId(), type: d.type, subject: d.subject, data: d.data }));
     const connectionId = ctx.actor.kind === 'scim' ? ctx.actor.connectionId : null;
     const t = ctx.tenant.id;
     const row = audit ? writeAuditRow(ctx, drafts, holdId) : undefined;
     return {
-      ctes: OUTBOX_CTES,
+      ctes: versionFrom ? VERSIONED_OUTBOX_CTES : OUTBOX_CTES,
       params: [JSON.stringify(rows), t, time, connectionId, ctx.requestId, holdId, t, JSON.stringify(row ? [row] : [])],
       ...(row ? { auditId: row.id as string } : {}),
     };

@@ -19,6 +19,7 @@ import { retryTransaction } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
 import { groupEvents, MemberDelta, memberEvents } from '../event/changes';
 import type { EventDraft } from '../event/event-types';
+import type { ResourceTypeDef } from '../schema/attribute';
 
 /** A group change's events: attributes first, then the member delta. */
 function groupChangeEvents(group: ScimGroup, before: Document | undefined, delta: MemberDelta, kind: 'created' | 'updated'): EventDraft[] {
@@ -90,6 +91,9 @@ export class GroupService {
     return this.orm.em.fork() as EntityManager;
   }
 
+  /** For raw statements outside transactions (see UserService.raw). */
+  private readonly raw = this.orm.em.fork() as EntityManager;
+
   /** RFC 7644 §3.3. */
   async create(ctx: RequestContext, body: unknown, read: GroupReadOptions): Promise<GroupRecord> {
     const rt = await this.catalogue.resourceType(ctx, 'Group');
@@ -107,7 +111,7 @@ export class GroupService {
 
   /** RFC 7644 §3.4.1. */
   async get(ctx: RequestContext, id: string, read: GroupReadOptions): Promise<GroupRecord> {
-    const em = this.em();
+    const em = this.raw; // raw statements only: one EntityManager, not a fork per read (see UserService.raw)
     const rows: GroupRow[] = isUuid(id)
       ? await sqlPrepared<GroupRow>(em, 'provisio_group_get', `${SELECT} where r.id = ? and r.tenant_id = ?`, [id, ctx.tenant.id])
       : [];
@@ -121,7 +125,7 @@ export class GroupService {
     const em = this.em();
     const { total, rows, ...cursors } = await pageOf<GroupRow>(
       em,
-      { rt: await this.catalogue.resourceType(ctx, 'Group'), storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id] },
+      { rt: await this.catalogue.resourceType(ctx, 'Group'), storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id], counted: { tenantId: ctx.tenant.id, resource: 'Group' } },
       { ...query, leniency: ctx.leniency ?? query.leniency },
     );
     return { totalResults: total, startIndex: query.startIndex, items: await this.withMembers(em, rows.map(fromRow), read), ...cursors };
@@ -153,6 +157,7 @@ export class GroupService {
    */
   async patch(ctx: RequestContext, id: string, operations: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<{ group: GroupRecord; changed: string[] }> {
     const rt = await this.catalogue.resourceType(ctx, 'Group');
+    if (options?.ifVersion === undefined && membersOnly(operations)) return this.write((em) => this.patchMembers(em, ctx, id, operations, rt, read));
     return this.write(async (em) => {
       const group = await this.lock(em, ctx, id, options);
       const result = applyPatch(group.attributes, operations, rt, { delegated: ['members'], leniency: ctx.leniency });
@@ -173,6 +178,42 @@ export class GroupService {
       }
       return { group: await this.record(em, group, read), changed };
     });
+  }
+
+  /**
+   * A PATCH of members only (add, remove: what IdPs send when one user joins or leaves; RFC 7644
+   * §3.5.2.1, §3.5.2.2), without If-Match. Many such PATCHes to one group run side by side: each
+   * holds the group's row FOR KEY SHARE while it changes group_member (shared among them; every
+   * other group write locks FOR UPDATE, so it waits for them and they for it), and takes the row's
+   * update lock only at the end, for the version bump, in the statement that also writes its events
+   * and audit row. Before, every PATCH held the group's update lock from its first statement to its
+   * commit, and 50 clients adding one member each to one group queued behind one another's round
+   * trips. The outcome is the one of some serial order: membership statements on distinct members
+   * do not interact, on the same member they wait for each other (the unique key), and the versions
+   * and event positions follow the order of the final update locks.
+   */
+  private async patchMembers(em: EntityManager, ctx: RequestContext, id: string, operations: unknown, rt: ResourceTypeDef, read: GroupReadOptions): Promise<{ group: GroupRecord; changed: string[] }> {
+    const [row] = isUuid(id) ? await sql<GroupRow>(em, `${SELECT} where r.id = ? and r.tenant_id = ? for key share`, [id, ctx.tenant.id]) : [];
+    if (!row) throw this.notFound(id);
+    const current = fromRow(row);
+    const result = applyPatch(current.doc, operations, rt, { delegated: ['members'], leniency: ctx.leniency });
+    // membersOnly() lets no other path through; a change to the document would need the update lock from the start
+    if (result.changed.length > 0) throw new Error(`member-only PATCH changed ${result.changed.join(', ')}`);
+    const delta = new MemberDelta();
+    if (!(await applyMemberChanges(em, ctx.tenant.id, id, memberChangesFromPatch(result.delegated), { delta }))) return { group: (await this.withMembers(em, [current], read))[0], changed: [] };
+    const now = new Date();
+    // the version is only known once the update holds the row: the events take it from `v`
+    const drafts = [...memberEvents('group.members_added', id, 0, [...delta.added]), ...memberEvents('group.members_removed', id, 0, [...delta.removed])];
+    const st = this.events.statement(ctx, drafts, now, null, true, true);
+    const [bumped] = await sql<{ version: number; updated_at: string }>(
+      em,
+      `with v as (update scim_group set version = version + 1, updated_at = ? where id = ? returning version, updated_at), ${st.ctes}
+       select version, updated_at from v`,
+      [now, id, ...st.params],
+    );
+    this.events.noted(ctx, drafts, null, st);
+    const group: GroupRecord = { ...current, version: bumped.version, updatedAt: new Date(bumped.updated_at) };
+    return { group: (await this.withMembers(em, [group], read))[0], changed: ['members'] };
   }
 
   /** RFC 7644 §3.6. The group and its memberships are removed. */
@@ -245,6 +286,22 @@ export class GroupService {
 
 function fromRow(row: GroupRow): GroupRecord {
   return { id: row.id, doc: row.attributes, version: row.version, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) };
+}
+
+/**
+ * Whether a PATCH names only members, with add or remove (`path` "members" or a `members[…]`
+ * filter): such a PATCH changes no attribute of the group's document. Anything else (replace of
+ * the members, other paths, no path) is not.
+ */
+function membersOnly(operations: unknown): boolean {
+  if (!Array.isArray(operations) || operations.length === 0) return false;
+  return operations.every((o) => {
+    if (!o || typeof o !== 'object') return false;
+    const { op, path } = o as { op?: unknown; path?: unknown };
+    if (typeof op !== 'string' || !/^(add|remove)$/i.test(op) || typeof path !== 'string') return false;
+    // members, optionally with the Group schema's URN, and a filter with no sub-attribute after it
+    return /^(urn:ietf:params:scim:schemas:core:2\.0:Group:)?members(\[[^\]]*\])?$/i.test(path.trim());
+  });
 }
 
 /** Okta renames with `{"op":"replace","value":{"id":"<group id>","displayName":…}}`: the id must match. */

@@ -11,6 +11,8 @@ import { compileFilter, compileSortKey, SortKey } from './filter-sql';
 import { parseFilter } from './filter-parser';
 import { bindingOf, cursorPage, KeyedRow, ListQuery, ListResult, orderBy, Ordering } from './page';
 import type { ResourceStorage } from './storage';
+import type { CountedResource } from '../tenant/tenant-count.entity';
+import { liveCount } from '../tenant/tenant-count';
 
 /** One resource type a cross-type search covers: where its rows are, and how to load them by id. */
 export interface SearchSource<R = unknown, O = unknown> {
@@ -21,6 +23,8 @@ export interface SearchSource<R = unknown, O = unknown> {
   table: string;
   /** the tenant's live rows, with the storage's alias */
   scope(ctx: RequestContext): { where: string; params: unknown[] };
+  /** the tenant's counter of exactly the rows of `scope` (see liveCount) */
+  counted: CountedResource;
   /** the records with these ids (any order) */
   load(ctx: RequestContext, ids: string[], options: O): Promise<(R & { id: string })[]>;
 }
@@ -74,7 +78,10 @@ export class SearchService {
       .join(' union all ');
     const params = parts.flatMap((p) => p.params);
     const counts = parts.map((p) => `select count(*) as n from ${p.source.table} r where ${p.where}`).join(' union all ');
-    const [{ total }] = await sql<{ total: number }>(em, `select coalesce(sum(n), 0)::int as total from (${counts}) c`, params);
+    // unfiltered: the tenant's counters of the types' live rows, not a count(*) over each table
+    const total = filter
+      ? (await sql<{ total: number }>(em, `select coalesce(sum(n), 0)::int as total from (${counts}) c`, params))[0].total
+      : await liveCount(em, ctx.tenant.id, parts.map((p) => p.source.counted));
 
     const key = o.key ? 's.k' : undefined;
     type Row = KeyedRow & { rt: string };

@@ -18,6 +18,7 @@ export function searchSources(users: UserService, groups: GroupService, catalogu
       storage: userStorage,
       table: 'scim_user',
       scope: (ctx) => ({ where: 'r.tenant_id = ? and r.deleted_at is null', params: [ctx.tenant.id] }),
+      counted: 'User',
       load: async (ctx, ids) => (await users.list(ctx, { ids, startIndex: 1, count: ids.length })).items,
     },
     {
@@ -26,6 +27,7 @@ export function searchSources(users: UserService, groups: GroupService, catalogu
       storage: groupStorage,
       table: 'scim_group',
       scope: (ctx) => ({ where: 'r.tenant_id = ?', params: [ctx.tenant.id] }),
+      counted: 'Group',
       load: async (ctx, ids, read) => (await groups.list(ctx, { ids, startIndex: 1, count: ids.length }, read as GroupReadOptions)).items,
     },
   ];
