@@ -2,8 +2,11 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import os from 'node:os';
 import type { Command } from 'commander';
 import { buildCli } from '../../src/cli/main';
+import { startControlSocket } from '../../src/cli/control-socket';
+import { migrate } from '../../src/db/orm';
 import { createTestDb, TestDb } from '../support/database';
 import { ensureBuilt, ROOT } from '../support/dist';
 
@@ -82,5 +85,44 @@ describe('provisio command conventions', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/┌.*┬.*┐/);
     expect(list.stdout).toContain('tabled');
+  });
+
+  it('audit export | head -1 ends quietly: exit 0 and nothing on stderr (EPIPE), direct and through the control socket', async () => {
+    // enough entries that the export is still writing when head has gone (far more than a pipe's buffer)
+    const file = path.join(os.tmpdir(), `provisio-epipe-${process.pid}.jsonl`);
+    fs.writeFileSync(file, Array.from({ length: 800 }, (_, i) => JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `pipe-${i}` })).join('\n'));
+    await db.services.tenants.create({ name: 'Piped' });
+    try {
+      const imported = await provisio(['import', '--file', file, '--tenant', 'piped', '--batch-size', '800', '--json'], { DATABASE_URL: db.url });
+      expect(JSON.parse(imported.stdout)).toMatchObject({ imported: 800 });
+      const err = path.join(os.tmpdir(), `provisio-epipe-${process.pid}.err`);
+      const script = `set -o pipefail; node bin/provisio.js audit export --tenant piped --since 2020-01-01 2>"${err}" | head -1`;
+      const headOne = async (env: Record<string, string | undefined>) => {
+        const merged: Record<string, string | undefined> = { ...process.env, ...env };
+        for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+        const piped = await run('bash', ['-c', script], { cwd: ROOT, env: merged }).then(
+          (r) => ({ code: 0, stdout: r.stdout }),
+          (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+        );
+        expect({ code: piped.code, stderr: fs.readFileSync(err, 'utf8') }).toEqual({ code: 0, stderr: '' });
+        expect(JSON.parse(piped.stdout)).toMatchObject({ operation: 'User.create' });
+      };
+      await headOne({ DATABASE_URL: db.url });
+      // embedded mode with a server running: the export streams from the server's control socket
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-epipe-'));
+      const socket = await startControlSocket(db.services, { ...db.config, dataDir }, () => migrate(db.orm));
+      try {
+        await headOne({ DATABASE_URL: undefined, DATA_DIR: dataDir });
+      } finally {
+        await new Promise((r) => socket.close(r));
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+      // the whole export is far larger than what head took: the pipe did close under the writer
+      const whole = await provisio(['audit', 'export', '--tenant', 'piped', '--since', '2020-01-01'], { DATABASE_URL: db.url });
+      expect(whole.stdout.length).toBeGreaterThan(256 * 1024);
+      fs.rmSync(err, { force: true });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });
