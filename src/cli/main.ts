@@ -147,7 +147,7 @@ const tokenHuman = (r: any) =>
 export function buildCli(): Command {
   const program = new Command('provisio')
     .description(
-      'Provisio SCIM 2.0 provisioning service: manage tenants, tokens, admin keys and custom attributes.\n' +
+      'Provisio SCIM 2.0 provisioning service: manage tenants, tokens, admin keys and custom attributes; import users and groups.\n' +
         'With DATABASE_URL it works on that PostgreSQL database; without, on the embedded database in DATA_DIR\n' +
         '(relative to the project, default ./data), through the running server when there is one.\n' +
         'Exit status: 0 done, 1 failed, 2 usage error. With --json, errors are {"error":{"code","message"}} on stdout.',

@@ -45,6 +45,31 @@ describe('provisio command conventions', () => {
     expect(missing).toEqual([]);
   });
 
+  it('docs/cli-reference.md lists every command, with each of its options under its heading', () => {
+    const page = fs.readFileSync(path.join(ROOT, 'docs/cli-reference.md'), 'utf8');
+    const sections = new Map<string, string>();
+    for (const part of page.split(/^### /m).slice(1)) {
+      const m = /^`([^`]+)`/.exec(part);
+      if (m) sections.set(m[1], part.replace(/\\\|/g, '|')); // `\|` in a table cell is `|`
+    }
+    const missing: string[] = [];
+    const walk = (c: Command, name: string) => {
+      for (const sub of c.commands) {
+        if (sub.name() === 'help') continue;
+        const full = `${name} ${sub.name()}`;
+        if (sub.commands.length === 0) {
+          const section = sections.get(full);
+          if (!section) missing.push(full);
+          else for (const o of sub.options) if (o.long && o.long !== '--help' && !section.includes(`\`${o.flags}\``)) missing.push(`${full} ${o.flags}`);
+        }
+        walk(sub, full);
+      }
+    };
+    walk(buildCli(), 'provisio');
+    expect(missing).toEqual([]);
+    expect(sections.size).toBeGreaterThanOrEqual(25); // the walk found the headings
+  });
+
   it('--version, --help: exit 0', async () => {
     const version = await provisio(['--version']);
     expect(version.code).toBe(0);
