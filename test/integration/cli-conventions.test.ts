@@ -9,19 +9,9 @@ import { startControlSocket } from '../../src/cli/control-socket';
 import { migrate } from '../../src/db/orm';
 import { createTestDb, TestDb } from '../support/database';
 import { ensureBuilt, ROOT } from '../support/dist';
+import { PGLITE, provisio } from '../support/cli';
 
 const run = promisify(execFile);
-
-/** `provisio …` as a separate process (bin/provisio.js over the compiled dist/). */
-async function provisio(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/provisio.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 // beforeAll may compile dist/ (ensureBuilt) on a busy machine
 jest.setTimeout(180_000);
@@ -118,8 +108,10 @@ describe('provisio command conventions', () => {
     fs.writeFileSync(file, Array.from({ length: 800 }, (_, i) => JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `pipe-${i}` })).join('\n'));
     await db.services.tenants.create({ name: 'Piped' });
     try {
-      const imported = await provisio(['import', '--file', file, '--tenant', 'piped', '--batch-size', '800', '--json'], { DATABASE_URL: db.url });
-      expect(JSON.parse(imported.stdout)).toMatchObject({ imported: 800 });
+      // (on PGlite through the control socket below: a CLI process would share the test's PGlite session, see test/support/cli.ts)
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-epipe-'));
+      const socket = await startControlSocket(db.services, { ...db.config, dataDir }, () => migrate(db.orm));
+      const viaSocket = { DATABASE_URL: undefined, DATA_DIR: dataDir };
       const err = path.join(os.tmpdir(), `provisio-epipe-${process.pid}.err`);
       const script = `set -o pipefail; node bin/provisio.js audit export --tenant piped --since 2020-01-01 2>"${err}" | head -1`;
       const headOne = async (env: Record<string, string | undefined>) => {
@@ -132,19 +124,19 @@ describe('provisio command conventions', () => {
         expect({ code: piped.code, stderr: fs.readFileSync(err, 'utf8') }).toEqual({ code: 0, stderr: '' });
         expect(JSON.parse(piped.stdout)).toMatchObject({ operation: 'User.create' });
       };
-      await headOne({ DATABASE_URL: db.url });
-      // embedded mode with a server running: the export streams from the server's control socket
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-epipe-'));
-      const socket = await startControlSocket(db.services, { ...db.config, dataDir }, () => migrate(db.orm));
       try {
-        await headOne({ DATABASE_URL: undefined, DATA_DIR: dataDir });
+        const imported = await provisio(['import', '--file', file, '--tenant', 'piped', '--batch-size', '800', '--json'], PGLITE ? viaSocket : { DATABASE_URL: db.url });
+        expect(JSON.parse(imported.stdout)).toMatchObject({ imported: 800 });
+        if (!PGLITE) await headOne({ DATABASE_URL: db.url });
+        // embedded mode with a server running: the export streams from the server's control socket
+        await headOne(viaSocket);
+        // the whole export is far larger than what head took: the pipe did close under the writer
+        const whole = await provisio(['audit', 'export', '--tenant', 'piped', '--since', '2020-01-01'], viaSocket);
+        expect(whole.stdout.length).toBeGreaterThan(256 * 1024);
       } finally {
         await new Promise((r) => socket.close(r));
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
-      // the whole export is far larger than what head took: the pipe did close under the writer
-      const whole = await provisio(['audit', 'export', '--tenant', 'piped', '--since', '2020-01-01'], { DATABASE_URL: db.url });
-      expect(whole.stdout.length).toBeGreaterThan(256 * 1024);
       fs.rmSync(err, { force: true });
     } finally {
       fs.rmSync(file, { force: true });

@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../src/db/sql';
-import { provisio } from '../support/cli';
+import type http from 'node:http';
+import { startControlSocket } from '../../src/cli/control-socket';
+import { migrate } from '../../src/db/orm';
+import { PGLITE, provisio } from '../support/cli';
 import { createTestDb, TestDb } from '../support/database';
 import { ensureBuilt } from '../support/dist';
 
@@ -14,14 +17,21 @@ jest.setTimeout(180_000);
 
 let db: TestDb;
 let dir: string;
-let env: Record<string, string>;
+let env: Record<string, string | undefined>;
+let socket: http.Server | undefined;
 beforeAll(async () => {
   ensureBuilt();
   db = await createTestDb();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-import-'));
   env = { DATABASE_URL: db.url };
+  if (PGLITE) {
+    // as in embedded mode with the server up: through the control socket (test/support/cli.ts)
+    socket = await startControlSocket(db.services, { ...db.config, dataDir: dir }, () => migrate(db.orm));
+    env = { DATABASE_URL: undefined, DATA_DIR: dir };
+  }
 });
 afterAll(async () => {
+  if (socket) await new Promise((r) => socket!.close(r));
   fs.rmSync(dir, { recursive: true, force: true });
   await db.close();
 });

@@ -34,3 +34,11 @@ export function progressLines(stderr: string): { done: number; total: number }[]
     .filter((l) => l !== '')
     .map((l) => (JSON.parse(l) as { progress: { done: number; total: number } }).progress);
 }
+
+/**
+ * On a PGlite run (no DATABASE_URL) the test database is one PGlite session served by the test
+ * process: a CLI process connecting to it directly would share its prepared statements (and fail
+ * to prepare them again). There the CLI is run as in embedded mode with a server up: through a
+ * control socket answered by the test process.
+ */
+export const PGLITE = !process.env.DATABASE_URL;
