@@ -16,6 +16,7 @@ const SERIAL = [
   'test/adversarial/fairness.test.ts', // tenant B's latency as a ratio to its solo run
   'test/adversarial/db-faults.test.ts', // /readyz within its timeout while PostgreSQL is frozen
   'test/integration/multi-instance.test.ts', // relay takeover within seconds after SIGKILL
+  'test/integration/dev.test.ts', // npm run dev rewrites dist/, which the other files run
 ];
 
 const jest = (args, env = process.env) =>

@@ -1,16 +1,18 @@
-import { SingleBar, Presets } from 'cli-progress';
 import { stringify } from 'csv-stringify';
-import { Readable, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuditRecord } from '../domain/audit/audit.service';
 import { InvalidValueError } from '../domain/errors';
 import type { Services } from '../services';
+import type { Progress } from './progress';
 
 export interface AuditExportArgs {
   tenant?: string;
   since?: string;
   before?: string;
   format?: string;
+  /** through the control socket: "true" when the CLI wants the number of entries (its progress bar) */
+  count?: string;
 }
 
 const CSV_COLUMNS: (keyof AuditRecord)[] = [
@@ -45,24 +47,28 @@ export function exportParams(args: AuditExportArgs): { slug?: string; since?: Da
   return { ...(args.tenant ? { slug: args.tenant } : {}), ...(since ? { since } : {}), ...(before ? { before } : {}), format };
 }
 
+/** What an export reads: the validated options and the scope (a deleted tenant's trail is kept, so it can be exported). */
+export async function exportScope(services: Services, args: AuditExportArgs) {
+  const params = exportParams(args);
+  const scope = { ...(params.slug ? { tenantId: (await services.tenants.get(params.slug, { includeDeleted: true })).id } : {}), since: params.since, before: params.before };
+  return { ...params, scope };
+}
+
 /**
  * Streams audit entries (one tenant's, or every tenant's with a `tenantId` column), oldest first, as JSON lines or CSV (with a
  * header row), reading the table in keyset batches and honouring the output's backpressure, so
- * the export's memory stays flat however large the trail. A progress bar goes to stderr only
- * when `progress` (a terminal) is asked. Returns the number of entries written.
+ * the export's memory stays flat however large the trail. `progress` (src/cli/progress.ts) gets
+ * the number of entries, then the count written after each batch. Returns the number of entries written.
  */
-export async function exportAudit(services: Services, args: AuditExportArgs, out: Writable, progress = false): Promise<number> {
-  const { slug, since, before, format } = exportParams(args);
-  // a deleted tenant's trail is kept
-  const scope = { ...(slug ? { tenantId: (await services.tenants.get(slug, { includeDeleted: true })).id } : {}), since, before };
-  const bar = progress ? new SingleBar({ stream: process.stderr, format: 'audit export [{bar}] {value}/{total} entries' }, Presets.shades_classic) : undefined;
-  bar?.start(await services.audit.count(scope), 0);
+export async function exportAudit(services: Services, args: AuditExportArgs, out: Writable, progress?: Progress): Promise<number> {
+  const { slug, format, scope } = await exportScope(services, args);
+  if (progress) progress.start(await services.audit.count(scope));
   let written = 0;
   async function* records() {
     for await (const batch of services.audit.export(scope)) {
       for (const r of batch) yield r;
       written += batch.length;
-      bar?.update(written);
+      progress?.update(written);
     }
   }
   try {
@@ -77,7 +83,30 @@ export async function exportAudit(services: Services, args: AuditExportArgs, out
       await pipeline(Readable.from((async function* () { for await (const r of records()) yield JSON.stringify(r) + '\n'; })()), out, { end: false });
     }
   } finally {
-    bar?.stop();
+    progress?.stop();
   }
   return written;
+}
+
+/**
+ * Counts the records of an export streamed by the server (socket mode), for the progress bar:
+ * JSON lines end with a newline (JSON.stringify escapes the ones inside values); CSV records end
+ * with a newline outside double quotes (csv-stringify quotes a value holding one; an escaped `""`
+ * toggles twice), minus the header row.
+ */
+export function recordCounter(format: string, onCount: (records: number) => void): Transform {
+  const csv = format.toLowerCase() === 'csv';
+  let quoted = false;
+  let lines = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk[i];
+        if (csv && c === 0x22) quoted = !quoted;
+        else if (c === 0x0a && !quoted) lines++;
+      }
+      onCount(csv ? Math.max(0, lines - 1) : lines);
+      done(null, chunk);
+    },
+  });
 }

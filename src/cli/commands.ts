@@ -7,6 +7,16 @@ import type { Services } from '../services';
 import type { RequestContext } from '../domain/context';
 import { attributeInput, attributeView } from './attribute-args';
 import { renewDemo } from '../domain/tenant/demo';
+import { runBulk } from '../scim/bulk';
+import { parseBulkRequest } from '../scim/bulk-request';
+import { bulkAudit } from '../scim/bulk.routes';
+import { groupsEndpoint, usersEndpoint } from '../scim/endpoints';
+import { SCIM_PREFIX } from '../scim/urls';
+
+/** What a long command reports as it goes (the CLI's progress bar); through the control socket too. */
+export interface CommandHooks {
+  onProgress?: (done: number, total: number) => void;
+}
 
 /**
  * The CLI's operations, as plain functions over the domain services. They run in the CLI process
@@ -36,7 +46,9 @@ export type CommandName =
   | 'connection.enable'
   | 'connection.delete'
   | 'connection.health'
-  | 'tenant.phone-region';
+  | 'tenant.phone-region'
+  /** one batch of `provisio import`: a BulkRequest (JSON in args.request) run as the tenant's admin */
+  | 'scim.bulk';
 export type CommandArgs = Record<string, string | number | boolean | undefined>;
 
 export interface TenantCreated {
@@ -116,6 +128,7 @@ export async function runCommand(
   name: CommandName,
   args: CommandArgs,
   migrate: () => Promise<string[]>,
+  hooks: CommandHooks = {},
 ): Promise<unknown> {
   switch (name) {
     case 'migrate':
@@ -181,11 +194,11 @@ export async function runCommand(
     case 'attribute.remove': {
       const ctx = await adminContext(services, str(args, 'tenant'));
       const schema = typeof args.schema === 'string' ? args.schema : undefined;
-      const { removed, resourcesChanged } = await services.customAttributes.remove(ctx, {
-        resourceType: str(args, 'resource'),
-        name: str(args, 'name'),
-        ...(schema ? { schema } : {}),
-      });
+      const { removed, resourcesChanged } = await services.customAttributes.remove(
+        ctx,
+        { resourceType: str(args, 'resource'), name: str(args, 'name'), ...(schema ? { schema } : {}) },
+        { onProgress: hooks.onProgress },
+      );
       return { ...attributeView(removed), resourcesChanged };
     }
     case 'tenant.delete': {
@@ -241,7 +254,42 @@ export async function runCommand(
       const region = typeof args.region === 'string' && args.region !== 'none' ? args.region : null;
       return { tenant: tenant.slug, phoneRegion: await services.users.phoneRegions.set(tenant.id, region) };
     }
+    case 'scim.bulk':
+      return importBatch(services, config, str(args, 'tenant'), str(args, 'request'), optStr(args, 'requestId') ?? 'cli-import');
     default:
       throw new InvalidValueError(`unknown command ${String(name)}`);
   }
+}
+
+/**
+ * One batch of `provisio import`, through the /Bulk machinery (RFC 7644 §3.7): each operation is
+ * its own transaction and is audited as the same request over HTTP would be (`User.create` at
+ * `/scim/v2/{tenant}/Users`, with its bulkId), by the admin actor (no key: the operator's CLI).
+ */
+async function importBatch(services: Services, config: Config, slug: string, body: string, requestId: string): Promise<unknown> {
+  const tenant = await services.tenants.get(slug);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new InvalidValueError('request is not JSON');
+  }
+  const request = parseBulkRequest(parsed, config.bulkMaxOperations);
+  const ctx: RequestContext = { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId, audit: new AuditNotes() };
+  const pending: Promise<unknown>[] = [];
+  const unexpected: unknown[] = [];
+  const audit = bulkAudit(`${SCIM_PREFIX}/${tenant.slug}`, services.audit, (e) => unexpected.push(e));
+  const response = await runBulk(
+    ctx,
+    request,
+    [usersEndpoint(services), groupsEndpoint(services)],
+    scimBaseUrl(config, tenant.slug),
+    (e) => unexpected.push(e),
+    undefined,
+    { describe: audit.describe, record: (...a) => void pending.push(Promise.resolve(audit.record(...a))) },
+  );
+  await Promise.all(pending); // the audit entries of failed operations, written before the database closes
+  // an operation answered 500 says only "internal server error": the operator gets the cause (the server's log in socket mode)
+  for (const e of unexpected) process.stderr.write(`provisio import: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+  return response;
 }

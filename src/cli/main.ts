@@ -2,13 +2,16 @@ import 'reflect-metadata';
 import { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig, PROJECT_ROOT } from '../config';
-import { openDatabase } from '../db/database';
+import { finished } from 'node:stream/promises';
+import { Config, loadConfig, PROJECT_ROOT } from '../config';
+import { openDatabase, StartupError } from '../db/database';
 import { DomainError } from '../domain/errors';
 import { createServices } from '../services';
 import { CommandArgs, CommandName, runCommand } from './commands';
-import { sendToServer, streamFromServer } from './control-socket';
-import { AuditExportArgs, exportAudit } from './audit-export';
+import { controlSocketPath, sendToServer, streamFromServer } from './control-socket';
+import { AuditExportArgs, exportAudit, recordCounter } from './audit-export';
+import { DEFAULT_BATCH, ImportArgs, importFile, importHuman } from './import';
+import { createProgress, progressWanted } from './progress';
 import { AuditIo, runAudit } from './audit-reports/client';
 import { auditDeactivatedUsers } from './audit-reports/deactivated-users';
 import { auditEmptyGroups } from './audit-reports/empty-groups';
@@ -18,40 +21,105 @@ import { exitStatus, quietOnEpipe, reportError, table } from './output';
 const VERSION = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 import type { HealthReport } from '../domain/connection/health';
 
+/** Where commands run: the running server (its control socket) or the configured database, opened once. */
+interface Backend {
+  config: Config;
+  run(command: CommandName, args: CommandArgs, onProgress?: (done: number, total: number) => void): Promise<unknown>;
+}
+
 /**
- * Runs one command: through the running server's control socket in embedded mode when a server is
- * up, otherwise directly on the configured database (migrating it first, so a fresh database works).
+ * Runs `work` with commands going through the running server's control socket in embedded mode
+ * when a server is up, otherwise directly on the configured database (migrated first, so a fresh
+ * database works), opened once for all of them.
  */
-async function execute(command: CommandName, args: CommandArgs): Promise<unknown> {
+async function withBackend<T>(createDatabase: boolean, work: (b: Backend) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  if (!config.databaseUrl) {
-    const reply = await sendToServer(config, command, args);
-    if (reply) {
-      if (!reply.ok) throw new DomainError((reply.error?.code ?? 'invalidValue') as never, reply.error?.message ?? 'failed');
-      return reply.result;
-    }
+  // a socket left behind by a killed server refuses the connection: then the database is opened below
+  if (!config.databaseUrl && fs.existsSync(controlSocketPath(config)) && (await sendToServer(config, 'tenant.list', {}))) {
+    return work({
+      config,
+      run: async (command, args, onProgress) => {
+        const reply = await sendToServer(config, command, args, onProgress);
+        if (!reply) throw new StartupError('the server stopped while the command ran');
+        if (!reply.ok) throw new DomainError((reply.error?.code ?? 'invalidValue') as never, reply.error?.message ?? 'failed');
+        return reply.result;
+      },
+    });
   }
-  const db = await openDatabase(config, { createDatabase: !!args.createDatabase });
+  const db = await openDatabase(config, { createDatabase });
   try {
     const applied = await db.migrate();
-    if (command === 'migrate') return { applied };
-    return await runCommand(createServices(db.orm, config), config, command, args, db.migrate);
+    const services = createServices(db.orm, config);
+    return await work({
+      config,
+      run: (command, args, onProgress) => (command === 'migrate' ? Promise.resolve({ applied }) : runCommand(services, config, command, args, db.migrate, { onProgress })),
+    });
   } finally {
     await db.close();
   }
 }
 
+/** Runs one command (see withBackend). */
+async function execute(command: CommandName, args: CommandArgs, onProgress?: (done: number, total: number) => void): Promise<unknown> {
+  return withBackend(!!args.createDatabase, (b) => b.run(command, args, onProgress));
+}
+
 /** `provisio audit export`: streamed to stdout, through the running server in embedded mode. */
-async function auditExport(args: AuditExportArgs): Promise<void> {
+async function auditExport(args: AuditExportArgs & ProgressArgs): Promise<void> {
   const config = loadConfig();
-  if (!config.databaseUrl && (await streamFromServer(config, { ...args }, process.stdout))) return;
+  const progress = createProgress({ label: 'audit export', unit: 'entries', json: !!args.json, force: args.progress });
+  const wanted = progressWanted(args.progress, process.env, process.stderr);
+  const params = { tenant: args.tenant, since: args.since, before: args.before, format: args.format };
+  if (!config.databaseUrl) {
+    // the server streams the export; the progress bar counts the records going by
+    let started = false;
+    const counter = wanted ? recordCounter(params.format ?? 'jsonl', (n) => started && progress.update(n)) : undefined;
+    counter?.pipe(process.stdout, { end: false });
+    try {
+      const viaServer = await streamFromServer(config, { ...params, ...(wanted ? { count: 'true' } : {}) }, counter ?? process.stdout, (total) => {
+        started = true;
+        progress.start(total);
+      });
+      if (viaServer) {
+        if (counter) {
+          counter.end();
+          await finished(counter); // every record passed on to stdout
+        }
+        return;
+      }
+    } finally {
+      if (started) progress.stop();
+    }
+    counter?.unpipe(process.stdout);
+  }
   const db = await openDatabase(config);
   try {
     await db.migrate();
-    await exportAudit(createServices(db.orm, config), args, process.stdout, !!process.stderr.isTTY);
+    await exportAudit(createServices(db.orm, config), params, process.stdout, wanted ? progress : undefined);
   } finally {
     await db.close();
   }
+}
+
+/** `provisio import`: JSON lines of SCIM resources, in /Bulk batches; exit status 1 when a line failed. */
+async function importCommand(args: ImportArgs & ProgressArgs & { json?: boolean }, createDatabase: boolean): Promise<void> {
+  const report = await withBackend(createDatabase, (b) => {
+    const progress = createProgress({ label: 'import', unit: 'lines', json: !!args.json, force: args.progress });
+    return importFile((command, a) => b.run(command, a), args, b.config.bulkMaxOperations, progress);
+  });
+  if (args.json) process.stdout.write(JSON.stringify(report) + '\n');
+  else {
+    const { out, err } = importHuman(report);
+    for (const line of err) process.stderr.write(line + '\n');
+    process.stdout.write(out + '\n');
+  }
+  if (report.failed > 0) throw new ReportedError(1);
+}
+
+/** `--progress` / `--no-progress` (commander: true / false / undefined) and `--json`. */
+interface ProgressArgs {
+  progress?: boolean;
+  json?: boolean;
 }
 
 function print(result: unknown, json: boolean, human: (r: any) => string): void {
@@ -79,7 +147,7 @@ const tokenHuman = (r: any) =>
 export function buildCli(): Command {
   const program = new Command('provisio')
     .description(
-      'Provisio SCIM 2.0 provisioning service: manage tenants, tokens, admin keys and custom attributes.\n' +
+      'Provisio SCIM 2.0 provisioning service: manage tenants, tokens, admin keys and custom attributes; import users and groups.\n' +
         'With DATABASE_URL it works on that PostgreSQL database; without, on the embedded database in DATA_DIR\n' +
         '(relative to the project, default ./data), through the running server when there is one.\n' +
         'Exit status: 0 done, 1 failed, 2 usage error. With --json, errors are {"error":{"code","message"}} on stdout.',
@@ -252,8 +320,26 @@ export function buildCli(): Command {
     .requiredOption('--resource <User|Group>', 'resource type the attribute extends')
     .requiredOption('--name <name>', 'attribute name')
     .option('--schema <urn>', 'needed only when several schemas define the name')
-    .option('--json', 'print JSON')
-    .action(act('attribute.remove', (r) => `removed ${r.schema}:${r.name}; its value was cleared on ${r.resourcesChanged} resource(s)`));
+    .option('--json', 'print JSON (progress, when shown, as JSON lines on stderr)')
+    .option('--progress', 'show progress on stderr even when it is not a terminal (PROVISIO_PROGRESS=1)')
+    .option('--no-progress', 'never show progress (PROVISIO_PROGRESS=0)')
+    .action(async (opts: CommandArgs & ProgressArgs) => {
+      const progress = createProgress({ label: 'attribute remove', unit: 'resources', json: !!opts.json, force: opts.progress });
+      let started = false;
+      const onProgress = (done: number, total: number) => {
+        if (!started) progress.start(total);
+        started = true;
+        progress.update(done);
+      };
+      const { progress: _, ...args } = opts;
+      let r: any;
+      try {
+        r = await execute('attribute.remove', { ...args, createDatabase: program.opts().createDatabase }, onProgress);
+      } finally {
+        progress.stop();
+      }
+      print(r, !!opts.json, (x) => `removed ${x.schema}:${x.name}; its value was cleared on ${x.resourcesChanged} resource(s)`);
+    });
   tenant
     .command('phone-region')
     .description("set the region used to read phone numbers written without a country code (RFC 3966 tel: forms)")
@@ -277,7 +363,24 @@ export function buildCli(): Command {
     .option('--since <iso>', 'from this ISO 8601 date or date-time (inclusive)')
     .option('--before <iso>', 'before this ISO 8601 date or date-time (exclusive)')
     .option('--format <format>', 'jsonl | csv', 'jsonl')
-    .action((opts: AuditExportArgs) => auditExport(opts));
+    .option('--json', 'machine-readable stderr and errors: progress as JSON lines on stderr, an error as {"error":{"code","message"}} on stdout')
+    .option('--progress', 'show progress on stderr even when it is not a terminal (PROVISIO_PROGRESS=1)')
+    .option('--no-progress', 'never show progress (PROVISIO_PROGRESS=0)')
+    .action((opts: AuditExportArgs & ProgressArgs) => auditExport(opts));
+
+  program
+    .command('import')
+    .description(
+      'create users and groups from a file of JSON lines, one SCIM User or Group resource per line (its "schemas" say which), ' +
+        'in /Bulk batches; a failed line is reported with its number and the others go on. Exit status 1 when a line failed',
+    )
+    .requiredOption('--file <path>', 'the JSON lines file; a group member can name the user of line N as "bulkId:line-N"')
+    .option('--tenant <slug>', 'tenant slug (default: the only tenant, when there is just one)')
+    .option('--batch-size <n>', `resources per /Bulk request, 1 to BULK_MAX_OPERATIONS (default ${DEFAULT_BATCH})`)
+    .option('--json', 'print one JSON document: the report {"tenant","file","resources","imported","failed","failures":[{"line","status","scimType","message"}]}, or {"error":{"code","message"}} when the import could not run')
+    .option('--progress', 'show progress on stderr even when it is not a terminal (PROVISIO_PROGRESS=1)')
+    .option('--no-progress', 'never show progress (PROVISIO_PROGRESS=0)')
+    .action((opts: ImportArgs & ProgressArgs) => importCommand(opts, !!program.opts().createDatabase));
   // Reports over the GraphQL admin API (PROVISIO_URL, PROVISIO_ADMIN_KEY): they run against any instance.
   const report = (name: string, description: string, body: (io: AuditIo) => Promise<void>) =>
     audit

@@ -34,7 +34,7 @@ export function bulkRoutes(router: Router<ScimState>, endpoints: ResourceEndpoin
       scimBaseUrl(config, ctx.state.scim.tenant.slug),
       (err) => ctx.app.emit('error', err, ctx),
       ctx.state.idp,
-      audit ? bulkAudit(ctx, audit) : undefined,
+      audit ? bulkAudit(ctx.path.replace(/\/Bulk\/?$/i, ''), audit, (e) => void ctx.app.emit('error', e, ctx)) : undefined,
     );
     ctx.status = 200;
     ctx.type = SCIM_CONTENT_TYPE;
@@ -42,9 +42,11 @@ export function bulkRoutes(router: Router<ScimState>, endpoints: ResourceEndpoin
   });
 }
 
-/** One audit entry per bulk operation, named like the request it stands for (`User.create` at `/scim/v2/{tenant}/Users`). */
-function bulkAudit(ctx: ScimContext, audit: AuditService): BulkAudit {
-  const base = ctx.path.replace(/\/Bulk\/?$/i, '');
+/**
+ * One audit entry per bulk operation, named like the request it stands for (`User.create` at
+ * `/scim/v2/{tenant}/Users`): `base` is the tenant's SCIM path. Shared with `provisio import`.
+ */
+export function bulkAudit(base: string, audit: AuditService, onError: (e: unknown) => void): BulkAudit {
   return {
     describe(method, path) {
       const rest = path.split('/').filter(Boolean);
@@ -52,7 +54,7 @@ function bulkAudit(ctx: ScimContext, audit: AuditService): BulkAudit {
     },
     record(opCtx, notes, status, scimType) {
       const request = notes.request!;
-      void audit
+      return audit
         .record({
           tenantId: opCtx.tenant.id,
           actor: opCtx.actor,
@@ -69,7 +71,7 @@ function bulkAudit(ctx: ScimContext, audit: AuditService): BulkAudit {
           bulkId: request.bulkId,
           note: notes.note,
         })
-        .catch((e: unknown) => void ctx.app.emit('error', e, ctx));
+        .catch(onError);
     },
   };
 }

@@ -54,7 +54,8 @@ interface BulkRun {
  */
 export interface BulkAudit {
   describe(method: string, path: string): { path: string; operation: string };
-  record(ctx: RequestContext, notes: AuditNotes, status: number, scimType: string | null): void;
+  /** may return the write's promise, for a caller that must wait for it (the CLI, before it closes the database) */
+  record(ctx: RequestContext, notes: AuditNotes, status: number, scimType: string | null): void | Promise<void>;
 }
 
 /**

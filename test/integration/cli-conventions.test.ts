@@ -2,23 +2,16 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import os from 'node:os';
 import type { Command } from 'commander';
 import { buildCli } from '../../src/cli/main';
+import { startControlSocket } from '../../src/cli/control-socket';
+import { migrate } from '../../src/db/orm';
 import { createTestDb, TestDb } from '../support/database';
 import { ensureBuilt, ROOT } from '../support/dist';
+import { PGLITE, provisio } from '../support/cli';
 
 const run = promisify(execFile);
-
-/** `provisio …` as a separate process (bin/provisio.js over the compiled dist/). */
-async function provisio(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/provisio.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 // beforeAll may compile dist/ (ensureBuilt) on a busy machine
 jest.setTimeout(180_000);
@@ -40,6 +33,31 @@ describe('provisio command conventions', () => {
     };
     walk(buildCli(), 'provisio');
     expect(missing).toEqual([]);
+  });
+
+  it('docs/cli-reference.md lists every command, with each of its options under its heading', () => {
+    const page = fs.readFileSync(path.join(ROOT, 'docs/cli-reference.md'), 'utf8');
+    const sections = new Map<string, string>();
+    for (const part of page.split(/^### /m).slice(1)) {
+      const m = /^`([^`]+)`/.exec(part);
+      if (m) sections.set(m[1], part.replace(/\\\|/g, '|')); // `\|` in a table cell is `|`
+    }
+    const missing: string[] = [];
+    const walk = (c: Command, name: string) => {
+      for (const sub of c.commands) {
+        if (sub.name() === 'help') continue;
+        const full = `${name} ${sub.name()}`;
+        if (sub.commands.length === 0) {
+          const section = sections.get(full);
+          if (!section) missing.push(full);
+          else for (const o of sub.options) if (o.long && o.long !== '--help' && !section.includes(`\`${o.flags}\``)) missing.push(`${full} ${o.flags}`);
+        }
+        walk(sub, full);
+      }
+    };
+    walk(buildCli(), 'provisio');
+    expect(missing).toEqual([]);
+    expect(sections.size).toBeGreaterThanOrEqual(25); // the walk found the headings
   });
 
   it('--version, --help: exit 0', async () => {
@@ -82,5 +100,46 @@ describe('provisio command conventions', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/┌.*┬.*┐/);
     expect(list.stdout).toContain('tabled');
+  });
+
+  it('audit export | head -1 ends quietly: exit 0 and nothing on stderr (EPIPE), direct and through the control socket', async () => {
+    // enough entries that the export is still writing when head has gone (far more than a pipe's buffer)
+    const file = path.join(os.tmpdir(), `provisio-epipe-${process.pid}.jsonl`);
+    fs.writeFileSync(file, Array.from({ length: 800 }, (_, i) => JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `pipe-${i}` })).join('\n'));
+    await db.services.tenants.create({ name: 'Piped' });
+    try {
+      // (on PGlite through the control socket below: a CLI process would share the test's PGlite session, see test/support/cli.ts)
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'provisio-epipe-'));
+      const socket = await startControlSocket(db.services, { ...db.config, dataDir }, () => migrate(db.orm));
+      const viaSocket = { DATABASE_URL: undefined, DATA_DIR: dataDir };
+      const err = path.join(os.tmpdir(), `provisio-epipe-${process.pid}.err`);
+      const script = `set -o pipefail; node bin/provisio.js audit export --tenant piped --since 2020-01-01 2>"${err}" | head -1`;
+      const headOne = async (env: Record<string, string | undefined>) => {
+        const merged: Record<string, string | undefined> = { ...process.env, ...env };
+        for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
+        const piped = await run('bash', ['-c', script], { cwd: ROOT, env: merged }).then(
+          (r) => ({ code: 0, stdout: r.stdout }),
+          (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+        );
+        expect({ code: piped.code, stderr: fs.readFileSync(err, 'utf8') }).toEqual({ code: 0, stderr: '' });
+        expect(JSON.parse(piped.stdout)).toMatchObject({ operation: 'User.create' });
+      };
+      try {
+        const imported = await provisio(['import', '--file', file, '--tenant', 'piped', '--batch-size', '800', '--json'], PGLITE ? viaSocket : { DATABASE_URL: db.url });
+        expect(JSON.parse(imported.stdout)).toMatchObject({ imported: 800 });
+        if (!PGLITE) await headOne({ DATABASE_URL: db.url });
+        // embedded mode with a server running: the export streams from the server's control socket
+        await headOne(viaSocket);
+        // the whole export is far larger than what head took: the pipe did close under the writer
+        const whole = await provisio(['audit', 'export', '--tenant', 'piped', '--since', '2020-01-01'], viaSocket);
+        expect(whole.stdout.length).toBeGreaterThan(256 * 1024);
+      } finally {
+        await new Promise((r) => socket.close(r));
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+      fs.rmSync(err, { force: true });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });

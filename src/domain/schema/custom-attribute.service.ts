@@ -63,6 +63,8 @@ const MAX_SUB_ATTRIBUTES = 20;
 const MAX_CANONICAL_VALUES = 100;
 /** Events per outbox statement when a removal rewrites many resources (bounded bind size, few round trips). */
 const EVENTS_PER_BATCH = 1000;
+/** Resources one statement of an attribute removal rewrites (one progress step). */
+const STRIP_BATCH = 5000;
 
 /** One resource that lost a removed attribute's value: what its update event needs. */
 interface StrippedRow {
@@ -247,8 +249,17 @@ export class CustomAttributeService {
    * event stream reflects the change and its versions have no gaps. Tombstones keep their version
    * and get no event: they are gone for consumers, and a restore sends the whole document.
    * Returns how many resources lost a value.
+   *
+   * One transaction (all or nothing), worked in batches of STRIP_BATCH resources: the resources
+   * holding a value are locked first (so their count is known and none changes under the removal),
+   * then each batch is one UPDATE plus its outbox events. `onProgress(done, total)` is called after
+   * each batch (the CLI's progress bar); a retry after a deadlock counts again from 0.
    */
-  async remove(ctx: RequestContext, input: { resourceType: string; name: string; schema?: string }): Promise<{ removed: CustomAttributeInfo; resourcesChanged: number }> {
+  async remove(
+    ctx: RequestContext,
+    input: { resourceType: string; name: string; schema?: string },
+    options: { onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<{ removed: CustomAttributeInfo; resourcesChanged: number }> {
     const resourceType = resourceTypeOf(input.resourceType);
     try {
       // it rewrites every resource of the tenant: it may deadlock with their writes, and then runs again
@@ -259,12 +270,19 @@ export class CustomAttributeService {
         if (rows.length === 0) throw new NotFoundError(`no custom ${resourceType} attribute "${input.name}"${input.schema ? ` in ${input.schema}` : ''}`);
         if (rows.length > 1) throw new InvalidValueError(`"${input.name}" is defined in several schemas: name one with schema`);
         const row = rows[0];
-        const stripped = await this.strip(em, ctx, resourceType, row);
-        await this.recordRemoval(em, ctx, resourceType, row.schemaUrn, row.name, stripped);
+        const ids = await this.holders(em, ctx, resourceType, row);
+        options.onProgress?.(0, ids.length);
+        let changed = 0;
+        for (let i = 0; i < ids.length; i += STRIP_BATCH) {
+          const stripped = await this.strip(em, resourceType, row, ids.slice(i, i + STRIP_BATCH));
+          await this.recordRemoval(em, ctx, resourceType, row.schemaUrn, row.name, stripped);
+          changed += stripped.length;
+          options.onProgress?.(Math.min(i + STRIP_BATCH, ids.length), ids.length);
+        }
         em.remove(row);
         await em.flush();
         await this.announce(em, ctx);
-        return { removed: info(row), resourcesChanged: stripped.length };
+        return { removed: info(row), resourcesChanged: changed };
       }));
     } finally {
       this.catalogue.invalidate(ctx.tenant.id);
@@ -272,28 +290,40 @@ export class CustomAttributeService {
   }
 
   /**
-   * Drops the value from every resource holding it, in one statement. The CTE locks the rows
-   * first (FOR UPDATE reads their latest committed version), so the old values it returns are
-   * exactly the ones removed, even when a concurrent write committed meanwhile.
+   * The ids of the tenant's resources holding a value of the attribute, locked (FOR UPDATE reads
+   * their latest committed version and keeps them unchanged until the removal commits).
    */
-  private async strip(em: EntityManager, ctx: RequestContext, resourceType: ResourceTypeName, row: CustomAttribute): Promise<StrippedRow[]> {
+  private async holders(em: EntityManager, ctx: RequestContext, resourceType: ResourceTypeName, row: CustomAttribute): Promise<string[]> {
+    const table = resourceType === 'User' ? 'scim_user' : 'scim_group';
+    const held = await sql<{ id: string }>(
+      em,
+      `select id from ${table} where tenant_id = ? and (attributes -> ? -> ?) is not null order by id for update`,
+      [ctx.tenant.id, row.schemaUrn, row.name],
+    );
+    return held.map((h) => h.id);
+  }
+
+  /**
+   * Drops the value from a batch of locked resources, in one statement; the extension object goes
+   * too when it was its last member. The old values it returns are exactly the ones removed (the
+   * rows are locked by `holders`).
+   */
+  private async strip(em: EntityManager, resourceType: ResourceTypeName, row: CustomAttribute, ids: string[]): Promise<StrippedRow[]> {
     const user = resourceType === 'User';
     const table = user ? 'scim_user' : 'scim_group';
     const live = user ? 't.deleted_at is null' : 'true';
-    // drop the value; drop the extension object when it was its last member
     return sql<StrippedRow>(
       em,
-      `with held as (select id, attributes -> ? -> ? as old from ${table}
-                      where tenant_id = ? and (attributes -> ? -> ?) is not null for update)
+      `with held as (select id, attributes -> ? -> ? as old from ${table} where id = any(?::uuid[]))
        update ${table} t set
          attributes = case when (t.attributes -> ?) - ? = '{}'::jsonb then t.attributes - ?
                            else jsonb_set(t.attributes, array[?], (t.attributes -> ?) - ?) end,
          version = t.version + case when ${live} then 1 else 0 end,
          updated_at = case when ${live} then now() else t.updated_at end
-       from held where t.id = held.id
+       from held where t.id = held.id and held.old is not null
        returning t.id, t.version, ${live} as live, held.old, t.attributes -> 'userName' as user_name,
                  t.attributes -> 'displayName' as display_name, t.attributes -> 'externalId' as external_id`,
-      [row.schemaUrn, row.name, ctx.tenant.id, row.schemaUrn, row.name, row.schemaUrn, row.name, row.schemaUrn, row.schemaUrn, row.schemaUrn, row.name],
+      [row.schemaUrn, row.name, `{${ids.join(',')}}`, row.schemaUrn, row.name, row.schemaUrn, row.schemaUrn, row.schemaUrn, row.name],
     );
   }
 
