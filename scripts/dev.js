@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run dev`: compiles once, then recompiles on change (tsc --watch) and restarts the server on
+// `npm run dev`: compiles, then recompiles on change (one tsc --watch) and restarts the server on
 // every new build (node --watch), with readable logs through pino-pretty. Not for production:
 // there `npm start` runs the dist/ that `npm ci` (prepare) or `npm run build` compiled.
 const { spawn } = require('node:child_process');
@@ -21,22 +21,39 @@ const start = (args, options) => {
   return child;
 };
 
-start([tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' }).on('exit', (code) => {
-  children.length = 0;
-  if (stopping || code !== 0) return void (process.exitCode = code ?? 1);
-  watch();
+// One compiler: tsc --watch compiles everything once, then what changes. The server starts after the
+// first compile ends ("Found N errors. Watching for file changes."); with errors there, dev stops.
+const compiler = start([tsc, '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], { stdio: ['ignore', 'pipe', 'inherit'] });
+let compiled = false;
+let buffered = '';
+compiler.stdout.on('data', (d) => {
+  process.stdout.write(d);
+  if (compiled) return;
+  buffered += d;
+  const done = /Found (\d+) errors?\. Watching for file changes/.exec(buffered);
+  if (!done) return;
+  compiled = true;
+  if (Number(done[1]) > 0) {
+    process.exitCode = 1;
+    return stop();
+  }
+  serve();
+});
+compiler.on('exit', (code) => {
+  if (!stopping) {
+    process.exitCode = code ?? 1;
+    stop();
+  }
 });
 
-function watch() {
-start([tsc, '-p', 'tsconfig.build.json', '--watch', '--preserveWatchOutput'], { stdio: ['ignore', 'inherit', 'inherit'] });
-const server = start(['--watch', '--watch-preserve-output', 'dist/src/main.js', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
-const pretty = start([path.join(root, 'node_modules/pino-pretty/bin.js'), '--colorize', '--translateTime', 'SYS:HH:MM:ss.l', '--ignore', 'pid,hostname'], {
-  stdio: ['pipe', 'inherit', 'inherit'],
-});
-server.stdout.pipe(pretty.stdin);
-
-server.on('exit', (code) => {
-  stop();
-  process.exitCode = code ?? 0;
-});
+function serve() {
+  const server = start(['--watch', '--watch-preserve-output', 'dist/src/main.js', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pretty = start([path.join(root, 'node_modules/pino-pretty/bin.js'), '--colorize', '--translateTime', 'SYS:HH:MM:ss.l', '--ignore', 'pid,hostname'], {
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
+  server.stdout.pipe(pretty.stdin);
+  server.on('exit', (code) => {
+    stop();
+    process.exitCode = code ?? 0;
+  });
 }
