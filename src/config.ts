@@ -121,12 +121,16 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return n;
 }
 
-/** MAX_VALUES, MAX_VALUES_PER_ATTRIBUTE ("emails=20,roles=500"), MAX_UNKNOWN_ATTRIBUTES, MAX_PATCH_OPERATIONS (docs/limits.md). */
+/** MAX_VALUES, MAX_VALUES_PER_ATTRIBUTE ("emails=20,roles=500"), MAX_UNKNOWN_ATTRIBUTES, MAX_PATCH_OPERATIONS, MAX_JSON_* (docs/limits.md). */
 function inputLimitsFrom(env: NodeJS.ProcessEnv): Partial<InputLimits> {
   const out: Partial<InputLimits> = {};
   if (env.MAX_VALUES) out.maxValues = int('MAX_VALUES', env.MAX_VALUES, 0);
   if (env.MAX_UNKNOWN_ATTRIBUTES) out.maxUnknownKeys = int('MAX_UNKNOWN_ATTRIBUTES', env.MAX_UNKNOWN_ATTRIBUTES, 0);
   if (env.MAX_PATCH_OPERATIONS) out.maxPatchOperations = int('MAX_PATCH_OPERATIONS', env.MAX_PATCH_OPERATIONS, 0);
+  if (env.MAX_JSON_OBJECT_MEMBERS) out.maxObjectMembers = Math.max(1, int('MAX_JSON_OBJECT_MEMBERS', env.MAX_JSON_OBJECT_MEMBERS, 0));
+  if (env.MAX_JSON_CONTAINERS) out.maxContainers = Math.max(1, int('MAX_JSON_CONTAINERS', env.MAX_JSON_CONTAINERS, 0));
+  if (env.MAX_JSON_NAME_PATHS) out.maxNamePaths = Math.min(1_000_000, Math.max(1, int('MAX_JSON_NAME_PATHS', env.MAX_JSON_NAME_PATHS, 0)));
+  if (env.MAX_JSON_DEPTH) out.maxDepth = Math.min(10_000, Math.max(1, int('MAX_JSON_DEPTH', env.MAX_JSON_DEPTH, 0)));
   if (env.MAX_VALUES_PER_ATTRIBUTE) {
     out.maxValuesByAttribute = Object.fromEntries(
       env.MAX_VALUES_PER_ATTRIBUTE.split(',').filter((p) => p.trim()).map((pair) => {
