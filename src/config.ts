@@ -71,6 +71,8 @@ export interface DbLimits {
   readyTimeoutMs: number;
   /** Retry-After sent with a 503 caused by a database fault, seconds. */
   retryAfterSeconds: number;
+  /** max_parallel_workers_per_gather of every request connection; undefined = the server's own setting. */
+  parallelWorkersPerRequest?: number;
 }
 
 export interface RequestLimits {
@@ -86,6 +88,9 @@ export interface RequestLimits {
   tenantQueue: number;
   /** Longest wait in the queue before a 429, ms. */
   tenantQueueTimeoutMs: number;
+  /** Slow lane: a tenant whose requests average more than this (ms, moving average) runs only tenantSlowConcurrency at once (0 = no slow lane). */
+  tenantSlowMs: number;
+  tenantSlowConcurrency: number;
 }
 
 /**
@@ -185,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queryTimeoutMs: int('DB_QUERY_TIMEOUT_MS', env.DB_QUERY_TIMEOUT_MS, 0),
       readyTimeoutMs: Math.max(1, int('READY_TIMEOUT_MS', env.READY_TIMEOUT_MS, 2_000)),
       retryAfterSeconds: Math.max(1, int('DB_RETRY_AFTER_SECONDS', env.DB_RETRY_AFTER_SECONDS, 5)),
+      parallelWorkersPerRequest: int('DB_PARALLEL_WORKERS_PER_REQUEST', env.DB_PARALLEL_WORKERS_PER_REQUEST, 0),
     },
     limits: {
       tenantRatePerSecond: int('RATE_LIMIT_TENANT_PER_SECOND', env.RATE_LIMIT_TENANT_PER_SECOND, 500),
@@ -194,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantConcurrency: int('TENANT_CONCURRENCY', env.TENANT_CONCURRENCY, Math.max(1, Math.ceil(int('DB_POOL_MAX', env.DB_POOL_MAX, 10) / 2))),
       tenantQueue: int('TENANT_QUEUE', env.TENANT_QUEUE, 200),
       tenantQueueTimeoutMs: int('TENANT_QUEUE_TIMEOUT_MS', env.TENANT_QUEUE_TIMEOUT_MS, 10_000),
+      tenantSlowMs: int('TENANT_SLOW_MS', env.TENANT_SLOW_MS, 100),
+      tenantSlowConcurrency: Math.max(1, int('TENANT_SLOW_CONCURRENCY', env.TENANT_SLOW_CONCURRENCY, 1)),
     },
   };
 }
