@@ -91,6 +91,9 @@ export interface RequestLimits {
   /** Slow lane: a tenant whose requests average more than this (ms, moving average) runs only tenantSlowConcurrency at once (0 = no slow lane). */
   tenantSlowMs: number;
   tenantSlowConcurrency: number;
+  /** Token bucket per admin key of the GraphQL API: sustained requests per second (0 = no limit) and burst size. */
+  adminKeyRatePerSecond: number;
+  adminKeyBurst: number;
 }
 
 /**
@@ -202,6 +205,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantQueueTimeoutMs: int('TENANT_QUEUE_TIMEOUT_MS', env.TENANT_QUEUE_TIMEOUT_MS, 10_000),
       tenantSlowMs: int('TENANT_SLOW_MS', env.TENANT_SLOW_MS, 100),
       tenantSlowConcurrency: Math.max(1, int('TENANT_SLOW_CONCURRENCY', env.TENANT_SLOW_CONCURRENCY, 1)),
+      adminKeyRatePerSecond: int('RATE_LIMIT_ADMIN_KEY_PER_SECOND', env.RATE_LIMIT_ADMIN_KEY_PER_SECOND, 100),
+      adminKeyBurst: int('RATE_LIMIT_ADMIN_KEY_BURST', env.RATE_LIMIT_ADMIN_KEY_BURST, 200),
     },
   };
 }

@@ -200,3 +200,20 @@ export function scimLimits(limits: RequestLimits): ScimMiddleware {
   };
 }
 
+/**
+ * The same fair sharing for the GraphQL admin API, per admin key: a token bucket per key
+ * (`adminKeyRatePerSecond`, `adminKeyBurst`) and a concurrency gate per key with the SCIM side's
+ * settings (concurrency, queue, wait, slow lane). `enter` resolves with the release function, or
+ * throws RateLimitedError (429 with Retry-After, GraphQL `RATE_LIMITED`).
+ */
+export function adminKeyLimits(limits: RequestLimits): { enter(key: string, now?: number): Promise<() => void> } {
+  const keys = new RateLimiter(limits.adminKeyRatePerSecond, limits.adminKeyBurst);
+  const gate = new TenantGate(limits.tenantConcurrency, limits.tenantQueue, limits.tenantQueueTimeoutMs, limits.tenantSlowMs, limits.tenantSlowConcurrency);
+  return {
+    async enter(key, now = Date.now()) {
+      const wait = keys.take(key, now);
+      if (wait > 0) throw new RateLimitedError(`this admin key sends more than ${limits.adminKeyRatePerSecond} requests a second; send again later`, Math.ceil(wait));
+      return gate.enter(key);
+    },
+  };
+}
