@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import { RateLimitedError, UnauthenticatedError, UnavailableError } from '../domain/errors';
 import { asUnavailable } from '../db/faults';
 import { adminBearer } from '../http/admin-bearer';
-import { adminKeyLimits } from '../http/limits';
+import { AdminKeyLimiter, adminKeyLimits } from '../http/limits';
 import { readJson } from '../scim/media';
 import type { Services } from '../services';
 import { createContext, GqlContext } from './context';
@@ -48,7 +48,7 @@ async function authenticate(services: Services, header: string): Promise<AdminPr
  * GET sent to the console's bundled explorer (no CDN landing page),
  * depth and cost limits, a rate limit and concurrency gate per admin key, domain errors mapped to extensions.code.
  */
-export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits }): Promise<Router> {
+export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits; perKey?: AdminKeyLimiter }): Promise<Router> {
   // ESM-only package (only an `import` condition): a dynamic import works from CommonJS
   const { koaMiddleware } = await import('@as-integrations/koa');
   const limits: QueryLimits = { ...DEFAULT_LIMITS, timeBudgetMs: deps.config.graphqlTimeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs, ...deps.limits };
@@ -80,7 +80,7 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
     ],
   });
   await server.start();
-  const perKey = adminKeyLimits(deps.config.limits);
+  const perKey = deps.perKey ?? adminKeyLimits(deps.config.limits);
   const middleware = koaMiddleware(server as never, {
     context: async ({ ctx }: { ctx: Context }) => {
       const principal = await authenticate(deps.services, ctx.get('authorization')).catch((e: unknown) => {

@@ -201,12 +201,17 @@ export function scimLimits(limits: RequestLimits): ScimMiddleware {
 }
 
 /**
- * The same fair sharing for the GraphQL admin API, per admin key: a token bucket per key
+ * The same fair sharing for the admin surfaces (GraphQL, GET /events), per admin key, one instance
+ * shared by both: a token bucket per key
  * (`adminKeyRatePerSecond`, `adminKeyBurst`) and a concurrency gate per key with the SCIM side's
  * settings (concurrency, queue, wait, slow lane). `enter` resolves with the release function, or
  * throws RateLimitedError (429 with Retry-After, GraphQL `RATE_LIMITED`).
  */
-export function adminKeyLimits(limits: RequestLimits): { enter(key: string, now?: number): Promise<() => void> } {
+export interface AdminKeyLimiter {
+  enter(key: string, now?: number): Promise<() => void>;
+}
+
+export function adminKeyLimits(limits: RequestLimits): AdminKeyLimiter {
   const keys = new RateLimiter(limits.adminKeyRatePerSecond, limits.adminKeyBurst);
   const gate = new TenantGate(limits.tenantConcurrency, limits.tenantQueue, limits.tenantQueueTimeoutMs, limits.tenantSlowMs, limits.tenantSlowConcurrency);
   return {

@@ -4,11 +4,13 @@ import pino from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../src/app';
 import { loadConfig, type RequestLimits } from '../../src/config';
+import { eventFeedRouter } from '../../src/events/feed.routes';
 import { graphqlRouter } from '../../src/graphql/router';
+import { adminKeyLimits } from '../../src/http/limits';
 import { createTestDb, TestDb } from '../support/database';
 
 /**
- * Issue 13 item 2 for the GraphQL admin API: a token bucket per admin key and the SCIM side's
+ * Issue 13 item 2 for the admin surfaces (GraphQL and GET /events): a token bucket per admin key and the SCIM side's
  * concurrency gate per key; over either, HTTP 429 with Retry-After (RFC 6585 §4) and
  * `extensions.code: RATE_LIMITED`. Another key is never held.
  */
@@ -21,11 +23,13 @@ afterAll(async () => {
   await db.close();
 });
 
+/** An app as main.ts builds it: GraphQL and GET /events share one per-key limiter. */
 async function server(limits: Partial<RequestLimits>): Promise<http.Server> {
   const config = { ...db.config, limits: { ...db.config.limits, ...limits } };
   const logger = pino({ level: 'silent' });
-  const graphql = await graphqlRouter({ services: db.services, config, logger });
-  return http.createServer(buildApp({ config, services: db.services, logger, extraRouters: [graphql] }).callback());
+  const perKey = adminKeyLimits(config.limits);
+  const graphql = await graphqlRouter({ services: db.services, config, logger, perKey });
+  return http.createServer(buildApp({ config, services: db.services, logger, extraRouters: [graphql, eventFeedRouter(db.services, undefined, perKey)] }).callback());
 }
 
 const gql = (srv: http.Server, key: string, query: string) => request(srv).post('/graphql').set('Authorization', `Bearer ${key}`).send({ query });
@@ -110,4 +114,26 @@ it("a long poll (events(wait:)) gives its key's slot back while it waits: the ke
   expect(answered.status).toBe(200);
   expect(answered.body.data.events.nodes).toEqual([]);
   expect(Date.now() - started).toBeGreaterThanOrEqual(2500); // it did wait
+});
+
+it('GET /events shares the key\'s bucket with GraphQL: over it, 429 with Retry-After and a JSON error; a long poll there gives its slot back too', async () => {
+  const tenant = await db.services.tenants.create({ name: 'Feed' });
+  const a = (await db.services.adminKeys.create({ role: 'admin' })).key;
+  const events = (srv: http.Server, wait = 0) => request(srv).get(`/events?tenant=${tenant.slug}${wait ? `&wait=${wait}` : ''}`).set('Authorization', `Bearer ${a}`);
+  const limited = await server({ adminKeyRatePerSecond: 1, adminKeyBurst: 3 });
+  expect((await gql(limited, a, '{ tenants { name } }')).status).toBe(200);
+  expect((await events(limited)).status).toBe(200);
+  expect((await events(limited)).status).toBe(200);
+  const refused = await events(limited);
+  expect(refused.status).toBe(429);
+  expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  expect(refused.body).toMatchObject({ error: 'rateLimited' });
+  // one slot, no queue: the key's requests run while its long poll waits
+  const gated = await server({ adminKeyRatePerSecond: 0, tenantConcurrency: 1, tenantQueue: 0 });
+  const poll = events(gated, 2);
+  poll.then(() => undefined);
+  await new Promise((r) => setTimeout(r, 800));
+  expect((await events(gated)).status).toBe(200);
+  expect((await gql(gated, a, '{ tenants { name } }')).status).toBe(200);
+  expect((await poll).status).toBe(200);
 });
