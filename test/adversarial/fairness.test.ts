@@ -50,6 +50,23 @@ describe('rate limits', () => {
     await db.services.audit.drain();
   });
 
+  it('refusals are audited coalesced: per connection and second, the first one as it is, the others as one row with their count', async () => {
+    const config = { ...db.config, limits: { ...db.config.limits, connectionRatePerSecond: 1, connectionBurst: 2 } };
+    const server = http.createServer(buildApp({ config, services: db.services, logger: pino({ level: 'silent' }) }).callback());
+    const a = await tenant('Coalesced');
+    let refused = 0;
+    for (let i = 0; i < 40; i++) if ((await request(server).get(`/scim/v2/${a.slug}/Users?count=1`).set('Authorization', `Bearer ${a.token}`)).status === 429) refused++;
+    expect(refused).toBeGreaterThan(20);
+    await new Promise((r) => setTimeout(r, 1100)); // the last second's count is written once it is over
+    await db.services.audit.drain();
+    const rows: { note: string | null }[] = await db.orm.em.fork().getConnection().execute(`select note from audit_entry where connection_id = ? and status = 429`, [a.connectionId]);
+    // every refusal is accounted for: a row each for the first of every second, the rest counted in notes
+    const counted = rows.reduce((n, r) => n + (r.note === null ? 1 : Number(/^(\d+) more refused \(429\) in this second$/.exec(r.note)?.[1])), 0);
+    expect(counted).toBe(refused);
+    expect(rows.length).toBeLessThan(refused / 2);
+    expect(rows.some((r) => r.note?.endsWith('more refused (429) in this second'))).toBe(true);
+  });
+
   it("a tenant over its request rate gets 429, whichever connection sends", async () => {
     const config = { ...db.config, limits: { ...db.config.limits, tenantRatePerSecond: 1, tenantBurst: 4 } };
     const server = http.createServer(buildApp({ config, services: db.services, logger: pino({ level: 'silent' }) }).callback());
