@@ -83,7 +83,8 @@ async function fairnessBench(db) {
   console.log('\nFairness: tenant B alone, then while tenant A attacks (12 heavy filters + 20 request loops)');
   const runs = [
     await scenario(db, {}, 'default limits'),
-    await scenario(db, { TENANT_CONCURRENCY: '0', RATE_LIMIT_TENANT_PER_SECOND: '0', RATE_LIMIT_CONNECTION_PER_SECOND: '0' }, 'no gate, no rate limits'),
+    // (PostgreSQL's own default of 2 parallel workers per gather)
+    await scenario(db, { TENANT_CONCURRENCY: '0', RATE_LIMIT_TENANT_PER_SECOND: '0', RATE_LIMIT_CONNECTION_PER_SECOND: '0', DB_PARALLEL_WORKERS_PER_REQUEST: '2' }, 'no gate, no rate limits'),
   ];
   for (const r of runs) {
     console.log(

@@ -71,6 +71,8 @@ export interface DbLimits {
   readyTimeoutMs: number;
   /** Retry-After sent with a 503 caused by a database fault, seconds. */
   retryAfterSeconds: number;
+  /** max_parallel_workers_per_gather of every request connection; undefined = the server's own setting. */
+  parallelWorkersPerRequest?: number;
 }
 
 export interface RequestLimits {
@@ -86,6 +88,12 @@ export interface RequestLimits {
   tenantQueue: number;
   /** Longest wait in the queue before a 429, ms. */
   tenantQueueTimeoutMs: number;
+  /** Slow lane: a tenant whose requests average more than this (ms, moving average) runs only tenantSlowConcurrency at once (0 = no slow lane). */
+  tenantSlowMs: number;
+  tenantSlowConcurrency: number;
+  /** Token bucket per admin key of the GraphQL API: sustained requests per second (0 = no limit) and burst size. */
+  adminKeyRatePerSecond: number;
+  adminKeyBurst: number;
 }
 
 /**
@@ -121,12 +129,16 @@ function int(name: string, value: string | undefined, fallback: number): number 
   return n;
 }
 
-/** MAX_VALUES, MAX_VALUES_PER_ATTRIBUTE ("emails=20,roles=500"), MAX_UNKNOWN_ATTRIBUTES, MAX_PATCH_OPERATIONS (docs/limits.md). */
+/** MAX_VALUES, MAX_VALUES_PER_ATTRIBUTE ("emails=20,roles=500"), MAX_UNKNOWN_ATTRIBUTES, MAX_PATCH_OPERATIONS, MAX_JSON_* (docs/limits.md). */
 function inputLimitsFrom(env: NodeJS.ProcessEnv): Partial<InputLimits> {
   const out: Partial<InputLimits> = {};
   if (env.MAX_VALUES) out.maxValues = int('MAX_VALUES', env.MAX_VALUES, 0);
   if (env.MAX_UNKNOWN_ATTRIBUTES) out.maxUnknownKeys = int('MAX_UNKNOWN_ATTRIBUTES', env.MAX_UNKNOWN_ATTRIBUTES, 0);
   if (env.MAX_PATCH_OPERATIONS) out.maxPatchOperations = int('MAX_PATCH_OPERATIONS', env.MAX_PATCH_OPERATIONS, 0);
+  if (env.MAX_JSON_OBJECT_MEMBERS) out.maxObjectMembers = Math.max(1, int('MAX_JSON_OBJECT_MEMBERS', env.MAX_JSON_OBJECT_MEMBERS, 0));
+  if (env.MAX_JSON_CONTAINERS) out.maxContainers = Math.max(1, int('MAX_JSON_CONTAINERS', env.MAX_JSON_CONTAINERS, 0));
+  if (env.MAX_JSON_NAME_PATHS) out.maxNamePaths = Math.min(1_000_000, Math.max(1, int('MAX_JSON_NAME_PATHS', env.MAX_JSON_NAME_PATHS, 0)));
+  if (env.MAX_JSON_DEPTH) out.maxDepth = Math.min(10_000, Math.max(1, int('MAX_JSON_DEPTH', env.MAX_JSON_DEPTH, 0)));
   if (env.MAX_VALUES_PER_ATTRIBUTE) {
     out.maxValuesByAttribute = Object.fromEntries(
       env.MAX_VALUES_PER_ATTRIBUTE.split(',').filter((p) => p.trim()).map((pair) => {
@@ -181,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queryTimeoutMs: int('DB_QUERY_TIMEOUT_MS', env.DB_QUERY_TIMEOUT_MS, 0),
       readyTimeoutMs: Math.max(1, int('READY_TIMEOUT_MS', env.READY_TIMEOUT_MS, 2_000)),
       retryAfterSeconds: Math.max(1, int('DB_RETRY_AFTER_SECONDS', env.DB_RETRY_AFTER_SECONDS, 5)),
+      parallelWorkersPerRequest: int('DB_PARALLEL_WORKERS_PER_REQUEST', env.DB_PARALLEL_WORKERS_PER_REQUEST, 0),
     },
     limits: {
       tenantRatePerSecond: int('RATE_LIMIT_TENANT_PER_SECOND', env.RATE_LIMIT_TENANT_PER_SECOND, 500),
@@ -190,6 +203,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantConcurrency: int('TENANT_CONCURRENCY', env.TENANT_CONCURRENCY, Math.max(1, Math.ceil(int('DB_POOL_MAX', env.DB_POOL_MAX, 10) / 2))),
       tenantQueue: int('TENANT_QUEUE', env.TENANT_QUEUE, 200),
       tenantQueueTimeoutMs: int('TENANT_QUEUE_TIMEOUT_MS', env.TENANT_QUEUE_TIMEOUT_MS, 10_000),
+      tenantSlowMs: int('TENANT_SLOW_MS', env.TENANT_SLOW_MS, 100),
+      tenantSlowConcurrency: Math.max(1, int('TENANT_SLOW_CONCURRENCY', env.TENANT_SLOW_CONCURRENCY, 1)),
+      adminKeyRatePerSecond: int('RATE_LIMIT_ADMIN_KEY_PER_SECOND', env.RATE_LIMIT_ADMIN_KEY_PER_SECOND, 100),
+      adminKeyBurst: int('RATE_LIMIT_ADMIN_KEY_BURST', env.RATE_LIMIT_ADMIN_KEY_BURST, 200),
     },
   };
 }

@@ -18,6 +18,7 @@ import { EventRelay, relayOptions } from './events/relay';
 import { StorageMaintenance } from './db/storage-maintenance';
 import { setFaultRetryAfter } from './db/faults';
 import { createDemo, demoUnused } from './domain/tenant/demo';
+import { adminKeyLimits } from './http/limits';
 
 const USAGE = `usage: provisio-server [--create-database]
   Starts the SCIM and GraphQL server. Configuration comes from the environment (docs/operations.md).
@@ -97,7 +98,9 @@ async function main(argv: string[]): Promise<void> {
   relay.start();
   undo.push(() => relay.stop());
 
-  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services), consoleRouter()] });
+  // one per-admin-key rate limit and concurrency gate for both admin surfaces (GraphQL, GET /events)
+  const perKey = adminKeyLimits(config.limits);
+  const app = buildApp({ config, services, logger, metrics, extraRouters: [await graphqlRouter({ services, config, logger, perKey }), eventFeedRouter(services, undefined, perKey), consoleRouter()] });
   handler = app.callback();
   const demo = db.embedded ? await createDemo(services) : undefined;
   if (stopping) return; // a signal came during the start: onSignal() is closing what was opened

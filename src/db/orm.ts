@@ -37,8 +37,9 @@ export function ormOptions(clientUrl: string, poolMax: number, embedded = false,
 
 /**
  * Every server connection starts as the `request` kind (see timeouts.ts): statement and
- * idle-in-transaction timeouts as session settings, sent with the startup packet (no extra round
- * trip); a client-side deadline for a server that stopped answering at all (frozen, or a network
+ * idle-in-transaction timeouts, and the parallel workers one statement may use
+ * (DB_PARALLEL_WORKERS_PER_REQUEST), as session settings sent with the startup packet (no extra
+ * round trip); a client-side deadline for a server that stopped answering at all (frozen, or a network
  * that drops packets), and a bound on opening a connection.
  */
 function connectionTimeouts(limits: DbLimits): Record<string, unknown> {
@@ -48,6 +49,9 @@ function connectionTimeouts(limits: DbLimits): Record<string, unknown> {
     query_timeout: clientDeadlineMs(limits, limits.statementTimeoutMs) || undefined,
     connectionTimeoutMillis: limits.acquireTimeoutMs,
     keepAlive: true,
+    // one request's plan may not take the database's cores from every other tenant's (parallel
+    // query workers are shared by the whole server: max_worker_processes)
+    ...(limits.parallelWorkersPerRequest !== undefined ? { options: `-c max_parallel_workers_per_gather=${limits.parallelWorkersPerRequest}` } : {}),
   };
 }
 
@@ -110,7 +114,7 @@ export async function migrate(orm: MikroORM): Promise<string[]> {
   // embedded: no timeouts to lift, and PGlite admits this one connection only
   if (!limits) return (await orm.getMigrator().up()).map((m) => m.name);
   const { statementMs, idleMs } = kindTimeouts(limits, 'maintenance');
-  const maintenance = await openOrm(orm.config.get('clientUrl')!, 2, false, { ...limits, statementTimeoutMs: statementMs, idleInTransactionTimeoutMs: idleMs, queryTimeoutMs: 0 });
+  const maintenance = await openOrm(orm.config.get('clientUrl')!, 2, false, { ...limits, statementTimeoutMs: statementMs, idleInTransactionTimeoutMs: idleMs, queryTimeoutMs: 0, parallelWorkersPerRequest: undefined });
   try {
     return (await maintenance.getMigrator().up()).map((m) => m.name);
   } finally {

@@ -11,6 +11,7 @@ export const DEFAULT_DB_LIMITS: DbLimits = {
   queryTimeoutMs: 0,
   readyTimeoutMs: 2_000,
   retryAfterSeconds: 5,
+  parallelWorkersPerRequest: 0,
 };
 
 /**

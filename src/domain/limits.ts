@@ -21,6 +21,14 @@ export interface InputLimits {
   maxStringLength: number;
   /** PATCH operations on the document's attributes in one request (member operations of a group are not counted) */
   maxPatchOperations: number;
+  /** members of any one object of a JSON body, known or not: checked on the raw text, before JSON.parse (json-shape.ts) */
+  maxObjectMembers: number;
+  /** objects and arrays in one JSON body, all levels together (before JSON.parse) */
+  maxContainers: number;
+  /** nesting of objects and arrays in one JSON body (before JSON.parse) */
+  maxDepth: number;
+  /** distinct sequences of member names in one JSON body, counted as the nodes of their prefix tree (before JSON.parse) */
+  maxNamePaths: number;
 }
 
 export const DEFAULT_INPUT_LIMITS: InputLimits = {
@@ -33,6 +41,16 @@ export const DEFAULT_INPUT_LIMITS: InputLimits = {
   maxStringLength: 64 * 1024,
   // each step on a multi-valued attribute may scan its values: 200 x maxValues stays a few ms
   maxPatchOperations: 200,
+  // a resource names each attribute once plus at most maxUnknownKeys others: 1,000 members leave
+  // room for large custom schemas, while JSON.parse of an object that size stays well under 1 ms
+  maxObjectMembers: 1000,
+  // a group of 50,000 members is 50,000 objects; 2 MiB of `{}` would be 700,000
+  maxContainers: 100_000,
+  // SCIM bodies nest at most 6 deep (a /Bulk operation's data, an extension, manager)
+  maxDepth: 64,
+  // each new member name or new order of names costs V8 a hidden class (about 1 µs idle): a body
+  // of users, groups or /Bulk operations from one IdP repeats a few dozen to a few hundred
+  maxNamePaths: 10_000,
 };
 
 /** The limits in force (mutable only through configureInputLimits). */

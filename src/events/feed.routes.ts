@@ -4,6 +4,7 @@ import { assertTenantAccess, assertTenantReachable } from '../domain/admin/admin
 import { InvalidValueError } from '../domain/errors';
 import { LongPoll, MAX_WAIT_SECONDS } from '../domain/event/long-poll';
 import { adminBearer } from '../http/admin-bearer';
+import type { AdminKeyLimiter } from '../http/limits';
 import type { Services } from '../services';
 
 export const EVENTS_PATH = '/events';
@@ -28,13 +29,24 @@ function param(ctx: Context, name: string): string | undefined {
  * answered as soon as an event commits, or after N seconds (at most MAX_LONG_POLLS wait at once per
  * process, counted with GraphQL `events(wait:)`; beyond that an empty page is answered at once). Errors go to the app's one error mapper
  * (src/http/request-context.ts): JSON `{ error, message }`, 503 with Retry-After when retries ran out.
+ * With `perKey` (the server's, shared with GraphQL), each admin key's rate limit and concurrency gate
+ * apply: 429 with Retry-After (RFC 6585 §4); a long poll gives its slot back before it waits.
  */
-export function eventFeedRouter(services: Services, maxLongPolls?: number): Router {
+export function eventFeedRouter(services: Services, maxLongPolls?: number, perKey?: AdminKeyLimiter): Router {
   const router = new Router();
   // the service's process-wide budget (shared with GraphQL), or one of this router's own when a cap is given
   const longPoll = maxLongPolls === undefined ? services.events.longPoll : new LongPoll(maxLongPolls);
   router.get(EVENTS_PATH, async (ctx) => {
     const principal = await adminBearer(services, ctx.get('authorization'));
+    const release = perKey ? await perKey.enter(principal.keyId) : () => {};
+    try {
+      await feed(ctx, principal, release);
+    } finally {
+      release();
+    }
+  });
+
+  async function feed(ctx: Context, principal: Awaited<ReturnType<typeof adminBearer>>, leaveGate: () => void): Promise<void> {
     const slug = param(ctx, 'tenant') ?? principal.tenant?.slug;
     if (!slug) throw new InvalidValueError('tenant (slug or id) is required');
     assertTenantReachable(principal, slug);
@@ -50,6 +62,7 @@ export function eventFeedRouter(services: Services, maxLongPolls?: number): Rout
     // past the cap the client gets its empty page now (and polls again), so waiters stay bounded
     let closed = false;
     ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
+    if (wait !== undefined && Number(wait) > 0) leaveGate(); // a waiting poll holds no connection
     const page = await services.events.listWaiting(tenant.id, options, { waitMs: Number(wait ?? 0) * 1000, gone: () => closed, longPoll });
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Next-After', String(page.next));
@@ -60,6 +73,6 @@ export function eventFeedRouter(services: Services, maxLongPolls?: number): Rout
     } else {
       ctx.body = { events: page.events, next: String(page.next) };
     }
-  });
+  }
   return router;
 }

@@ -27,6 +27,12 @@ export interface GqlContext {
   /** epoch ms past which no resolver starts (QueryLimits.timeBudgetMs), and the budget for messages */
   deadline?: number;
   budgetMs?: number;
+  /**
+   * Gives the admin key's concurrency slot back before a long poll waits (idempotent): a waiting
+   * `events(wait:)` holds no database connection and must not hold the key's other requests, nor
+   * count as a slow request in the key's slow lane.
+   */
+  leaveGate?: () => void;
 }
 
 export function createContext(

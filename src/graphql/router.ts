@@ -4,9 +4,10 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { UnauthenticatedError, UnavailableError } from '../domain/errors';
+import { RateLimitedError, UnauthenticatedError, UnavailableError } from '../domain/errors';
 import { asUnavailable } from '../db/faults';
 import { adminBearer } from '../http/admin-bearer';
+import { AdminKeyLimiter, adminKeyLimits } from '../http/limits';
 import { readJson } from '../scim/media';
 import type { Services } from '../services';
 import { createContext, GqlContext } from './context';
@@ -45,9 +46,9 @@ async function authenticate(services: Services, header: string): Promise<AdminPr
  * The GraphQL admin API at /graphql on the app's Koa instance (mounted through buildApp's
  * extraRouters): Apollo Server 5, admin-key auth (none only for the public setup-link fields), a browser's
  * GET sent to the console's bundled explorer (no CDN landing page),
- * depth and cost limits, domain errors mapped to extensions.code.
+ * depth and cost limits, a rate limit and concurrency gate per admin key, domain errors mapped to extensions.code.
  */
-export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits }): Promise<Router> {
+export async function graphqlRouter(deps: { services: Services; config: Config; logger: Logger; limits?: QueryLimits; perKey?: AdminKeyLimiter }): Promise<Router> {
   // ESM-only package (only an `import` condition): a dynamic import works from CommonJS
   const { koaMiddleware } = await import('@as-integrations/koa');
   const limits: QueryLimits = { ...DEFAULT_LIMITS, timeBudgetMs: deps.config.graphqlTimeBudgetMs ?? DEFAULT_LIMITS.timeBudgetMs, ...deps.limits };
@@ -79,6 +80,7 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
     ],
   });
   await server.start();
+  const perKey = deps.perKey ?? adminKeyLimits(deps.config.limits);
   const middleware = koaMiddleware(server as never, {
     context: async ({ ctx }: { ctx: Context }) => {
       const principal = await authenticate(deps.services, ctx.get('authorization')).catch((e: unknown) => {
@@ -86,10 +88,21 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
         if (retryAfter) ctx.set('Retry-After', String(retryAfter));
         throw e;
       });
+      // fair sharing per admin key (anonymous requests: per client address), as the SCIM side per
+      // tenant: over the key's rate, or its queue full or waited out, 429 with Retry-After (RFC 6585 §4)
+      const release = await perKey.enter(principal === ANONYMOUS ? `anonymous ${ctx.ip}` : principal.keyId).catch((e: unknown) => {
+        if (!(e instanceof RateLimitedError)) throw e;
+        ctx.set('Retry-After', String(e.retryAfterSeconds));
+        throw codedError(e.message, 'RATE_LIMITED', 429, { retryAfter: e.retryAfterSeconds });
+      });
       let closed = false;
-      ctx.res.once('close', () => (closed = true)); // the client went away (or the answer is done)
+      ctx.res.once('close', () => {
+        closed = true; // the client went away (or the answer is done)
+        release();
+      });
       const context = createContext(deps, ctx.state.requestId as string, principal, () => closed);
       if (limits.timeBudgetMs !== undefined) Object.assign(context, { deadline: Date.now() + limits.timeBudgetMs, budgetMs: limits.timeBudgetMs });
+      context.leaveGate = release;
       return context;
     },
   });

@@ -57,6 +57,7 @@ const SUCCESS: Record<string, number> = { POST: 201, PUT: 200, PATCH: 200, DELET
  * failing audit write is reported, never turned into a failed request.
  */
 export function scimAudit(audit: AuditService): ScimMiddleware {
+  const refusals = new RefusalCoalescer(audit);
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const notes = new AuditNotes();
@@ -78,12 +79,58 @@ export function scimAudit(audit: AuditService): ScimMiddleware {
     // a genuine token refused because of its connection or tenant: filed under it, with the reason
     if (error instanceof RefusedTokenError) notes.note = error.reason;
     const record = entry(ctx, notes, outcome, Number(process.hrtime.bigint() - started) / 1e6, error);
+    if (outcome.status === 429) {
+      refusals.add(record, (e) => void ctx.app.emit('error', e, ctx));
+      if (error) throw error;
+      return;
+    }
     const stored = audit.record(record).catch((e: unknown) => void ctx.app.emit('error', e, ctx));
-    // anonymous floods, rate-limited clients and a failing database must not cost a synchronous INSERT each
-    const shed = outcome.status === 429 || outcome.status === 503;
+    // anonymous floods and a failing database must not cost a synchronous INSERT each
+    const shed = outcome.status === 503;
     if (!isRead(ctx.method, record.operation) && ctx.state.scim && !shed) await stored;
     if (error) throw error;
   };
+}
+
+type AuditInput = Parameters<AuditService['record']>[0];
+
+/**
+ * Refused-for-load (429) entries, coalesced: a client looping past its rate limit would otherwise
+ * cost an audit row per refusal, as many as the requests it is refused for. Per connection (or, for
+ * a request without one, per tenant and actor kind) and per second, the first refusal is recorded
+ * as it is; the others of that second are counted, and recorded once, when the second is over, as
+ * one row like the last of them with the note `N more refused (429) in this second`. Counts still
+ * pending when the process stops are lost (these rows are written after the answer anyway, see
+ * scimAudit).
+ */
+class RefusalCoalescer {
+  private readonly open = new Map<string, { second: number; more: number; last: AuditInput; timer?: NodeJS.Timeout }>();
+  constructor(private readonly audit: AuditService) {}
+
+  add(record: AuditInput, onError: (e: unknown) => void, now = Date.now()): void {
+    const actor = record.actor as { kind: string; connectionId?: string };
+    const key = `${record.tenantId ?? record.tenantSlug ?? ''} ${actor.kind} ${actor.connectionId ?? ''}`;
+    const second = Math.floor(now / 1000);
+    const current = this.open.get(key);
+    if (current && current.second === second) {
+      current.more++;
+      current.last = record;
+      current.timer ??= setTimeout(() => this.flush(key, current, onError), (second + 1) * 1000 - now).unref();
+      return;
+    }
+    if (current) this.flush(key, current, onError);
+    this.open.set(key, { second, more: 0, last: record });
+    this.audit.record(record).catch(onError);
+  }
+
+  private flush(key: string, state: { second: number; more: number; last: AuditInput; timer?: NodeJS.Timeout }, onError: (e: unknown) => void): void {
+    if (state.timer) clearTimeout(state.timer);
+    if (this.open.get(key) === state) this.open.delete(key);
+    if (state.more === 0) return;
+    const more = state.more;
+    state.more = 0;
+    this.audit.record({ ...state.last, note: `${more} more refused (429) in this second` }).catch(onError);
+  }
 }
 
 function isRead(method: string, operation: string): boolean {

@@ -65,64 +65,107 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** How a tenant's requests have been taking: an exponential moving average of their times in ms. */
+interface Pace {
+  avgMs: number;
+}
+
+/** Weight of the newest request in the moving average (about the last 10 requests count). */
+const PACE_WEIGHT = 0.2;
+
 /**
  * A per-tenant cap on requests served at once (hence on the database connections a tenant can
  * hold): beyond `concurrency`, requests wait in the tenant's FIFO queue; a full queue, or a wait
  * longer than `timeoutMs`, is refused with 429. Other tenants never wait behind it.
+ *
+ * The slow lane: a tenant whose requests have been taking more than `slowMs` on average (an
+ * exponential moving average of the time each request held its slot) is allowed only
+ * `slowConcurrency` at once, until its average falls back under `slowMs`. A tenant that sends
+ * scans and heavy filters then queues behind itself, instead of taking cores and connections from
+ * the tenants whose requests are quick.
  */
 export class TenantGate {
   private readonly running = new Map<string, number>();
   private readonly queues = new Map<string, Waiter[]>();
+  private readonly pace = new Map<string, Pace>();
   constructor(
     private readonly concurrency: number,
     private readonly queueMax: number,
     private readonly timeoutMs: number,
+    private readonly slowMs = 0,
+    private readonly slowConcurrency = 1,
   ) {}
+
+  /** Requests of the tenant that may run at once now: `slowConcurrency` in the slow lane. */
+  limit(tenant: string): number {
+    const avg = this.pace.get(tenant)?.avgMs ?? 0;
+    return this.slowMs > 0 && avg > this.slowMs ? Math.max(1, Math.min(this.slowConcurrency, this.concurrency)) : this.concurrency;
+  }
+
+  /** Whether the tenant is in the slow lane (metrics, tests). */
+  slow(tenant: string): boolean {
+    return this.limit(tenant) < this.concurrency;
+  }
 
   /** Resolves with a release function once the request may run. */
   async enter(tenant: string): Promise<() => void> {
     if (this.concurrency <= 0) return () => {};
     const n = this.running.get(tenant) ?? 0;
-    if (n < this.concurrency) {
+    let queue = this.queues.get(tenant);
+    if (n < this.limit(tenant) && !queue) {
       this.running.set(tenant, n + 1);
       return this.releaser(tenant);
     }
-    const queue = this.queues.get(tenant) ?? [];
-    if (queue.length >= this.queueMax) throw new RateLimitedError(`too many concurrent requests for this tenant (${this.concurrency} running, ${this.queueMax} waiting); send again later`, 1);
-    this.queues.set(tenant, queue);
+    if (!queue) this.queues.set(tenant, (queue = []));
+    if (queue.length >= this.queueMax) throw new RateLimitedError(`too many concurrent requests for this tenant (${this.limit(tenant)} running, ${this.queueMax} waiting); send again later`, 1);
+    const waiting = queue;
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         resolve,
         reject,
         timer: setTimeout(() => {
-          const i = queue.indexOf(waiter);
-          if (i >= 0) queue.splice(i, 1);
-          if (queue.length === 0) this.queues.delete(tenant);
+          const i = waiting.indexOf(waiter);
+          if (i >= 0) waiting.splice(i, 1);
+          // only this queue: once emptied and dropped, the tenant may have a new one
+          if (waiting.length === 0 && this.queues.get(tenant) === waiting) this.queues.delete(tenant);
           reject(new RateLimitedError(`this tenant's requests waited more than ${this.timeoutMs} ms for their turn; send again later`, Math.max(1, Math.ceil(this.timeoutMs / 1000))));
         }, this.timeoutMs),
       };
-      queue.push(waiter);
+      waiting.push(waiter);
     });
-    return this.releaser(tenant); // the slot was handed over by the request that left
+    return this.releaser(tenant); // admit() counted this request in `running` when it let it in
   }
 
   private releaser(tenant: string): () => void {
     let done = false;
+    const started = performance.now();
     return () => {
       if (done) return;
       done = true;
-      const queue = this.queues.get(tenant);
-      const next = queue?.shift();
-      if (queue && queue.length === 0) this.queues.delete(tenant);
-      if (next) {
-        clearTimeout(next.timer);
-        next.resolve(); // the slot passes on: `running` stays
-        return;
+      if (this.slowMs > 0) {
+        const ms = performance.now() - started;
+        const pace = this.pace.get(tenant);
+        if (pace) pace.avgMs += PACE_WEIGHT * (ms - pace.avgMs);
+        else this.pace.set(tenant, { avgMs: ms });
       }
       const n = (this.running.get(tenant) ?? 1) - 1;
       if (n <= 0) this.running.delete(tenant);
       else this.running.set(tenant, n);
+      this.admit(tenant);
     };
+  }
+
+  /** Lets waiting requests in, in order, while the tenant is under its limit (which the slow lane may have lowered or raised). */
+  private admit(tenant: string): void {
+    const queue = this.queues.get(tenant);
+    if (!queue) return;
+    while (queue.length > 0 && (this.running.get(tenant) ?? 0) < this.limit(tenant)) {
+      const next = queue.shift()!;
+      clearTimeout(next.timer);
+      this.running.set(tenant, (this.running.get(tenant) ?? 0) + 1);
+      next.resolve();
+    }
+    if (queue.length === 0) this.queues.delete(tenant);
   }
 
   /** Requests running and waiting for a tenant (metrics, tests). */
@@ -134,13 +177,13 @@ export class TenantGate {
 /**
  * Fair sharing of the SCIM facade, after authentication: a token bucket per SCIM connection and
  * one per tenant (429 with Retry-After and a SCIM error body when empty, RFC 6585 §4), then the
- * tenant's concurrency gate. Defaults sit far above what IdPs send (Entra ID: 25 requests a second
+ * tenant's concurrency gate (with its slow lane). Defaults sit far above what IdPs send (Entra ID: 25 requests a second
  * per tenant), so only floods and runaway clients meet them.
  */
 export function scimLimits(limits: RequestLimits): ScimMiddleware {
   const tenants = new RateLimiter(limits.tenantRatePerSecond, limits.tenantBurst);
   const connections = new RateLimiter(limits.connectionRatePerSecond, limits.connectionBurst);
-  const gate = new TenantGate(limits.tenantConcurrency, limits.tenantQueue, limits.tenantQueueTimeoutMs);
+  const gate = new TenantGate(limits.tenantConcurrency, limits.tenantQueue, limits.tenantQueueTimeoutMs, limits.tenantSlowMs, limits.tenantSlowConcurrency);
   return async (ctx, next) => {
     const scim = ctx.state.scim;
     const now = Date.now();
@@ -154,5 +197,28 @@ export function scimLimits(limits: RequestLimits): ScimMiddleware {
     } finally {
       release();
     }
+  };
+}
+
+/**
+ * The same fair sharing for the admin surfaces (GraphQL, GET /events), per admin key, one instance
+ * shared by both: a token bucket per key
+ * (`adminKeyRatePerSecond`, `adminKeyBurst`) and a concurrency gate per key with the SCIM side's
+ * settings (concurrency, queue, wait, slow lane). `enter` resolves with the release function, or
+ * throws RateLimitedError (429 with Retry-After, GraphQL `RATE_LIMITED`).
+ */
+export interface AdminKeyLimiter {
+  enter(key: string, now?: number): Promise<() => void>;
+}
+
+export function adminKeyLimits(limits: RequestLimits): AdminKeyLimiter {
+  const keys = new RateLimiter(limits.adminKeyRatePerSecond, limits.adminKeyBurst);
+  const gate = new TenantGate(limits.tenantConcurrency, limits.tenantQueue, limits.tenantQueueTimeoutMs, limits.tenantSlowMs, limits.tenantSlowConcurrency);
+  return {
+    async enter(key, now = Date.now()) {
+      const wait = keys.take(key, now);
+      if (wait > 0) throw new RateLimitedError(`this admin key sends more than ${limits.adminKeyRatePerSecond} requests a second; send again later`, Math.ceil(wait));
+      return gate.enter(key);
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { InvalidSyntaxError } from '../domain/errors';
+import { assertJsonShape } from '../domain/json-shape';
 import { assertStorableJson, decodeUtf8, mayHoldUnstorable } from '../domain/text';
 import { ScimHttpError } from './scim-error';
 
@@ -13,6 +14,8 @@ export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
  * malformed -> 400 invalidSyntax. JSON text is UTF-8 (RFC 8259 §8.1): another declared charset or
  * bytes that are not strict UTF-8 are 400 invalidSyntax; a NUL or lone surrogate in any string or
  * member name is 400 invalidValue (invalidFilter under `filter`), before anything reads the body.
+ * A body whose shape would make JSON.parse slow (too many members in one object, too many objects
+ * and arrays, too deep) is 400 invalidValue before it is parsed (assertJsonShape).
  */
 export async function readJson(ctx: Context, limit: number): Promise<unknown> {
   const type = ctx.get('content-type');
@@ -33,6 +36,7 @@ export async function readJson(ctx: Context, limit: number): Promise<unknown> {
     if (err.type === 'entity.too.large') throw tooLarge(limit);
     throw new InvalidSyntaxError(`could not read the request body: ${(e as Error).message}`);
   }
+  assertJsonShape(bytes); // before JSON.parse: the cost of parsing is the shape's, not only the size's
   const text = decodeUtf8(bytes, 'the request body');
   if (text.trim() === '') throw new InvalidSyntaxError('the request body is empty');
   let body: unknown;

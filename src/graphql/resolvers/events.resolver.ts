@@ -59,7 +59,7 @@ export class EventsResolver {
       limit === 0
         ? { events: [], next: from }
         : wait
-          ? await ctx.services.events.listWaiting(rctx.tenant.id, options, { waitMs: takeWait(ctx, wait), gone: ctx.clientGone })
+          ? (ctx.leaveGate?.(), await ctx.services.events.listWaiting(rctx.tenant.id, options, { waitMs: takeWait(ctx, wait), gone: ctx.clientGone }))
           : await ctx.services.events.list(rctx.tenant.id, options);
     return { nodes: page.events.map(EventType.from), endCursor: encodeEventCursor(page.next), hasNextPage: limit > 0 && page.events.length === limit };
   }
