@@ -94,6 +94,8 @@ export interface RequestLimits {
   /** Token bucket per admin key of the GraphQL API: sustained requests per second (0 = no limit) and burst size. */
   adminKeyRatePerSecond: number;
   adminKeyBurst: number;
+  /** Requests of one admin key served at once (GraphQL, GET /events); 0 = no cap (the default in embedded mode). */
+  adminKeyConcurrency: number;
 }
 
 /**
@@ -203,10 +205,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantConcurrency: int('TENANT_CONCURRENCY', env.TENANT_CONCURRENCY, Math.max(1, Math.ceil(int('DB_POOL_MAX', env.DB_POOL_MAX, 10) / 2))),
       tenantQueue: int('TENANT_QUEUE', env.TENANT_QUEUE, 200),
       tenantQueueTimeoutMs: int('TENANT_QUEUE_TIMEOUT_MS', env.TENANT_QUEUE_TIMEOUT_MS, 10_000),
-      tenantSlowMs: int('TENANT_SLOW_MS', env.TENANT_SLOW_MS, 100),
+      // embedded PGlite is one session that serialises every request anyway: there the lane would only
+      // shrink a tenant's (and an admin key's) share of a queue that forms regardless, and a request
+      // stuck in that one session would hold the lane's only slot
+      tenantSlowMs: int('TENANT_SLOW_MS', env.TENANT_SLOW_MS, env.DATABASE_URL ? 100 : 0),
       tenantSlowConcurrency: Math.max(1, int('TENANT_SLOW_CONCURRENCY', env.TENANT_SLOW_CONCURRENCY, 1)),
       adminKeyRatePerSecond: int('RATE_LIMIT_ADMIN_KEY_PER_SECOND', env.RATE_LIMIT_ADMIN_KEY_PER_SECOND, 100),
       adminKeyBurst: int('RATE_LIMIT_ADMIN_KEY_BURST', env.RATE_LIMIT_ADMIN_KEY_BURST, 200),
+      // on a server, an admin key gets a tenant's share of the pool; embedded PGlite's one session
+      // serialises every request anyway, and a console request stuck there must not starve the key
+      adminKeyConcurrency: int('ADMIN_KEY_CONCURRENCY', env.ADMIN_KEY_CONCURRENCY, env.DATABASE_URL ? Math.max(1, Math.ceil(int('DB_POOL_MAX', env.DB_POOL_MAX, 10) / 2)) : 0),
     },
   };
 }

@@ -90,16 +90,24 @@ export async function graphqlRouter(deps: { services: Services; config: Config; 
       });
       // fair sharing per admin key (anonymous requests: per client address), as the SCIM side per
       // tenant: over the key's rate, or its queue full or waited out, 429 with Retry-After (RFC 6585 §4)
-      const release = await perKey.enter(principal === ANONYMOUS ? `anonymous ${ctx.ip}` : principal.keyId).catch((e: unknown) => {
+      // The slot is given back when the answer is done or the client goes away ('close'). The listener
+      // is in place before the request queues for its slot: a client that leaves while it waits (the
+      // console aborts the queries of a page it leaves) must not hold the slot once admitted, forever.
+      let closed = false;
+      let release: (() => void) | undefined;
+      ctx.res.once('close', () => {
+        closed = true;
+        release?.();
+      });
+      release = await perKey.enter(principal === ANONYMOUS ? `anonymous ${ctx.ip}` : principal.keyId).catch((e: unknown) => {
         if (!(e instanceof RateLimitedError)) throw e;
         ctx.set('Retry-After', String(e.retryAfterSeconds));
         throw codedError(e.message, 'RATE_LIMITED', 429, { retryAfter: e.retryAfterSeconds });
       });
-      let closed = false;
-      ctx.res.once('close', () => {
-        closed = true; // the client went away (or the answer is done)
+      if (closed) {
         release();
-      });
+        throw codedError('the client closed the connection while the request waited for its turn', 'CLIENT_CLOSED_REQUEST', 499);
+      }
       const context = createContext(deps, ctx.state.requestId as string, principal, () => closed);
       if (limits.timeBudgetMs !== undefined) Object.assign(context, { deadline: Date.now() + limits.timeBudgetMs, budgetMs: limits.timeBudgetMs });
       context.leaveGate = release;

@@ -213,7 +213,7 @@ export interface AdminKeyLimiter {
 
 export function adminKeyLimits(limits: RequestLimits): AdminKeyLimiter {
   const keys = new RateLimiter(limits.adminKeyRatePerSecond, limits.adminKeyBurst);
-  const gate = new TenantGate(limits.tenantConcurrency, limits.tenantQueue, limits.tenantQueueTimeoutMs, limits.tenantSlowMs, limits.tenantSlowConcurrency);
+  const gate = new TenantGate(limits.adminKeyConcurrency, limits.tenantQueue, limits.tenantQueueTimeoutMs, limits.tenantSlowMs, limits.tenantSlowConcurrency);
   return {
     async enter(key, now = Date.now()) {
       const wait = keys.take(key, now);

@@ -45,6 +45,9 @@ function expectRateLimited(res: request.Response): void {
 
 it('defaults: 100 requests a second per admin key, bursts of 200 (RATE_LIMIT_ADMIN_KEY_*)', () => {
   expect(loadConfig({}).limits).toMatchObject({ adminKeyRatePerSecond: 100, adminKeyBurst: 200 });
+  // a key's concurrency: a tenant's share of the pool on a server, no cap on embedded PGlite (one session)
+  expect(loadConfig({ DATABASE_URL: 'postgresql://h/db' }).limits).toMatchObject({ adminKeyConcurrency: 5, tenantSlowMs: 100 });
+  expect(loadConfig({}).limits).toMatchObject({ adminKeyConcurrency: 0, tenantSlowMs: 0 });
   expect(loadConfig({ RATE_LIMIT_ADMIN_KEY_PER_SECOND: '5', RATE_LIMIT_ADMIN_KEY_BURST: '7' }).limits).toMatchObject({ adminKeyRatePerSecond: 5, adminKeyBurst: 7 });
 });
 
@@ -63,10 +66,10 @@ it('an admin key over its token bucket gets 429, Retry-After and RATE_LIMITED; a
 });
 
 // the held request waits on a row lock taken by a second session: embedded PGlite is one session
-const onServer = process.env.DATABASE_URL ? it : it.skip;
+const onServer = (name: string, fn: () => Promise<void>) => (process.env.DATABASE_URL ? it(name, fn) : undefined);
 
 onServer("an admin key's concurrency gate: while its requests hold their slots, more wait or get 429; another key runs at once", async () => {
-  const srv = await server({ tenantConcurrency: 1, tenantQueue: 1, tenantQueueTimeoutMs: 60_000, adminKeyRatePerSecond: 0 });
+  const srv = await server({ adminKeyConcurrency: 1, tenantQueue: 1, tenantQueueTimeoutMs: 60_000, adminKeyRatePerSecond: 0 });
   const tenant = await db.services.tenants.create({ name: 'Locked' });
   const a = (await db.services.adminKeys.create({ role: 'admin' })).key;
   const b = (await db.services.adminKeys.create({ role: 'admin' })).key;
@@ -102,9 +105,45 @@ onServer("an admin key's concurrency gate: while its requests hold their slots, 
   }
 });
 
+onServer('a request whose client leaves while it waits for a slot gives the slot back once admitted (the console aborts the queries of pages it leaves)', async () => {
+  const srv = await server({ adminKeyConcurrency: 1, tenantQueue: 5, tenantQueueTimeoutMs: 3_000, tenantSlowMs: 0, adminKeyRatePerSecond: 0 });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}/graphql`;
+  const tenant = await db.services.tenants.create({ name: 'Leaver' });
+  const a = (await db.services.adminKeys.create({ role: 'admin' })).key;
+  const post = (query: string, signal?: AbortSignal) =>
+    fetch(url, { method: 'POST', headers: { authorization: `Bearer ${a}`, 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal });
+  const locker = new Client({ connectionString: db.url });
+  await locker.connect();
+  try {
+    await locker.query('begin');
+    await locker.query('select 1 from tenant where id = $1 for update', [tenant.id]);
+    const held = post(`mutation { updateTenant(tenant: "${tenant.slug}", input: { name: "Held" }) { name } }`);
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await locker.query(`select count(*)::int as n from pg_locks where not granted`);
+      if (rows[0].n > 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    // a second request queues behind the held one, and its client leaves
+    const leaving = new AbortController();
+    const left = post('{ tenants { name } }', leaving.signal).catch((e: Error) => e.name);
+    await new Promise((r) => setTimeout(r, 200));
+    leaving.abort();
+    expect(await left).toBe('AbortError');
+    await new Promise((r) => setTimeout(r, 100));
+    await locker.query('commit');
+    expect(((await (await held).json()) as { data: { updateTenant: { name: string } } }).data.updateTenant.name).toBe('Held');
+    // the key's slot is free: the next requests run at once, not after the queue's 3 s wait and a 429
+    for (let i = 0; i < 3; i++) expect((await post('{ tenants { name } }')).status).toBe(200);
+  } finally {
+    await locker.end();
+    srv.close();
+  }
+});
+
 it("a long poll (events(wait:)) gives its key's slot back while it waits: the key's other requests run", async () => {
   // one slot, no queue: a request that held the slot would make the next one a 429 at once
-  const srv = await server({ tenantConcurrency: 1, tenantQueue: 0, tenantSlowMs: 100, tenantSlowConcurrency: 1, adminKeyRatePerSecond: 0 });
+  const srv = await server({ adminKeyConcurrency: 1, tenantQueue: 0, tenantSlowMs: 100, tenantSlowConcurrency: 1, adminKeyRatePerSecond: 0 });
   const tenant = await db.services.tenants.create({ name: 'Quiet' });
   const a = (await db.services.adminKeys.create({ role: 'admin' })).key;
   const started = Date.now();
@@ -132,7 +171,7 @@ it('GET /events shares the key\'s bucket with GraphQL: over it, 429 with Retry-A
   expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
   expect(refused.body).toMatchObject({ error: 'rateLimited' });
   // one slot, no queue: the key's requests run while its long poll waits
-  const gated = await server({ adminKeyRatePerSecond: 0, tenantConcurrency: 1, tenantQueue: 0 });
+  const gated = await server({ adminKeyRatePerSecond: 0, adminKeyConcurrency: 1, tenantQueue: 0 });
   const poll = events(gated, 2);
   poll.then(() => undefined);
   await new Promise((r) => setTimeout(r, 800));

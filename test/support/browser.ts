@@ -61,7 +61,7 @@ export async function startConsoleServer(opts: { guardMinUsers?: number } = {}):
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = { ...db.config, publicUrl: origin };
-  const logger = pino({ level: 'silent' });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const app = buildApp({ config, services, logger, extraRouters: [await graphqlRouter({ services, config, logger }), eventFeedRouter(services), consoleRouter(dir)] });
   server.on('request', app.callback());
 
