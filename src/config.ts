@@ -156,6 +156,9 @@ function inputLimitsFrom(env: NodeJS.ProcessEnv): Partial<InputLimits> {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int('PORT', env.PORT, 8080);
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  const dbPoolMax = int('DB_POOL_MAX', env.DB_POOL_MAX, 10);
+  /** a tenant's (and an admin key's) default share of the pool: half of it, so others always have the rest */
+  const halfPool = Math.max(1, Math.ceil(dbPoolMax / 2));
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -166,7 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     maxBodyBytes: int('MAX_BODY_BYTES', env.MAX_BODY_BYTES, 2 * 1024 * 1024),
     maxResults: int('SCIM_MAX_RESULTS', env.SCIM_MAX_RESULTS, 1000),
-    dbPoolMax: int('DB_POOL_MAX', env.DB_POOL_MAX, 10),
+    dbPoolMax,
     bulkMaxOperations: int('BULK_MAX_OPERATIONS', env.BULK_MAX_OPERATIONS, 1000),
     bulkMaxPayloadBytes: int('BULK_MAX_PAYLOAD_BYTES', env.BULK_MAX_PAYLOAD_BYTES, 2 * 1024 * 1024),
     tokenDefaultDays: 365,
@@ -202,7 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantBurst: int('RATE_LIMIT_TENANT_BURST', env.RATE_LIMIT_TENANT_BURST, 1000),
       connectionRatePerSecond: int('RATE_LIMIT_CONNECTION_PER_SECOND', env.RATE_LIMIT_CONNECTION_PER_SECOND, 250),
       connectionBurst: int('RATE_LIMIT_CONNECTION_BURST', env.RATE_LIMIT_CONNECTION_BURST, 500),
-      tenantConcurrency: int('TENANT_CONCURRENCY', env.TENANT_CONCURRENCY, Math.max(1, Math.ceil(int('DB_POOL_MAX', env.DB_POOL_MAX, 10) / 2))),
+      tenantConcurrency: int('TENANT_CONCURRENCY', env.TENANT_CONCURRENCY, halfPool),
       tenantQueue: int('TENANT_QUEUE', env.TENANT_QUEUE, 200),
       tenantQueueTimeoutMs: int('TENANT_QUEUE_TIMEOUT_MS', env.TENANT_QUEUE_TIMEOUT_MS, 10_000),
       // embedded PGlite is one session that serialises every request anyway: there the lane would only
@@ -214,7 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       adminKeyBurst: int('RATE_LIMIT_ADMIN_KEY_BURST', env.RATE_LIMIT_ADMIN_KEY_BURST, 200),
       // on a server, an admin key gets a tenant's share of the pool; embedded PGlite's one session
       // serialises every request anyway, and a console request stuck there must not starve the key
-      adminKeyConcurrency: int('ADMIN_KEY_CONCURRENCY', env.ADMIN_KEY_CONCURRENCY, env.DATABASE_URL ? Math.max(1, Math.ceil(int('DB_POOL_MAX', env.DB_POOL_MAX, 10) / 2)) : 0),
+      adminKeyConcurrency: int('ADMIN_KEY_CONCURRENCY', env.ADMIN_KEY_CONCURRENCY, env.DATABASE_URL ? halfPool : 0),
     },
   };
 }
