@@ -53,7 +53,9 @@ function serve() {
   });
   server.stdout.pipe(pretty.stdin);
   server.on('exit', (code) => {
+    // stopped by a signal (Ctrl-C, SIGTERM) is a normal end, whatever code the killed server exits with
+    // (node --watch may exit 1 when it is killed, depending on the Node version and timing)
+    if (!stopping) process.exitCode = code ?? 0;
     stop();
-    process.exitCode = code ?? 0;
   });
 }
