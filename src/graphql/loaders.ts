@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { ConnectionActivity, TenantActivity } from '../domain/admin/stats.service';
+import type { ConnectionActivity, TenantActivity, TenantSummary } from '../domain/admin/stats.service';
 import type { TokenInfo } from '../domain/connection/connection.service';
 import type { RequestContext } from '../domain/context';
 import type { GroupRecord } from '../domain/group/group.service';
@@ -18,6 +18,12 @@ export interface Loaders {
   memberCounts(ctx: RequestContext): DataLoader<string, number>;
   tokens: DataLoader<string, TokenInfo[]>;
   connectionActivity: DataLoader<string, ConnectionActivity[]>;
+  /**
+   * `stats` of a scope (a tenant id, or '' for every tenant the key sees): the scopes asked in one
+   * tick cost two statements together, however many aliases ask them. Batched, not cached: a
+   * mutation's later fields see its writes.
+   */
+  summary: DataLoader<string, TenantSummary>;
   /** each tenant's SCIM traffic over the last `hours` (one statement per window asked for) */
   tenantActivity(hours: number): DataLoader<string, TenantActivity>;
 }
@@ -48,7 +54,7 @@ export function createLoaders(services: Services): Loaders {
       }
       return loader;
     },
-    tenant: new DataLoader(async (refs) => Promise.all(refs.map((r) => services.tenants.get(r).catch((e: Error) => e)))),
+    tenant: new DataLoader(async (refs) => services.tenants.getMany(refs)),
     groups: perTenant(
       (ctx) =>
         new DataLoader(async (ids) => {
@@ -64,6 +70,20 @@ export function createLoaders(services: Services): Loaders {
         }),
     ),
     tokens: new DataLoader(async (tenantIds) => Promise.all(tenantIds.map((id) => services.connections.listTokens(id)))),
+    summary: new DataLoader(
+      async (scopes) => {
+        const ids = [...new Set(scopes.filter((s) => s !== ''))];
+        const [counts, connections, everyTenant] = await Promise.all([
+          services.stats.countsOf(ids),
+          ids.length > 0 ? services.stats.connectionActivity(ids) : [],
+          scopes.includes('') ? services.stats.summary(null) : undefined,
+        ]);
+        const byTenant = new Map<string, ConnectionActivity[]>(ids.map((id) => [id, []]));
+        for (const c of connections) byTenant.get(c.tenantId)?.push(c);
+        return scopes.map((s) => (s === '' ? everyTenant! : { ...counts.get(s)!, connections: byTenant.get(s)! }));
+      },
+      { cache: false },
+    ),
     connectionActivity: new DataLoader(async (tenantIds) => {
       const all = await services.stats.connectionActivity([...tenantIds]);
       return tenantIds.map((id) => all.filter((c) => c.tenantId === id));

@@ -112,13 +112,14 @@ describe('event-loop lag', () => {
           Operations: Array.from({ length: Math.ceil(200 * scale) }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `b${i}`, data: { schemas: [USER], userName: `bulk-${tag}-${i}@example.com`, emails: emails(10) } })),
         }),
       },
-      // GraphQL: as many aliases of stats (each several counts) as the cost limit accepts
+      // GraphQL: as many aliases of stats (each several counts) as the cost limit accepts, over both
+      // tenants (the loaders batch them: one tenant lookup and two statements of figures)
       {
         method: 'post',
         url: '/graphql',
         token: adminKey,
         type: 'application/json',
-        body: JSON.stringify({ query: `{ ${Array.from({ length: Math.ceil(90 * scale) }, (_, i) => `s${i}: stats(tenant: "${a.slug}") { usersActive usersInactive groups }`).join(' ')} }` }),
+        body: JSON.stringify({ query: `{ ${Array.from({ length: Math.ceil(90 * scale) }, (_, i) => `s${i}: stats(tenant: "${i % 2 ? a.slug : b.slug}") { usersActive usersInactive groups connections { id } }`).join(' ')} }` }),
       },
     ];
     for (const r of await Promise.all(send(heavy(0.02, 'warm')))) expect(r.status).toBeLessThan(300);
@@ -160,13 +161,25 @@ describe('event-loop lag', () => {
       worstAlone = Math.max(worstAlone, max);
       alone.push(`${kinds[i]} ${max.toFixed(0)}`);
     }
+    // the aim's "100 ms of lag", measured in the same run: the slowest probe while the event loop is
+    // blocked for 100 ms in one piece (a probe is always in flight, so one of them waits it all out)
+    const blocked = await probeWhile([
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          const end = performance.now() + 100;
+          while (performance.now() < end);
+          resolve();
+        }, 20),
+      ),
+    ]);
     const together = await probeWhile([...send(full), ...attacks()]);
     expect(together.results.map((r) => r.status)).toEqual([200, 201, 201, 200, 200, 200, 400, 400, 400, 400]);
     expect(together.probes).toBeGreaterThan(0);
     // eslint-disable-next-line no-console
     console.log(
       `healthz idle max ${idleMax.toFixed(1)} ms (median ${idle.sort((x, y) => x - y)[idle.length >> 1].toFixed(1)} over ${idle.length}); ` +
-        `slowest probe while each kind runs alone (ms): ${alone.join(', ')} = ${(worstAlone / idleMax).toFixed(1)}x idle; ` +
+        `slowest probe while each kind runs alone (ms): ${alone.join(', ')} = ${(worstAlone / idleMax).toFixed(1)}x idle, ` +
+        `${(worstAlone / blocked.max).toFixed(2)}x a 100 ms block (${blocked.max.toFixed(1)} ms); ` +
         `all at once with the refused attacks: ${together.max.toFixed(1)} ms over ${together.probes} probes = ${(together.max / idleMax).toFixed(1)}x idle`,
     );
     // Against the worst idle probe of the same test (the machine's own noise included); the bounds
@@ -177,6 +190,10 @@ describe('event-loop lag', () => {
     // alone (the 90-alias GraphQL query or the 200-step PATCH) 11x-13x; all at once 14x-17x (it was
     // 30x-60x, mostly JSON.parse of the refused bodies, before the JSON shape caps).
     expect(worstAlone / idleMax).toBeLessThan(50);
+    // and against a 100 ms block of the event loop (issue 13's aim of under 100 ms of lag): each kind
+    // alone measured 0.43x-0.86x of it on a quiet machine once the GraphQL loaders batched stats (the
+    // 90-alias query was 1.3x before); the bound leaves room for a noisy machine, not for 200 ms stalls
+    expect(worstAlone).toBeLessThan(2 * blocked.max);
     expect(together.max / idleMax).toBeLessThan(100);
   });
 });

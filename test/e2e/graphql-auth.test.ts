@@ -140,8 +140,8 @@ describe('GraphQL errors', () => {
   it('an unexpected failure is a bare INTERNAL_SERVER_ERROR with the request id in the header', async () => {
     const key = await app.key();
     const t = await app.tenant('Broken Inc');
-    const original = app.services.stats.counts;
-    app.services.stats.counts = async () => {
+    const original = app.services.stats.countsOf;
+    app.services.stats.countsOf = async () => {
       throw new Error('secret internal detail at /srv/provisio/x.ts:12');
     };
     try {
@@ -154,7 +154,7 @@ describe('GraphQL errors', () => {
       expect(res.body.errors).toEqual([{ message: 'Internal server error', locations: expect.any(Array), path: ['tenant', 'stats'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
       expect(JSON.stringify(res.body)).not.toContain('secret');
     } finally {
-      app.services.stats.counts = original;
+      app.services.stats.countsOf = original;
     }
   });
 
@@ -168,8 +168,8 @@ describe('GraphQL errors', () => {
       const server = http.createServer(prod.callback());
       const key = await app.key();
       const t = await app.tenant('Prod Inc');
-      const original = app.services.stats.counts;
-      app.services.stats.counts = async () => {
+      const original = app.services.stats.countsOf;
+      app.services.stats.countsOf = async () => {
         throw new TypeError('cannot read x of undefined');
       };
       try {
@@ -187,7 +187,7 @@ describe('GraphQL errors', () => {
         const bad = await request(server).post('/graphql').set('Authorization', `Bearer ${key}`).send({ query: `{ tenant(slug: "${t.slug}") { users(filter: "x eq") { totalCount } } }` });
         expect(bad.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'invalidFilter' });
       } finally {
-        app.services.stats.counts = original;
+        app.services.stats.countsOf = original;
       }
     } finally {
       process.env.NODE_ENV = previous;

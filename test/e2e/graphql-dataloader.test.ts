@@ -90,4 +90,32 @@ describe('DataLoader: nested lists cost a fixed number of SQL statements', () =>
     expect(counts[5]).toBeLessThanOrEqual(bound);
     expect(counts[50]).toBeLessThanOrEqual(bound);
   });
+
+  it('aliases of stats over many tenants: the same statements for 2 tenants and 4 aliases as for 6 and 30, each alias with its own figures', async () => {
+    const admin = await app.key('admin');
+    const slugs = [slug];
+    for (let i = 0; i < 5; i++) {
+      const t = await app.tenant(`Stats Co ${i}`);
+      for (let u = 0; u <= i; u++) expect((await scim(app, t.token).post(`${t.base}/Users`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `s${u}@example.com`, active: u % 2 === 0 })).status).toBe(201);
+      slugs.push(t.slug);
+    }
+    const fields = 'usersActive usersInactive usersDeleted groups memberships connections { id }';
+    // each tenant's figures asked alone: what every alias must answer
+    const alone = new Map<string, unknown>();
+    for (const s of slugs) alone.set(s, (await app.gql(admin, `query($s: String) { stats(tenant: $s) { ${fields} } }`, { s })).body.data.stats);
+    const query = (tenants: string[], aliases: number) =>
+      `{ ${Array.from({ length: aliases }, (_, i) => `s${i}: stats(tenant: "${tenants[i % tenants.length]}") { ${fields} }`).join(' ')} }`;
+    const counts: number[] = [];
+    for (const [tenants, aliases] of [[slugs.slice(0, 2), 4], [slugs, 30]] as const) {
+      counts.push(
+        await countStatements(async () => {
+          const res = await app.gql(admin, query(tenants, aliases));
+          expect(res.body.errors).toBeUndefined();
+          for (let i = 0; i < aliases; i++) expect(res.body.data[`s${i}`]).toEqual(alone.get(tenants[i % tenants.length]));
+        }),
+      );
+    }
+    // the slugs resolve through the tenant loader in one statement, the figures in two
+    expect(counts[1]).toBe(counts[0]);
+  });
 });

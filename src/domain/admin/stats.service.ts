@@ -14,6 +14,9 @@ export interface DirectoryCounts {
   memberships: number;
 }
 
+/** A tenant's (or every tenant's) counts with the activity of its SCIM connections. */
+export type TenantSummary = DirectoryCounts & { connections: ConnectionActivity[] };
+
 export interface ConnectionActivity {
   connectionId: string;
   tenantId: string;
@@ -97,8 +100,30 @@ export class StatsService {
     return row;
   }
 
+  /**
+   * The counts of each tenant given, in one statement: what `counts` gives for one tenant, so that a
+   * GraphQL query asking the figures of many tenants (aliases of `stats`, `tenants { stats }`) is one
+   * round trip, not one per tenant.
+   */
+  async countsOf(tenantIds: readonly string[]): Promise<Map<string, DirectoryCounts>> {
+    const ids = [...new Set(tenantIds.filter(isUuid))];
+    if (ids.length === 0) return new Map();
+    const rows = await sql<DirectoryCounts & { tenant_id: string }>(
+      this.em(),
+      `select t.id as tenant_id,
+         (select count(*) from scim_user u where u.tenant_id = t.id and u.deleted_at is null and u.active)::int as "usersActive",
+         (select count(*) from scim_user u where u.tenant_id = t.id and u.deleted_at is null and not u.active)::int as "usersInactive",
+         (select count(*) from scim_user u where u.tenant_id = t.id and u.deleted_at is not null)::int as "usersDeleted",
+         (select count(*) from scim_group g where g.tenant_id = t.id)::int as "groups",
+         (select count(*) from group_member m join scim_group g on g.id = m.group_id where g.tenant_id = t.id)::int as "memberships"
+         from unnest(?::uuid[]) as t(id)`,
+      [`{${ids.join(',')}}`],
+    );
+    return new Map(rows.map(({ tenant_id, ...counts }) => [tenant_id, counts]));
+  }
+
   /** The figures of one tenant (every tenant: null) with the activity of its SCIM connections. */
-  async summary(tenantId: string | null): Promise<DirectoryCounts & { connections: ConnectionActivity[] }> {
+  async summary(tenantId: string | null): Promise<TenantSummary> {
     const [counts, connections] = await Promise.all([this.counts(tenantId), this.connectionActivity(tenantId === null ? null : [tenantId])]);
     return { ...counts, connections };
   }

@@ -89,6 +89,20 @@ export class TenantService {
   }
 
   /**
+   * `get` of many references (slugs or ids) in one statement: each reference's tenant, or the error
+   * `get` would throw for it (the GraphQL tenant loader: aliases over many tenants cost one lookup).
+   */
+  async getMany(refs: readonly string[]): Promise<(Tenant | Error)[]> {
+    const ids = [...new Set(refs.filter(isUuid).map((r) => r.toLowerCase()))];
+    const slugs = [...new Set(refs)];
+    const found = await this.orm.em.fork().find(Tenant, { $or: [...(ids.length > 0 ? [{ id: { $in: ids } }] : []), { slug: { $in: slugs } }], deletedAt: null });
+    const byRef = new Map<string, Tenant>();
+    for (const t of found) byRef.set(t.slug, t);
+    for (const t of found) byRef.set(t.id, t); // an id wins over a slug spelled like one, as in get
+    return refs.map((r) => byRef.get(isUuid(r) ? r.toLowerCase() : r) ?? byRef.get(r) ?? tenantNotFound(r));
+  }
+
+  /**
    * Renames a tenant. The slug is not changeable: it is part of the SCIM URL that every IdP of the
    * tenant is configured with.
    */

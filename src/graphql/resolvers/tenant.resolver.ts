@@ -88,7 +88,7 @@ export class TenantResolver {
   @FieldResolver(() => Stats, { complexity: dbCost(COUNT_COST) })
   async stats(@Root() t: TenantType, @Ctx() ctx: GqlContext): Promise<Stats> {
     tenantContext(ctx, t);
-    const { connections, ...counts } = await ctx.services.stats.summary(t.id);
+    const { connections, ...counts } = await ctx.loaders.summary.load(t.id);
     return { ...counts, connections: connections.map(ScimConnectionType.from), scope: t.id };
   }
 }
@@ -99,7 +99,7 @@ export class StatsResolver {
   @Query(() => Stats, { description: 'figures of one tenant (slug or id), or of every tenant the key sees', complexity: dbCost(COUNT_COST) })
   async stats(@Ctx() ctx: GqlContext, @Arg('tenant', () => String, { nullable: true }) tenant?: string | null): Promise<Stats> {
     const scope = tenant ? (await resolveTenant(ctx, tenant)).tenant.id : (ctx.principal.tenant?.id ?? null);
-    const { connections, ...counts } = await ctx.services.stats.summary(scope);
+    const { connections, ...counts } = await ctx.loaders.summary.load(scope ?? '');
     return { ...counts, connections: connections.map(ScimConnectionType.from), scope };
   }
 }
