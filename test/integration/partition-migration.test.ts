@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { DAY_MS, dayStart, partitionName } from '../../src/db/partitions';
 import { sql } from '../../src/db/sql';
-import { BlankDb, createBlankDb } from '../support/blank-database';
+import { BlankDb, createBlankDb, migrateUpToBefore } from '../support/blank-database';
 
 /** Issue 16 §2: the migration to partitioned tables keeps every existing audit entry and outbox event. */
 const PARTITIONING = 'Migration20261127153000';
@@ -12,9 +12,7 @@ const today = dayStart(Date.now());
 
 beforeAll(async () => {
   db = await createBlankDb();
-  // every migration before this one (whatever lands beside it), so the tables have their old shape
-  const names = (await db.orm.getMigrator().getPendingMigrations()).map((m) => m.name).sort();
-  await db.orm.getMigrator().up({ to: names[names.indexOf(PARTITIONING) - 1] });
+  await migrateUpToBefore(db, PARTITIONING); // the tables have their old shape
 });
 afterAll(async () => db.close());
 

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../src/domain/context';
 import { sql } from '../../src/db/sql';
 import { createTestApp, scim, TestApp } from '../support/app';
-import { BlankDb, createBlankDb } from '../support/blank-database';
+import { BlankDb, createBlankDb, migrateUpToBefore } from '../support/blank-database';
 import { GROUP, USER } from '../support/events';
 
 /**
@@ -199,8 +199,7 @@ describe('the migration that adds tenant_count', () => {
   const bem = () => blank.orm.em.fork() as EntityManager;
   beforeAll(async () => {
     blank = await createBlankDb();
-    const names = (await blank.orm.getMigrator().getPendingMigrations()).map((m) => m.name).sort();
-    await blank.orm.getMigrator().up({ to: names[names.indexOf(COUNTERS) - 1] });
+    await migrateUpToBefore(blank, COUNTERS);
   });
   afterAll(async () => blank.close());
 

@@ -49,3 +49,12 @@ export async function createBlankDb(): Promise<BlankDb> {
     },
   };
 }
+
+/**
+ * Applies every migration that comes before `migration` (whatever lands beside it), so that the
+ * tables have the shape that migration finds in an existing database.
+ */
+export async function migrateUpToBefore(db: BlankDb, migration: string): Promise<void> {
+  const names = (await db.orm.getMigrator().getPendingMigrations()).map((m) => m.name).sort();
+  await db.orm.getMigrator().up({ to: names[names.indexOf(migration) - 1] });
+}
