@@ -58,13 +58,74 @@ function stop(child) {
   });
 }
 
-/** One autocannon run; returns requests per second (mean) and latency, and fails on any non-2xx. */
-async function load(title, opts) {
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK']).toString().trim() || 100);
+
+/** CPU time (user + system, µs) a process has used so far, from Linux's /proc; 0 once it is gone. */
+function cpuOf(pid) {
+  try {
+    const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US; // utime, stime (stat fields 14, 15)
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time of each PostgreSQL process on this machine (server and backends), µs by pid; null if
+ * there is none (a remote server).
+ */
+function postgresCpu() {
+  const fs = require('node:fs');
+  const byPid = new Map();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, cpuOf(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return byPid.size > 0 ? byPid : null;
+}
+
+/** CPU the PostgreSQL processes used between two samples: a backend that started meanwhile counts whole, one that ended is lost. */
+function postgresCpuSince(before) {
+  const after = postgresCpu();
+  if (before === null || after === null) return null;
+  let used = 0;
+  for (const [pid, t] of after) used += t - (before.get(pid) ?? 0);
+  return used;
+}
+
+/**
+ * One autocannon run; returns requests per second (mean) and latency, and fails on any non-2xx.
+ * Given the pid of the process that serves it, it also returns the CPU time each request cost, in
+ * µs: that process (`server`), the machine's PostgreSQL (`db`) and this load generator
+ * (`client`). Throughput ratios on a machine where all three share the cores follow these sums, so
+ * they say where a ratio is lost, and they drift far less between runs than requests per second.
+ */
+async function load(title, opts, pid) {
+  const before = pid ? { server: cpuOf(pid), db: postgresCpu(), client: process.cpuUsage() } : undefined;
   const result = await autocannon({ connections: 50, duration: Number(process.env.BENCH_SECONDS || 10), ...opts });
   if (result.requests.total === 0) throw new Error(`${title}: no request completed in ${result.duration} s (raise BENCH_SECONDS)`);
   const errors = result.non2xx + result.errors + result.timeouts;
   if (errors > 0) throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-  return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  const row = { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  if (before) {
+    const n = result.requests.total;
+    const db = postgresCpuSince(before.db);
+    const client = process.cpuUsage(before.client);
+    row.cpu = { server: (cpuOf(pid) - before.server) / n, db: db === null ? null : db / n, client: (client.user + client.system) / n };
+  }
+  return row;
+}
+
+/** `server 630 + db 262 + client 114 = 1006 µs CPU/request` */
+function cpuLine(r) {
+  if (!r.cpu) return '';
+  const { server, db, client } = r.cpu;
+  const parts = [`server ${server.toFixed(0)}`, ...(db === null ? [] : [`db ${db.toFixed(0)}`]), `client ${client.toFixed(0)}`];
+  return `${parts.join(' + ')} = ${(server + (db ?? 0) + client).toFixed(0)} µs CPU/request`;
 }
 
 function cli(args, env) {
@@ -74,8 +135,26 @@ function cli(args, env) {
 function report(baseline, rows, aims) {
   const line = (r) =>
     `${r.title.padEnd(60)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms` +
-    (r === baseline ? '   (baseline)' : `   ratio ${(r.rps / baseline.rps).toFixed(3)}${aims[r.title] ? `  (aim >= ${aims[r.title]})` : ''}`);
+    (r === baseline ? '   (baseline)' : `   ratio ${(r.rps / baseline.rps).toFixed(3)}${aims[r.title] ? `  (aim >= ${aims[r.title]})` : ''}`) +
+    (r.cpu ? `\n${''.padEnd(62)}${cpuLine(r)}` : '');
   console.log([line(baseline), ...rows.map(line)].join('\n'));
+}
+
+/**
+ * What an aim of `target` x a ceiling leaves the server, in CPU per request: on a machine whose cores
+ * the load generator, the database and the server share (all busy), throughput follows the total
+ * CPU each request costs, so reaching `target` means a total of at most ceiling total / target.
+ */
+function cpuBudget(ceiling, row, target) {
+  if (!ceiling.cpu || !row.cpu || ceiling.cpu.db === null || row.cpu.db === null) return;
+  const total = (c) => c.server + c.db + c.client;
+  const allowed = total(ceiling.cpu) / target;
+  const server = allowed - row.cpu.db - row.cpu.client;
+  console.log(
+    `  CPU budget of ${row.title} at ${target}x: ${allowed.toFixed(0)} µs/request in all; it spends ${total(row.cpu).toFixed(0)} ` +
+      `(server ${row.cpu.server.toFixed(0)}), so with its db and client cost the server would have ${server.toFixed(0)} µs ` +
+      `(the ceiling's own server spends ${ceiling.cpu.server.toFixed(0)})`,
+  );
 }
 
 /** Runs several loads over the same seconds (connections split between them), e.g. a mixed window. */
@@ -123,4 +202,4 @@ function sampleRss(pid, everyMs = 1000) {
   };
 }
 
-module.exports = { ROOT, scratchDatabase, freePort, startProcess, stop, load, loadTogether, cli, report, sql, aim, printAims, sampleRss };
+module.exports = { cpuLine, cpuBudget, ROOT, scratchDatabase, freePort, startProcess, stop, load, loadTogether, cli, report, sql, aim, printAims, sampleRss };

@@ -2,7 +2,7 @@
 // (generate_series; query indexes dropped during the load and rebuilt after, as a bulk import would),
 // ANALYZEs, then measures filters and paging through the HTTP API as ratios to the run's hello-world.
 const { Client } = require('pg');
-const { load, report, aim } = require('./lib');
+const { load, report, aim, cpuBudget } = require('./lib');
 const { idOf } = require('./seed');
 
 const USERS = Number(process.env.BENCH_USERS || 1_000_000);
@@ -76,7 +76,7 @@ async function cursorAt(base, headers, rows) {
   return cursor;
 }
 
-async function queryBench({ url, tenantId, base, headers, hello, pgPort }) {
+async function queryBench({ url, tenantId, base, headers, hello, pgPort, pids }) {
   console.log(`\nQuery engine: seeding ${USERS.toLocaleString()} users in SQL…`);
   await seed(url, tenantId);
   const path = new URL(base).pathname;
@@ -95,13 +95,13 @@ async function queryBench({ url, tenantId, base, headers, hello, pgPort }) {
   }
 
   // issue 16's read ceiling at this size: the bare pg primary-key route, on a random seeded user
-  const pgRoute = await load(`pg-route, random id of ${USERS.toLocaleString()}`, { url: `http://127.0.0.1:${pgPort}`, requests: [{ setupRequest: (req) => ({ ...req, path: `/${idOf(pick())}` }) }] });
-  const get = await load('GET /Users/{id}, random id', varying(base, headers, () => `${path}/Users/${idOf(pick())}`));
+  const pgRoute = await load(`pg-route, random id of ${USERS.toLocaleString()}`, { url: `http://127.0.0.1:${pgPort}`, requests: [{ setupRequest: (req) => ({ ...req, path: `/${idOf(pick())}` }) }] }, pids.pgRoute);
+  const get = await load('GET /Users/{id}, random id', varying(base, headers, () => `${path}/Users/${idOf(pick())}`), pids.server);
   const rows = [pgRoute, get];
-  rows.push(await load('filter userName eq', varying(base, headers, () => `${path}/Users?filter=${q(`userName eq "user${pick()}@example.com"`)}`)));
-  rows.push(await load('filter emails[type eq "work"].value eq', varying(base, headers, () => `${path}/Users?filter=${q(`emails[type eq "work"].value eq "user${pick()}@corp.example.com"`)}`)));
+  rows.push(await load('filter userName eq', varying(base, headers, () => `${path}/Users?filter=${q(`userName eq "user${pick()}@example.com"`)}`), pids.server));
+  rows.push(await load('filter emails[type eq "work"].value eq', varying(base, headers, () => `${path}/Users?filter=${q(`emails[type eq "work"].value eq "user${pick()}@corp.example.com"`)}`), pids.server));
   rows.push(await load('filter userName co', varying(base, headers, () => `${path}/Users?filter=${q(`userName co "r${pick()}@"`)}`)));
-  rows.push(await load('filter externalId eq', varying(base, headers, () => `${path}/Users?filter=${q(`externalId eq "ext-${pick()}"`)}`)));
+  rows.push(await load('filter externalId eq', varying(base, headers, () => `${path}/Users?filter=${q(`externalId eq "ext-${pick()}"`)}`), pids.server));
   const first = await load('page of 100, startIndex 1', { url: `${base}/Users?startIndex=1&count=100`, headers });
   const deep = await load('page of 100, startIndex 9,901', { url: `${base}/Users?startIndex=9901&count=100`, headers });
   const cursor = await cursorAt(base, headers, 9900);
@@ -122,6 +122,8 @@ async function queryBench({ url, tenantId, base, headers, hello, pgPort }) {
     'filter externalId eq': 0.7,
     'filter emails[type eq "work"].value eq': 0.5,
   });
+  cpuBudget(pgRoute, get, 0.8);
+  cpuBudget(pgRoute, byTitle['filter userName eq'], 0.7);
   aim(`GET /Users/{id} ${at} vs pg-route`, get.rps / pgRoute.rps, 0.8);
   aim(`userName eq ${at} vs pg-route`, byTitle['filter userName eq'].rps / pgRoute.rps, 0.7);
   aim(`externalId eq ${at} vs pg-route`, byTitle['filter externalId eq'].rps / pgRoute.rps, 0.7);

@@ -1,7 +1,7 @@
 // npm run bench: load benchmarks on the real PostgreSQL, reported as ratios to a bare Koa
 // hello-world measured in the same run (the machine is shared and noisy: absolute numbers drift).
 const path = require('node:path');
-const { scratchDatabase, freePort, startProcess, stop, load, cli, report, sql, aim, printAims } = require('./lib');
+const { scratchDatabase, freePort, startProcess, stop, load, cli, report, sql, aim, printAims, cpuBudget } = require('./lib');
 const { bulkBench } = require('./bulk');
 const { queryBench } = require('./query');
 const { freshBench } = require('./fresh');
@@ -84,9 +84,13 @@ async function main() {
     children.push(await startProcess([path.join(__dirname, 'hello.js')], { PORT: String(helloPort) }, () => false));
     // the ceilings of issue 16: one pg primary-key read, and the user + outbox INSERT transaction
     const pgPort = freePort();
-    children.push(await startProcess([path.join(__dirname, 'pg-route.js')], { PORT: String(pgPort), DATABASE_URL: db.url }, () => false));
+    const pgRouteChild = await startProcess([path.join(__dirname, 'pg-route.js')], { PORT: String(pgPort), DATABASE_URL: db.url }, () => false);
+    children.push(pgRouteChild);
     const writePort = freePort();
-    children.push(await startProcess([path.join(__dirname, 'pg-write.js')], { PORT: String(writePort), DATABASE_URL: db.url }, () => false));
+    const writeChild = await startProcess([path.join(__dirname, 'pg-write.js')], { PORT: String(writePort), DATABASE_URL: db.url }, () => false);
+    children.push(writeChild);
+    // the processes whose CPU each request costs is measured (see load)
+    const pids = { pgRoute: pgRouteChild.pid, write: writeChild.pid };
     // bulk, fresh and scale have their own same-run baselines
     const hello = SECTIONS.some((s) => ['core', 'groups', 'query'].includes(s)) ? await load('hello-world (bare Koa)', { url: `http://127.0.0.1:${helloPort}/` }) : undefined;
 
@@ -98,18 +102,19 @@ async function main() {
     const unlimited = { RATE_LIMIT_TENANT_PER_SECOND: '0', RATE_LIMIT_CONNECTION_PER_SECOND: '0' };
     const server = await startProcess(['dist/src/main.js'], { ...env, ...unlimited, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, () => false);
     children.push(server);
+    pids.server = server.pid;
     const base = `http://127.0.0.1:${port}/scim/v2/${tenant.tenant.slug}`;
     const headers = { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json' };
     if (SECTIONS.includes('fresh')) {
       const ft = cli(['tenant', 'create', '--name', 'Fresh', '--json'], env);
       await freshBench({ url: db.url, tenantId: ft.tenant.id, base: `http://127.0.0.1:${port}/scim/v2/${ft.tenant.slug}`, headers: { authorization: `Bearer ${ft.token}` } });
     }
-    if (SECTIONS.includes('core') || SECTIONS.includes('groups')) await coreAndGroups(db, tenant, base, headers, hello, { pgPort, writePort });
+    if (SECTIONS.includes('core') || SECTIONS.includes('groups')) await coreAndGroups(db, tenant, base, headers, hello, { pgPort, writePort, pids });
     if (SECTIONS.includes('bulk')) await bulkBench(base, headers);
     if (SECTIONS.includes('query')) {
       const qt = cli(['tenant', 'create', '--name', 'Query Bench', '--json'], env);
       const qbase = `http://127.0.0.1:${port}/scim/v2/${qt.tenant.slug}`;
-      await queryBench({ url: db.url, tenantId: qt.tenant.id, base: qbase, headers: { authorization: `Bearer ${qt.token}` }, hello, pgPort });
+      await queryBench({ url: db.url, tenantId: qt.tenant.id, base: qbase, headers: { authorization: `Bearer ${qt.token}` }, hello, pgPort, pids });
     }
     if (SECTIONS.includes('fairness')) await fairnessBench(db);
     if (SECTIONS.includes('scale')) await scaleBench({ url: db.url, env, port, pgPort, writePort, server });
@@ -121,16 +126,16 @@ async function main() {
 }
 
 /** The request-path figures (GET, POST /Users) and the group membership section. */
-async function coreAndGroups(db, tenant, base, headers, hello, { pgPort, writePort }) {
+async function coreAndGroups(db, tenant, base, headers, hello, { pgPort, writePort, pids }) {
   const seeded = await fetch(`${base}/Users`, {
     method: 'POST',
     headers,
     body: JSON.stringify({ schemas: [USER], userName: 'seed@example.com', name: { givenName: 'S', familyName: 'Eed' }, emails: [{ value: 'seed@example.com', type: 'work', primary: true }] }),
   }).then((r) => r.json());
 
-  const pgRoute = await load('reference: bare Koa + one pg query', { url: `http://127.0.0.1:${pgPort}/${seeded.id}` });
+  const pgRoute = await load('reference: bare Koa + one pg query', { url: `http://127.0.0.1:${pgPort}/${seeded.id}` }, pids.pgRoute);
 
-  const get = await load('GET /Users/{id}', { url: `${base}/Users/${seeded.id}`, headers });
+  const get = await load('GET /Users/{id}', { url: `${base}/Users/${seeded.id}`, headers }, pids.server);
   let n = 0;
   const creates = (url, tag) => ({
     url,
@@ -145,12 +150,14 @@ async function coreAndGroups(db, tenant, base, headers, hello, { pgPort, writePo
       },
     ],
   });
-  const write = await load('write ceiling: bare Koa + pg user & outbox INSERT', creates(`http://127.0.0.1:${writePort}/${tenant.tenant.id}`, 'w'));
-  const post = await load('POST /Users', creates(`${base}/Users`, 'u'));
+  const write = await load('write ceiling: bare Koa + pg user & outbox INSERT', creates(`http://127.0.0.1:${writePort}/${tenant.tenant.id}`, 'w'), pids.write);
+  const post = await load('POST /Users', creates(`${base}/Users`, 'u'), pids.server);
   report(hello, [pgRoute, get, write, post], { 'GET /Users/{id}': 0.25, 'POST /Users': 0.12 });
   console.log('ratios to the ceilings of issue 16:');
   report(pgRoute, [get], { 'GET /Users/{id}': 0.8 });
   report(write, [post], { 'POST /Users': 0.7 });
+  cpuBudget(pgRoute, get, 0.8);
+  cpuBudget(write, post, 0.7);
   aim('GET /Users/{id} vs pg-route', get.rps / pgRoute.rps, 0.8);
   aim('POST /Users vs write ceiling (user + outbox INSERT, one tx)', post.rps / write.rps, 0.7, `(${(post.rps / pgRoute.rps).toFixed(2)}x pg-route)`);
   if (!SECTIONS.includes('groups')) return;
