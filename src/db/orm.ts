@@ -26,6 +26,10 @@ export function ormOptions(clientUrl: string, poolMax: number, embedded = false,
       pathTs: path.join(__dirname, '../../migrations'),
       glob: '!(*.d).{js,ts}',
       snapshotName: '.snapshot',
+      // the committed migrations/.snapshot.json is what `npm run migration:create` diffs against
+      // (orm.config.ts turns this on): applying migrations must not rewrite it with whatever schema
+      // the database reached (a server's install directory, a test that migrates part of the way)
+      snapshot: false,
       transactional: true,
       allOrNothing: true,
       emit: 'ts',
