@@ -38,6 +38,8 @@ export interface Config {
   eventRetentionHours: number;
   /** Audit entries older than this many days are dropped, a day's partition at a time (0: kept for ever). */
   auditRetentionDays: number;
+  /** How often the hot tables' planner statistics are checked, and refreshed once stale (0: never; StatisticsKeeper). */
+  analyzeEveryMs: number;
   /** JetStream replicas of the stream when Provisio creates it (3 on a three-node cluster). */
   natsStreamReplicas: number;
   relayBatchSize: number;
@@ -182,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     amqpExchange: env.AMQP_EXCHANGE || 'provisio.events',
     eventRetentionHours: int('EVENT_RETENTION_HOURS', env.EVENT_RETENTION_HOURS, 168),
     auditRetentionDays: int('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 400),
+    analyzeEveryMs: int('ANALYZE_EVERY_SECONDS', env.ANALYZE_EVERY_SECONDS, 5) * 1000,
     natsStreamReplicas: Math.max(1, int('NATS_STREAM_REPLICAS', env.NATS_STREAM_REPLICAS, 1)),
     relayBatchSize: Math.max(1, int('EVENT_RELAY_BATCH', env.EVENT_RELAY_BATCH, 500)),
     relayPollMs: Math.max(10, int('EVENT_RELAY_POLL_MS', env.EVENT_RELAY_POLL_MS, 200)),

@@ -16,6 +16,7 @@ import { createServices } from './services';
 import { EventMetrics } from './events/metrics';
 import { EventRelay, relayOptions } from './events/relay';
 import { StorageMaintenance } from './db/storage-maintenance';
+import { StatisticsKeeper } from './db/statistics-keeper';
 import { setFaultRetryAfter } from './db/faults';
 import { createDemo, demoUnused } from './domain/tenant/demo';
 import { adminKeyLimits } from './http/limits';
@@ -78,6 +79,8 @@ async function main(argv: string[]): Promise<void> {
   // today's and the coming days' audit/outbox partitions exist before the first write; audit retention
   const maintenance = new StorageMaintenance(db.orm, services.audit, config, logger.child({ component: 'partitions' }));
   await maintenance.start();
+  const statistics = new StatisticsKeeper(db.orm, config.analyzeEveryMs, logger.child({ component: 'statistics' }));
+  statistics.start();
 
   // Embedded: this process owns every write, so the token cache needs no notifications.
   // PostgreSQL: other processes (the CLI, more instances) revoke too, so listen for them.
@@ -136,6 +139,7 @@ async function main(argv: string[]): Promise<void> {
     await services.health.drain(); // queued mapping-health observations
     await relay.stop(); // the batch in flight finishes and is marked; the rest waits in the outbox
     await maintenance.stop();
+    await statistics.stop();
     await revocations?.stop();
     await catalogueChanges?.stop();
     await db.close();
