@@ -98,12 +98,16 @@ export const AUDIT_RECORDSET = `r(id uuid, tenant_id uuid, tenant_slug text, tim
  * The audit row of a committed write, inserted by the write's own statement or transaction (see
  * EventRecorder): a CTE to append to the outbox CTEs (`, <cte>`), one bind parameter (a JSON array
  * of zero or one auditRow). Its hold_id falls back to the hold the outbox insert joined (ev_out).
+ * `condition` (SQL) makes the row conditional, like the write it records.
  */
-export const AUDIT_WRITE_CTE = `au as (insert into audit_entry (${AUDIT_COLUMNS})
+export function auditWriteCte(condition = 'true'): string {
+  return `au as (insert into audit_entry (${AUDIT_COLUMNS})
    select r.id, r.tenant_id, r.time, r.actor_kind, r.connection_id, r.token_id, r.admin_key_id, r.idp, r.method, r.path, r.operation,
           r.filter, r.status, r.scim_type, r.latency_ms, r.request_id, r.resource_ids, r.changed_attributes,
           coalesce(r.hold_id, (select o.hold_id from ev_out o where o.hold_id is not null limit 1)), r.bulk_id, r.note
-     from jsonb_to_recordset(?::jsonb) as ${AUDIT_RECORDSET})`;
+     from jsonb_to_recordset(?::jsonb) as ${AUDIT_RECORDSET}
+    where ${condition})`;
+}
 
 /**
  * The audit row for a write of `ctx` that is about to commit, when its edge asked for

@@ -4,7 +4,7 @@ import { newId } from '../ids';
 import { DEPROVISIONING_TYPES, EventDraft } from './event-types';
 import { sql } from '../../db/sql';
 import type { DeprovisioningGuard } from '../guard/deprovisioning-guard';
-import { AUDIT_WRITE_CTE, writeAuditRow } from '../audit/audit-row';
+import { auditWriteCte, writeAuditRow } from '../audit/audit-row';
 
 /**
  * The outbox insert, as CTEs to prepend to a statement (`with <ctes> <statement>`) or to run on
@@ -19,9 +19,9 @@ const OUTBOX_CTES = outboxCtes(`ev_in as (select * from jsonb_to_recordset(?::js
 /**
  * The outbox CTEs after an `ev_in` CTE of the events to insert. For a change whose version only
  * the statement itself knows, ev_in sets each event's `data.version` from a CTE `v` (one row, a
- * `version` column) placed before it: see `statement(..., { versionFrom })`.
+ * `version` column) placed before it: see `statement(..., 'versioned')`.
  */
-function outboxCtes(evIn: string): string {
+function outboxCtes(evIn: string, condition?: string): string {
   return `${evIn},
   ev_out as (insert into event_outbox (id, tenant_id, type, subject, time, data, connection_id, request_id, state, hold_id)
              select i.id, ?::uuid, i.type, i.subject, ?::timestamptz, i.data, ?::uuid, ?, case when h.id is null then 'ready' else 'held' end, h.id
@@ -30,12 +30,15 @@ function outboxCtes(evIn: string): string {
                                    where o.tenant_id = ?::uuid and o.subject = i.subject and o.state = 'held' limit 1)) as id) h on true
               order by i.ord
              returning hold_id),
-  ${AUDIT_WRITE_CTE}`;
+  ${auditWriteCte(condition)}`;
 }
 const VERSIONED_OUTBOX_CTES = outboxCtes(
   `ev_in as (select e.ord, e.id, e.type, e.subject, jsonb_set(e.data, '{version}', to_jsonb(v.version)) as data
                from jsonb_to_recordset(?::jsonb) as ${EV_COLUMNS} cross join v)`,
 );
+/** Events and audit row only if a CTE `go`, placed before them, yields a row (a write that may not happen). */
+const GUARDED_OUTBOX_CTES = outboxCtes(`ev_in as (select * from jsonb_to_recordset(?::jsonb) as ${EV_COLUMNS} where exists (select 1 from go))`, 'exists (select 1 from go)');
+const CTES = { plain: OUTBOX_CTES, versioned: VERSIONED_OUTBOX_CTES, guarded: GUARDED_OUTBOX_CTES };
 
 /** The transaction (knex's) of a write -> its audit row, so a transaction that records twice writes one row. */
 const auditedTransactions = new WeakMap<object, string>();
@@ -60,17 +63,19 @@ export class EventRecorder {
   constructor(private readonly guard?: DeprovisioningGuard) {}
 
   /**
-   * With `versionFrom`, the statement's CTEs must follow a CTE named `v` yielding one row with the
+   * `versioned`: the statement's CTEs must follow a CTE named `v` yielding one row with the
    * changed resource's new `version` (e.g. an `update … returning version`), which every event's
    * data.version takes: the version bump, the events and the audit row are then one statement.
+   * `guarded`: they must follow a CTE named `go`; events and audit row are written only if it yields
+   * a row (the statement's own write being conditional on the same).
    */
-  statement(ctx: RequestContext, drafts: EventDraft[], time: Date, holdId: string | null = null, audit = true, versionFrom = false): OutboxStatement {
+  statement(ctx: RequestContext, drafts: EventDraft[], time: Date, holdId: string | null = null, audit = true, shape: keyof typeof CTES = 'plain'): OutboxStatement {
     const rows = drafts.map((d, i) => ({ ord: i + 1, id: newId(), type: d.type, subject: d.subject, data: d.data }));
     const connectionId = ctx.actor.kind === 'scim' ? ctx.actor.connectionId : null;
     const t = ctx.tenant.id;
     const row = audit ? writeAuditRow(ctx, drafts, holdId) : undefined;
     return {
-      ctes: versionFrom ? VERSIONED_OUTBOX_CTES : OUTBOX_CTES,
+      ctes: CTES[shape],
       params: [JSON.stringify(rows), t, time, connectionId, ctx.requestId, holdId, t, JSON.stringify(row ? [row] : [])],
       ...(row ? { auditId: row.id as string } : {}),
     };

@@ -204,7 +204,7 @@ export class GroupService {
     const now = new Date();
     // the version is only known once the update holds the row: the events take it from `v`
     const drafts = [...memberEvents('group.members_added', id, 0, [...delta.added]), ...memberEvents('group.members_removed', id, 0, [...delta.removed])];
-    const st = this.events.statement(ctx, drafts, now, null, true, true);
+    const st = this.events.statement(ctx, drafts, now, null, true, 'versioned');
     const [bumped] = await sql<{ version: number; updated_at: string }>(
       em,
       `with v as (update scim_group set version = version + 1, updated_at = ? where id = ? returning version, updated_at), ${st.ctes}
