@@ -184,7 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     amqpExchange: env.AMQP_EXCHANGE || 'provisio.events',
     eventRetentionHours: int('EVENT_RETENTION_HOURS', env.EVENT_RETENTION_HOURS, 168),
     auditRetentionDays: int('AUDIT_RETENTION_DAYS', env.AUDIT_RETENTION_DAYS, 400),
-    analyzeEveryMs: int('ANALYZE_EVERY_SECONDS', env.ANALYZE_EVERY_SECONDS, 5) * 1000,
+    analyzeEveryMs: int('ANALYZE_EVERY_SECONDS', env.ANALYZE_EVERY_SECONDS, 1) * 1000,
     natsStreamReplicas: Math.max(1, int('NATS_STREAM_REPLICAS', env.NATS_STREAM_REPLICAS, 1)),
     relayBatchSize: Math.max(1, int('EVENT_RELAY_BATCH', env.EVENT_RELAY_BATCH, 500)),
     relayPollMs: Math.max(10, int('EVENT_RELAY_POLL_MS', env.EVENT_RELAY_POLL_MS, 200)),
