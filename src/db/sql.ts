@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
@@ -37,8 +38,10 @@ const positionalCache = new Map<string, string>();
 
 /**
  * A hot, fixed statement as a named prepared statement: PostgreSQL plans it once per pooled
- * connection instead of on every request (planning was half the cost of GET /Users/{id}).
- * `name` must always come with the same `text`. Inside a transaction it runs as plain `sql`.
+ * connection instead of on every request (planning was half the cost of GET /Users/{id}, and
+ * 1.7 ms of a group PATCH's outbox statement, against 0.06 ms for its generic plan). `name` must
+ * always come with the same `text`. Inside a transaction it runs on the transaction's connection
+ * (a named statement outlives the transaction: a rollback does not unprepare it).
  */
 export async function sqlPrepared<T = Record<string, unknown>>(
   em: EntityManager,
@@ -46,14 +49,34 @@ export async function sqlPrepared<T = Record<string, unknown>>(
   text: string,
   params: readonly unknown[],
 ): Promise<T[]> {
-  if (em.getTransactionContext()) return sql<T>(em, text, params);
   let pgText = positionalCache.get(name);
   if (pgText === undefined) positionalCache.set(name, (pgText = positional(text)));
-  const client = em.getKnex().client as { acquireConnection(): Promise<PgClient>; releaseConnection(c: PgClient): Promise<void> };
+  // knex's client of a transaction hands out the transaction's connection and releases nothing
+  const tx = em.getTransactionContext() as { client: PgConnectionSource } | undefined;
+  const client = tx ? tx.client : (em.getKnex().client as PgConnectionSource);
   const conn = await client.acquireConnection();
   try {
     return (await conn.query({ name, text: pgText, values: params })).rows as T[];
   } finally {
     await client.releaseConnection(conn);
   }
+}
+
+interface PgConnectionSource {
+  acquireConnection(): Promise<PgClient>;
+  releaseConnection(c: PgClient): Promise<void>;
+}
+
+/** statement text -> the name it is prepared under */
+const fixedNames = new Map<string, string>();
+
+/**
+ * A statement whose text is fixed in the code (every value a parameter, so the number of texts is
+ * bounded by the code), prepared under a name derived from its text: `sqlPrepared` without
+ * naming each statement by hand. Use it only where one plan serves every tenant (key lookups).
+ */
+export function sqlFixed<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[]): Promise<T[]> {
+  let name = fixedNames.get(text);
+  if (name === undefined) fixedNames.set(text, (name = `provisio_f_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`));
+  return sqlPrepared<T>(em, name, text, params);
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RequestContext } from '../context';
 import { newId } from '../ids';
 import { DEPROVISIONING_TYPES, EventDraft } from './event-types';
-import { sql } from '../../db/sql';
+import { sql, sqlPrepared } from '../../db/sql';
 import type { DeprovisioningGuard } from '../guard/deprovisioning-guard';
 import { auditWriteCte, writeAuditRow } from '../audit/audit-row';
 
@@ -100,7 +100,8 @@ export class EventRecorder {
     const trx = em.getTransactionContext() as object | undefined;
     const earlier = trx ? auditedTransactions.get(trx) : undefined;
     const st = this.statement(ctx, drafts, new Date(), holdId, earlier === undefined);
-    const out = await sql<{ hold_id: string | null }>(em, `with ${st.ctes} select hold_id from ev_out`, st.params);
+    // prepared: planning this statement (two partitioned tables, the held-event probe) took 1.7 ms a time
+    const out = await sqlPrepared<{ hold_id: string | null }>(em, 'provisio_outbox_record_v1', `with ${st.ctes} select hold_id from ev_out`, st.params);
     if (trx && st.auditId) auditedTransactions.set(trx, st.auditId);
     const hold = holdId ?? out.find((r) => r.hold_id)?.hold_id ?? null;
     this.noted(ctx, drafts, hold, st);

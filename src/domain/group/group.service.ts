@@ -13,7 +13,7 @@ import { Tenant } from '../tenant/tenant.entity';
 import { assertVersion, WriteOptions } from '../precondition';
 import { ScimGroup } from './group.entity';
 import { groupStorage } from './group.storage';
-import { sql, sqlPrepared } from '../../db/sql';
+import { sql, sqlFixed, sqlPrepared } from '../../db/sql';
 import { applyMemberChanges, MemberChange, memberChangesFromPatch, memberIds } from './membership';
 import { retryTransaction } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
@@ -193,7 +193,7 @@ export class GroupService {
    * and event positions follow the order of the final update locks.
    */
   private async patchMembers(em: EntityManager, ctx: RequestContext, id: string, operations: unknown, rt: ResourceTypeDef, read: GroupReadOptions): Promise<{ group: GroupRecord; changed: string[] }> {
-    const [row] = isUuid(id) ? await sql<GroupRow>(em, `${SELECT} where r.id = ? and r.tenant_id = ? for key share`, [id, ctx.tenant.id]) : [];
+    const [row] = isUuid(id) ? await sqlFixed<GroupRow>(em, `${SELECT} where r.id = ? and r.tenant_id = ? for key share`, [id, ctx.tenant.id]) : [];
     if (!row) throw this.notFound(id);
     const current = fromRow(row);
     const result = applyPatch(current.doc, operations, rt, { delegated: ['members'], leniency: ctx.leniency });
@@ -205,8 +205,9 @@ export class GroupService {
     // the version is only known once the update holds the row: the events take it from `v`
     const drafts = [...memberEvents('group.members_added', id, 0, [...delta.added]), ...memberEvents('group.members_removed', id, 0, [...delta.removed])];
     const st = this.events.statement(ctx, drafts, now, null, true, 'versioned');
-    const [bumped] = await sql<{ version: number; updated_at: string }>(
+    const [bumped] = await sqlPrepared<{ version: number; updated_at: string }>(
       em,
+      'provisio_group_member_bump_v1',
       `with v as (update scim_group set version = version + 1, updated_at = ? where id = ? returning version, updated_at), ${st.ctes}
        select version, updated_at from v`,
       [now, id, ...st.params],

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Filter } from '../query/ast';
 import { InvalidFilterError, InvalidPathError, InvalidValueError } from '../errors';
 import { isUuid } from '../ids';
-import { sql, sqlRun } from '../../db/sql';
+import { sqlFixed } from '../../db/sql';
 import { MemberDelta } from '../event/changes';
 
 /** A change to a group's member set, applied in SQL (never by rewriting the whole list). */
@@ -67,7 +67,7 @@ export async function applyMemberChanges(
   // the rows each statement really inserted or deleted, netted in request order
   const net = new MemberDelta();
   const exec = async (text: string, params: unknown[], added: boolean) => {
-    const ids = (await sql<{ member_id: string }>(em, `${text} returning member_id`, params)).map((r) => r.member_id);
+    const ids = (await sqlFixed<{ member_id: string }>(em, `${text} returning member_id`, params)).map((r) => r.member_id);
     if (added) net.add(ids);
     else net.remove(ids);
   };
@@ -109,7 +109,7 @@ async function touchUsers(em: EntityManager, ids: string[], allMembersOf?: strin
   if (ids.length === 0 && allMembersOf === undefined) return;
   // a union, not an OR: an OR across the two sources would make the planner scan every user
   const wanted = allMembersOf === undefined ? 'select unnest(?::uuid[])' : 'select unnest(?::uuid[]) union select member_id from group_member where group_id = ?';
-  await sqlRun(
+  await sqlFixed(
     em,
     `with locked as materialized (
        select id from scim_user where id in (${wanted}) order by id for no key update)
@@ -120,7 +120,7 @@ async function touchUsers(em: EntityManager, ids: string[], allMembersOf?: strin
 
 async function assertUsers(em: EntityManager, tenantId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  const found = await sql<{ id: string }>(
+  const found = await sqlFixed<{ id: string }>(
     em,
     'select id from scim_user where id = any(?::uuid[]) and tenant_id = ? and deleted_at is null for key share',
     [uuidArray(ids), tenantId],
