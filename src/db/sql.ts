@@ -71,9 +71,9 @@ interface PgConnectionSource {
 const fixedNames = new Map<string, string>();
 
 /**
- * A statement whose text is fixed in the code (every value a parameter, so the number of texts is
- * bounded by the code), prepared under a name derived from its text: `sqlPrepared` without
- * naming each statement by hand. Use it only where one plan serves every tenant (key lookups).
+ * A statement from a bounded set of texts (fixed in the code, or capped by the caller as listSql
+ * does; every value a parameter), prepared under a name derived from its text: `sqlPrepared`
+ * without naming each statement by hand. Use it only where one plan serves every tenant.
  */
 export function sqlFixed<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[]): Promise<T[]> {
   let name = fixedNames.get(text);

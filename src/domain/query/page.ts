@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createHash } from 'node:crypto';
-import { sql, sqlPrepared } from '../../db/sql';
+import { sql, sqlFixed } from '../../db/sql';
 import type { ResourceTypeDef } from '../schema/attribute';
 import type { Leniency } from '../schema/leniency';
 import { CursorPosition, decodeCursor, encodeCursor, queryBinding } from './cursor';
@@ -106,24 +105,23 @@ export function seekCondition(o: Ordering, key: string | undefined, id: string, 
 
 /** How many distinct list statements each process prepares; past that, statements are planned each time. */
 const MAX_PREPARED_SHAPES = 256;
-/** statement text -> its prepared statement's name (hashed once per shape, not once per request) */
-const preparedShapes = new Map<string, string>();
+/** the list statements this process prepares (by text) */
+const preparedShapes = new Set<string>();
 
 /**
- * A list statement, prepared under a name derived from its text: a filter's SQL depends only on its
- * shape (values are parameters), so the statements IdPs repeat (userName eq, emails[type eq].value eq,
- * one page after another) are parsed and planned once per connection. PostgreSQL still plans with
- * the values (custom plans) until a generic plan proves as good. The number of shapes is capped so a
- * client inventing filters cannot grow the prepared statements without bound.
+ * A list statement, prepared under a name derived from its text (sqlFixed): a filter's SQL depends
+ * only on its shape (values are parameters), so the statements IdPs repeat (userName eq,
+ * emails[type eq].value eq, one page after another) are parsed and planned once per connection.
+ * PostgreSQL still plans with the values (custom plans) until a generic plan proves as good. The
+ * number of shapes is capped so a client inventing filters cannot grow the prepared statements
+ * without bound.
  */
 export async function listSql<T>(em: EntityManager, text: string, params: unknown[]): Promise<T[]> {
-  let name = preparedShapes.get(text);
-  if (name === undefined) {
+  if (!preparedShapes.has(text)) {
     if (preparedShapes.size >= MAX_PREPARED_SHAPES) return sql<T>(em, text, params);
-    name = `provisio_q_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
-    preparedShapes.set(text, name);
+    preparedShapes.add(text);
   }
-  return sqlPrepared<T>(em, name, text, params);
+  return sqlFixed<T>(em, text, params);
 }
 
 /**
