@@ -1,4 +1,4 @@
-import { UnavailableError } from './errors';
+import { NotFoundError, UnavailableError } from './errors';
 
 /**
  * SQLSTATEs with which PostgreSQL aborts a transaction that did nothing wrong and asks the client to
@@ -7,15 +7,28 @@ import { UnavailableError } from './errors';
  */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 
-/** True for a deadlock or serialisation failure, whether raw from the driver or wrapped by the ORM. */
-export function isRetryableTransactionError(error: unknown): boolean {
+/** Raised by the tenant_live_inserted trigger (Migration20261129050000): a create raced its tenant's deletion. */
+const TENANT_DELETED = new Set(['PV410']);
+
+/** True when the error, raw from the driver or wrapped by the ORM, carries one of these SQLSTATEs. */
+function hasSqlState(error: unknown, codes: ReadonlySet<string>): boolean {
   let e: unknown = error;
   for (let depth = 0; depth < 4 && e !== null && typeof e === 'object'; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) return true;
+    if (typeof code === 'string' && codes.has(code)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** Throws the domain's 404 for a write that raced its tenant's deletion (tenant_live_inserted); otherwise returns. */
+export function throwIfTenantDeleted(error: unknown): void {
+  if (hasSqlState(error, TENANT_DELETED)) throw new NotFoundError('the tenant was deleted while this write ran');
+}
+
+/** True for a deadlock or serialisation failure. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  return hasSqlState(error, RETRYABLE_SQLSTATES);
 }
 
 export interface RetryOptions {
@@ -39,6 +52,7 @@ export async function retryTransaction<T>(run: () => Promise<T>, options: RetryO
     try {
       return await run();
     } catch (e) {
+      throwIfTenantDeleted(e);
       if (!isRetryableTransactionError(e)) throw e;
       if (attempt >= attempts) {
         throw new UnavailableError(`the write conflicted with concurrent writes ${attempts} times (deadlock or serialisation failure); send it again`, 1);

@@ -17,7 +17,7 @@ import { redactAuditFilters } from './erasure';
 import { sql, sqlPrepared } from '../../db/sql';
 import { useKind } from '../../db/timeouts';
 import { DomainError } from '../errors'; // purge/restore (admin API)
-import { retryTransaction } from '../retry';
+import { retryTransaction, throwIfTenantDeleted } from '../retry';
 import { EventRecorder } from '../event/event-recorder';
 import { memberEvents, userChangeEvents, userDeletedEvent, userSnapshotEvent } from '../event/changes';
 import { userResourceType } from '../schema/core-schemas'; // events strip secrets by the core schema: custom attributes cannot be writeOnly or returned never
@@ -202,6 +202,7 @@ export class UserService {
       this.events.noted(ctx, drafts, null, outbox);
     } catch (e) {
       if ((e as { code?: string }).code === UNIQUE_VIOLATION) throw this.taken(c.userName);
+      throwIfTenantDeleted(e);
       throw e;
     }
     return { id, doc, active: c.active, version: 1, createdAt: now, updatedAt: now, groups: [] };
