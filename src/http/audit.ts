@@ -100,12 +100,17 @@ type AuditInput = Parameters<AuditService['record']>[0];
  * a request without one, per tenant and actor kind) and per second, the first refusal is recorded
  * as it is; the others of that second are counted, and recorded once, when the second is over, as
  * one row like the last of them with the note `N more refused (429) in this second`. Counts still
- * pending when the process stops are lost (these rows are written after the answer anyway, see
- * scimAudit).
+ * pending are recorded when the audit queue is drained (graceful shutdown), before it is awaited.
  */
+type Pending = { second: number; more: number; last: AuditInput; onError: (e: unknown) => void; timer?: NodeJS.Timeout };
+
 class RefusalCoalescer {
-  private readonly open = new Map<string, { second: number; more: number; last: AuditInput; timer?: NodeJS.Timeout }>();
-  constructor(private readonly audit: AuditService) {}
+  private readonly open = new Map<string, Pending>();
+  constructor(private readonly audit: AuditService) {
+    audit.onDrain(() => {
+      for (const [key, state] of [...this.open]) this.flush(key, state);
+    });
+  }
 
   add(record: AuditInput, onError: (e: unknown) => void, now = Date.now()): void {
     const actor = record.actor as { kind: string; connectionId?: string };
@@ -115,21 +120,22 @@ class RefusalCoalescer {
     if (current && current.second === second) {
       current.more++;
       current.last = record;
-      current.timer ??= setTimeout(() => this.flush(key, current, onError), (second + 1) * 1000 - now).unref();
+      current.onError = onError;
+      current.timer ??= setTimeout(() => this.flush(key, current), (second + 1) * 1000 - now).unref();
       return;
     }
-    if (current) this.flush(key, current, onError);
-    this.open.set(key, { second, more: 0, last: record });
+    if (current) this.flush(key, current);
+    this.open.set(key, { second, more: 0, last: record, onError });
     this.audit.record(record).catch(onError);
   }
 
-  private flush(key: string, state: { second: number; more: number; last: AuditInput; timer?: NodeJS.Timeout }, onError: (e: unknown) => void): void {
+  private flush(key: string, state: Pending): void {
     if (state.timer) clearTimeout(state.timer);
     if (this.open.get(key) === state) this.open.delete(key);
     if (state.more === 0) return;
     const more = state.more;
     state.more = 0;
-    this.audit.record({ ...state.last, note: `${more} more refused (429) in this second` }).catch(onError);
+    this.audit.record({ ...state.last, note: `${more} more refused (429) in this second` }).catch(state.onError);
   }
 }
 

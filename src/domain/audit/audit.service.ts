@@ -151,8 +151,17 @@ export class AuditService {
     });
   }
 
+  /** Run first by drain(): they record what they still hold back (the 429 counts of scimAudit). */
+  private readonly drainHooks: (() => void)[] = [];
+
+  /** Registers a hook that drain() runs before it waits. */
+  onDrain(hook: () => void): void {
+    this.drainHooks.push(hook);
+  }
+
   /** Resolves once every entry recorded so far is stored (graceful shutdown, tests). */
   async drain(): Promise<void> {
+    for (const hook of this.drainHooks) hook();
     while (this.queue.length > 0 || this.flushing) await new Promise((r) => setTimeout(r, 5));
   }
 
