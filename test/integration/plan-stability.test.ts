@@ -6,6 +6,7 @@ import { sql } from '../../src/db/sql';
 import { useKind } from '../../src/db/timeouts';
 import { StatisticsKeeper } from '../../src/db/statistics-keeper';
 import pino from 'pino';
+import { Client } from 'pg';
 import { createServices, Services } from '../../src/services';
 import { createTestDb, TestDb } from '../support/database';
 
@@ -98,18 +99,20 @@ async function plan(p: Prepared, mode: 'auto' | 'force_generic_plan' | 'force_cu
 
 /**
  * The statements a page of 100 and a cursor page run for a tenant (not prepared: planned with their
- * values each time), captured from the ORM's query builder as they run, and EXPLAINed the same way.
+ * values each time), captured from the pg driver as they run (a spy that calls through), and
+ * EXPLAINed the same way.
  */
 async function pagePlans(ctx: RequestContext): Promise<Record<'page' | 'cursorPage', string>> {
-  const seen: { sql: string; bindings: unknown[] }[] = [];
-  const knex = em().getKnex();
-  const listener = (q: { sql: string; bindings: unknown[] }) => seen.push(q);
-  knex.on('query', listener);
+  const spy = jest.spyOn(Client.prototype, 'query');
+  let seen: { sql: string; bindings: unknown[] }[];
   try {
     await services.users.list(ctx, { startIndex: 1, count: 100 });
     await services.users.list(ctx, { startIndex: 1, count: 100, cursor: '' });
   } finally {
-    knex.removeListener('query', listener);
+    seen = spy.mock.calls
+      .map(([q, values]) => (typeof q === 'string' ? { sql: q, bindings: (values as unknown[]) ?? [] } : { sql: (q as { text: string }).text, bindings: (q as { values?: unknown[] }).values ?? [] }))
+      .filter((q) => typeof q.sql === 'string');
+    spy.mockRestore();
   }
   const explain = async (q: { sql: string; bindings: unknown[] } | undefined) => {
     expect(q).toBeDefined();
