@@ -47,10 +47,15 @@ interface UserRow {
   groups: { id: string; display: string }[];
 }
 
-/** A user row with its direct groups, in one statement (User.groups, RFC 7643 §4.1.2). */
+/**
+ * A user row with its direct groups, in one statement (User.groups, RFC 7643 §4.1.2). Each group's
+ * display name is a subquery of its own rather than a join: a list planned with its values (every
+ * filter but the lookups, see pageOf) plans this again on each request, and a join of two tables
+ * cost about half the planning of a work-email filter at 1M users.
+ */
 const SELECT = `select r.id, r.attributes, r.active, r.version, r.created_at, r.updated_at,
-  (select coalesce(jsonb_agg(jsonb_build_object('id', g.id, 'display', g.display_name) order by g.id), '[]'::jsonb)
-     from group_member m join scim_group g on g.id = m.group_id where m.member_id = r.id) as groups
+  (select coalesce(jsonb_agg(jsonb_build_object('id', m.group_id, 'display', (select g.display_name from scim_group g where g.id = m.group_id)) order by m.group_id), '[]'::jsonb)
+     from group_member m where m.member_id = r.id) as groups
   from scim_user r`;
 
 function fromRow(row: UserRow): UserRecord {
