@@ -93,6 +93,8 @@ export function scimAudit(audit: AuditService): ScimMiddleware {
 }
 
 type AuditInput = Parameters<AuditService['record']>[0];
+/** One key's refusals of the current second, beyond its first. */
+type Pending = { second: number; more: number; last: AuditInput; onError: (e: unknown) => void; timer?: NodeJS.Timeout };
 
 /**
  * Refused-for-load (429) entries, coalesced: a client looping past its rate limit would otherwise
@@ -102,8 +104,6 @@ type AuditInput = Parameters<AuditService['record']>[0];
  * one row like the last of them with the note `N more refused (429) in this second`. Counts still
  * pending are recorded when the audit queue is drained (graceful shutdown), before it is awaited.
  */
-type Pending = { second: number; more: number; last: AuditInput; onError: (e: unknown) => void; timer?: NodeJS.Timeout };
-
 class RefusalCoalescer {
   private readonly open = new Map<string, Pending>();
   constructor(private readonly audit: AuditService) {
