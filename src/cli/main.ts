@@ -131,6 +131,7 @@ function healthHuman(r: HealthReport): string {
   const lines = [
     `window ${new Date(r.from).toISOString()} .. ${new Date(r.to).toISOString()}`,
     `users written: ${r.users} (${r.userWrites} writes); missing mandatory attributes: ${r.usersMissingMandatory}`,
+    `group writes: ${r.groupWrites}`,
     ...r.missing.map((m) => `  ${m.attribute}: ${m.users} user(s)`),
     `unparsable phone numbers: ${r.unparsablePhones} (${r.usersWithUnparsablePhones} user(s))`,
     `unknown attributes ignored: ${r.unknownAttributes.length ? r.unknownAttributes.map((u) => `${u.attribute} (${u.count})`).join(', ') : 'none'}`,

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { runCommand } from '../../src/cli/commands';
 import { migrate } from '../../src/db/orm';
 import type { HealthReport } from '../../src/domain/connection/health';
-import { allEvents, ENT, USER } from '../support/events';
+import { allEvents, ENT, GROUP, USER } from '../support/events';
 import { createGqlTestApp, GqlTestApp } from './graphql-helpers';
 
 /**
@@ -154,5 +154,26 @@ describe('phone numbers and mapping health', () => {
     const h = await health(t.id, c.id);
     expect(h).toMatchObject({ users: 1, errors: 1, missing: expect.arrayContaining([{ attribute: 'name.givenName', users: 1 }]) });
     expect(h.recentErrors).toEqual([expect.objectContaining({ status: 400, scimType: 'invalidValue', method: 'Bulk POST', count: 1 })]);
+  });
+  it('group writes count, and the attributes they carried in vain are listed with the users\'', async () => {
+    const t = await app.services.tenants.create({ name: 'Group Health' });
+    const base = `/scim/v2/${t.slug}`;
+    const okta = await connection(t.id, 'okta', 'Okta SCIM Client 1.0.0');
+    // "description" is no attribute of the core Group (RFC 7643 §4.2) or User schema: ignored, counted
+    const g = await okta.post(`${base}/Groups`, { schemas: [GROUP], displayName: 'Eng', description: 'engineers' });
+    expect(g.status).toBe(201);
+    expect(g.body.description).toBeUndefined();
+    const renamed = await okta.patch(`${base}/Groups/${g.body.id}`, [{ op: 'replace', value: { displayName: 'Engineering', description: 'all engineers' } }]);
+    expect([200, 204]).toContain(renamed.status);
+    const u = await okta.post(`${base}/Users`, { schemas: [USER], userName: 'eng@health.test', description: 'an engineer' });
+    expect(u.status).toBe(201);
+    const joined = await okta.patch(`${base}/Groups/${g.body.id}`, [{ op: 'add', path: 'members', value: [{ value: u.body.id }] }]);
+    expect([200, 204]).toContain(joined.status);
+    // a refused group write is an error, not a write
+    expect((await okta.post(`${base}/Groups`, { schemas: [GROUP] })).status).toBe(400);
+
+    const h = await health(t.id, okta.id);
+    expect(h).toMatchObject({ userWrites: 1, groupWrites: 3, errors: 1 });
+    expect(h.unknownAttributes).toEqual([{ attribute: 'description', count: 3 }]);
   });
 });

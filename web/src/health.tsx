@@ -4,6 +4,7 @@ import { Badge, Time } from './ui';
 export interface Health {
   errors: number;
   userWrites: number;
+  groupWrites: number;
   missing: readonly { attribute: string; users: number }[];
   unknownAttributes: readonly { attribute: string; count: number }[];
   unknownManagers: number;
@@ -32,7 +33,7 @@ export function HealthWarnings({ health, errors = false }: { health: Health; err
   const warnings = healthWarnings(health);
   return (
     <>
-      {warnings.length === 0 ? <p className="muted">No mapping warning in {health.userWrites} user write(s).</p> : <ul className="health-warnings">{warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
+      {warnings.length === 0 ? <p className="muted">No mapping warning in {health.userWrites} user write(s) and {health.groupWrites} group write(s).</p> : <ul className="health-warnings">{warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
       {errors && health.recentErrors.length > 0 && (
         <table aria-label="Refused requests">
           <thead><tr><th scope="col">Last seen</th><th scope="col">Status</th><th scope="col">Times</th><th scope="col">Detail</th><th scope="col">Last request</th></tr></thead>

@@ -23,7 +23,7 @@ export const TenantOverviewQuery = graphql(`
     tenant(slug: $slug) {
       id slug name scimUrl
       stats { usersActive usersInactive usersDeleted groups memberships events { heldEvents openHolds unpublishedEvents } }
-      scimConnections { id name idp activeTokens lastRequestAt lastRequest { status time operation } tokens { id prefix expiresAt status } health { errors userWrites missing { attribute users } unknownAttributes { attribute count } unknownManagers unparsablePhones recentErrors { status scimType detail count lastSeen lastRequest } } }
+      scimConnections { id name idp activeTokens lastRequestAt lastRequest { status time operation } tokens { id prefix expiresAt status } health { errors userWrites groupWrites missing { attribute users } unknownAttributes { attribute count } unknownManagers unparsablePhones recentErrors { status scimType detail count lastSeen lastRequest } } }
       eventHolds(state: $holds) { id reason events createdAt }
     }
   }
@@ -53,7 +53,7 @@ export const ConnectionsQuery = graphql(`
       scimConnections {
         id name idp activeTokens lastRequestAt status deletePolicy disabledAt deletedAt
         lastRequest { status time operation scimType }
-        health { errors userWrites missing { attribute users } unknownAttributes { attribute count } unknownManagers unparsablePhones recentErrors { status scimType detail count lastSeen lastRequest } }
+        health { errors userWrites groupWrites missing { attribute users } unknownAttributes { attribute count } unknownManagers unparsablePhones recentErrors { status scimType detail count lastSeen lastRequest } }
         tokens { id prefix createdAt expiresAt lastUsedAt revokedAt status }
       }
     }

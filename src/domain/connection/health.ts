@@ -31,9 +31,16 @@ export interface UserObservation {
   unknownManager: boolean;
 }
 
+/** One group as written: the attributes of its request no schema of the tenant defines, ignored. */
+export interface GroupObservation {
+  group: string;
+  unknownAttributes: string[];
+}
+
 /** What the services saw of one request, for the connection's mapping health. */
 export class HealthNotes {
   readonly users: UserObservation[] = [];
+  readonly groups: GroupObservation[] = [];
   /** unknown attribute names met by the normaliser or the PATCH engine in the current write */
   readonly unknown = new Set<string>();
   unknownManager = false;
@@ -51,6 +58,12 @@ export class HealthNotes {
     });
     this.unknown.clear();
     this.unknownManager = false;
+  }
+
+  /** Records a group written by this request, with the unknown names noted so far; resets them. */
+  group(id: string): void {
+    this.groups.push({ group: id, unknownAttributes: [...this.unknown].slice(0, 50) });
+    this.unknown.clear();
   }
 }
 
@@ -90,13 +103,15 @@ export interface HealthReport {
   to: Date;
   /** user writes (create, replace, patch) and the distinct users they wrote */
   userWrites: number;
+  /** group writes (create, replace, patch) */
+  groupWrites: number;
   users: number;
   /** users lacking at least one mandatory attribute, and per attribute */
   usersMissingMandatory: number;
   missing: { attribute: string; users: number }[];
   unparsablePhones: number;
   usersWithUnparsablePhones: number;
-  /** unknown attributes ignored, most frequent first, with how many writes carried each */
+  /** unknown attributes ignored, most frequent first, with how many user and group writes carried each */
   unknownAttributes: { attribute: string; count: number }[];
   /** writes whose enterprise manager named no user of the tenant (accepted as sent) */
   unknownManagers: number;
@@ -116,7 +131,7 @@ interface Row {
   tenant_id: string;
   connection_id: string;
   time: Date;
-  kind: 'user' | 'error';
+  kind: 'user' | 'group' | 'error';
   data: Record<string, unknown>;
 }
 
@@ -141,6 +156,7 @@ export class HealthService {
     if (scope.actor.kind !== 'scim') return;
     const base = { tenant_id: scope.tenant.id, connection_id: scope.actor.connectionId, time: new Date() };
     for (const u of notes?.users ?? []) this.queue.push({ ...base, id: newId(), kind: 'user', data: { ...u } });
+    for (const g of notes?.groups ?? []) this.queue.push({ ...base, id: newId(), kind: 'group', data: { ...g } });
     for (const e of [...(notes?.errors ?? []), ...(error ? [error] : [])]) {
       this.queue.push({ ...base, id: newId(), kind: 'error', data: { ...e, detail: e.detail.slice(0, 1000), path: e.path.slice(0, 512) } });
     }
@@ -213,11 +229,15 @@ export class HealthService {
       em,
       `select a.value as attribute, count(*)::int as count
          from mapping_observation o cross join lateral jsonb_array_elements_text(o.data->'unknownAttributes') as a(value)
-        where o.connection_id = ? and o.tenant_id = ? and o.id >= ?::uuid and o.time >= ? and o.kind = 'user'
+        where o.connection_id = ? and o.tenant_id = ? and o.id >= ?::uuid and o.time >= ? and o.kind in ('user', 'group')
         group by a.value order by count desc, attribute limit 50`,
       params,
     );
-    const [errorCount] = await sql<{ n: number }>(em, `select count(*)::int as n ${scope} and o.kind = 'error'`, params);
+    const [counts] = await sql<{ errors: number; groups: number }>(
+      em,
+      `select count(*) filter (where o.kind = 'error')::int as errors, count(*) filter (where o.kind = 'group')::int as groups ${scope} and o.kind in ('error', 'group')`,
+      params,
+    );
     const recent = await sql<{ status: number; scim_type: string | null; detail: string; count: number; last_seen: string; method: string; path: string }>(
       em,
       `select (o.data->>'status')::int as status, o.data->>'scimType' as scim_type, o.data->>'detail' as detail, count(*)::int as count,
@@ -232,6 +252,7 @@ export class HealthService {
       from,
       to,
       userWrites: users.writes,
+      groupWrites: counts.groups,
       users: users.users,
       usersMissingMandatory: users.incomplete,
       missing,
@@ -239,7 +260,7 @@ export class HealthService {
       usersWithUnparsablePhones: users.phone_users,
       unknownAttributes: unknown,
       unknownManagers: users.managers,
-      errors: errorCount.n,
+      errors: counts.errors,
       recentErrors: recent.map((r) => ({
         status: r.status,
         scimType: r.scim_type,

@@ -97,8 +97,8 @@ export class GroupService {
   /** RFC 7644 §3.3. */
   async create(ctx: RequestContext, body: unknown, read: GroupReadOptions): Promise<GroupRecord> {
     const rt = await this.catalogue.resourceType(ctx, 'Group');
-    const { doc, ids } = splitMembers(normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency }).doc);
-    return this.write(async (em) => {
+    const { doc, ids } = splitMembers(normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency, unknown: ctx.health?.unknown }).doc);
+    const created = await this.write(async (em) => {
       const group = em.create(ScimGroup, { tenant: em.getReference(Tenant, ctx.tenant.id) } as ScimGroup);
       project(group, doc);
       await em.flush();
@@ -107,6 +107,8 @@ export class GroupService {
       await this.events.record(em, ctx, groupChangeEvents(group, undefined, delta, 'created'));
       return this.record(em, group, read);
     });
+    ctx.health?.group(created.id);
+    return created;
   }
 
   /** RFC 7644 §3.4.1. */
@@ -134,10 +136,10 @@ export class GroupService {
   /** RFC 7644 §3.5.1: attributes and the member list are replaced. */
   async replace(ctx: RequestContext, id: string, body: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<GroupRecord> {
     const rt = await this.catalogue.resourceType(ctx, 'Group');
-    const { doc, ids } = splitMembers(normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency }).doc);
+    const { doc, ids } = splitMembers(normalizeResource(body, rt, { requireRequired: true, leniency: ctx.leniency, unknown: ctx.health?.unknown }).doc);
     const bodyId = (body as { id?: unknown }).id;
     if (bodyId !== undefined && bodyId !== null && bodyId !== id) throw new InvalidValueError('id in the body does not match the URL');
-    return this.write(async (em) => {
+    const replaced = await this.write(async (em) => {
       const group = await this.lock(em, ctx, id, options);
       const before = group.attributes;
       const renamed = group.displayName !== doc.displayName;
@@ -149,6 +151,8 @@ export class GroupService {
       await this.events.record(em, ctx, groupChangeEvents(group, before, delta, 'updated'));
       return this.record(em, group, read);
     });
+    ctx.health?.group(replaced.id);
+    return replaced;
   }
 
   /**
@@ -157,10 +161,19 @@ export class GroupService {
    */
   async patch(ctx: RequestContext, id: string, operations: unknown, read: GroupReadOptions, options?: WriteOptions): Promise<{ group: GroupRecord; changed: string[] }> {
     const rt = await this.catalogue.resourceType(ctx, 'Group');
-    if (options?.ifVersion === undefined && membersOnly(operations)) return this.write((em) => this.patchMembers(em, ctx, id, operations, rt, read));
+    const patched =
+      options?.ifVersion === undefined && membersOnly(operations)
+        ? await this.write((em) => this.patchMembers(em, ctx, id, operations, rt, read))
+        : await this.patchAll(ctx, id, operations, rt, read, options);
+    ctx.health?.group(patched.group.id);
+    return patched;
+  }
+
+  /** A PATCH with attribute operations, or with If-Match: the group's update lock from the start. */
+  private patchAll(ctx: RequestContext, id: string, operations: unknown, rt: ResourceTypeDef, read: GroupReadOptions, options?: WriteOptions): Promise<{ group: GroupRecord; changed: string[] }> {
     return this.write(async (em) => {
       const group = await this.lock(em, ctx, id, options);
-      const result = applyPatch(group.attributes, operations, rt, { delegated: ['members'], leniency: ctx.leniency });
+      const result = applyPatch(group.attributes, operations, rt, { delegated: ['members'], leniency: ctx.leniency, unknown: ctx.health?.unknown });
       const valueId = idInPatch(operations);
       if (valueId !== undefined && valueId !== id) throw new InvalidValueError('id in the PATCH value does not match the URL');
       const memberChanges: MemberChange[] = memberChangesFromPatch(result.delegated);

@@ -72,6 +72,9 @@ export class ConnectionHealthType {
   @Field(() => Int, { description: 'user creates, replaces and patches' })
   userWrites!: number;
 
+  @Field(() => Int, { description: 'group creates, replaces and patches' })
+  groupWrites!: number;
+
   @Field(() => Int, { description: 'distinct users written' })
   users!: number;
 
