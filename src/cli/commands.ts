@@ -48,7 +48,9 @@ export type CommandName =
   | 'connection.health'
   | 'tenant.phone-region'
   /** one batch of `provisio import`: a BulkRequest (JSON in args.request) run as the tenant's admin */
-  | 'scim.bulk';
+  | 'scim.bulk'
+  /** `provisio import --update`: the ids of existing users by userName or groups by displayName (args.type, args.names: a JSON array) */
+  | 'scim.ids';
 export type CommandArgs = Record<string, string | number | boolean | undefined>;
 
 export interface TenantCreated {
@@ -256,9 +258,27 @@ export async function runCommand(
     }
     case 'scim.bulk':
       return importBatch(services, config, str(args, 'tenant'), str(args, 'request'), optStr(args, 'requestId') ?? 'cli-import');
+    case 'scim.ids':
+      return existingIds(services, str(args, 'tenant'), str(args, 'type'), str(args, 'names'));
     default:
       throw new InvalidValueError(`unknown command ${String(name)}`);
   }
+}
+
+/** `provisio import --update`: name -> id of the tenant's users (by userName) or groups (by displayName) among `names` (a JSON array of strings). */
+async function existingIds(services: Services, slug: string, type: string, names: string): Promise<Record<string, string>> {
+  const tenant = await services.tenants.get(slug);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(names);
+  } catch {
+    throw new InvalidValueError('names is not JSON');
+  }
+  if (!Array.isArray(parsed) || !parsed.every((n) => typeof n === 'string')) throw new InvalidValueError('names must be a JSON array of strings');
+  const ctx: RequestContext = { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId: 'cli-import' };
+  if (type === 'User') return Object.fromEntries(await services.users.idsByUserName(ctx, parsed));
+  if (type === 'Group') return Object.fromEntries(await services.groups.idsByDisplayName(ctx, parsed));
+  throw new InvalidValueError('type must be User or Group');
 }
 
 /**

@@ -14,6 +14,8 @@ export interface ImportArgs {
   file?: string;
   tenant?: string;
   batchSize?: string;
+  /** a user whose userName, or a group whose displayName, the tenant already has is replaced (PUT), not refused */
+  update?: boolean;
 }
 
 /** A line that was not imported: its 1-based number and why (a SCIM status and Error, RFC 7644 §3.12). */
@@ -30,7 +32,10 @@ export interface ImportReport {
   file: string;
   /** non-blank lines read */
   resources: number;
+  /** lines written: created, or (with --update) existing resources replaced */
   imported: number;
+  /** of those, the existing resources replaced (--update) */
+  updated: number;
   failed: number;
   failures: ImportFailure[];
 }
@@ -43,9 +48,22 @@ export const DEFAULT_BATCH = 100;
 /** The bulkId of the POST of line `n`: a group's member can reference a user of the same file as `bulkId:line-<n>`. */
 const bulkIdOf = (line: number) => `line-${line}`;
 
-function endpointOf(resource: Record<string, unknown>): '/Users' | '/Groups' | undefined {
-  const key = Object.keys(resource).find((k) => k.toLowerCase() === 'schemas');
-  const schemas = key ? resource[key] : undefined;
+type Endpoint = '/Users' | '/Groups';
+
+/** A member of a resource by name, matched case-insensitively (RFC 7643 §2.1). */
+function memberOf(resource: Record<string, unknown>, name: string): unknown {
+  const key = Object.keys(resource).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : resource[key];
+}
+
+/** What makes a line's resource the same as an existing one: a user's userName, a group's displayName (each unique in a tenant). */
+function naturalKey(path: Endpoint, resource: Record<string, unknown>): string | undefined {
+  const value = memberOf(resource, path === '/Users' ? 'userName' : 'displayName');
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function endpointOf(resource: Record<string, unknown>): Endpoint | undefined {
+  const schemas = memberOf(resource, 'schemas');
   if (!Array.isArray(schemas)) return undefined;
   const lower = schemas.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase());
   if (lower.includes(URN.user.toLowerCase())) return '/Users';
@@ -89,6 +107,11 @@ async function tenantOf(run: RunCommand, wanted: string | undefined): Promise<st
  * are replaced by the ids those lines got. Each resource is its own transaction: a failed line
  * (not JSON, not a User or Group, refused by the service) is reported with its number and the rest
  * go on. Fatal errors (no such file or tenant, database unreachable) throw.
+ *
+ * With `update`, a line whose user (by userName) or group (by displayName, both unique in a tenant
+ * and compared as their uniqueness is) already exists replaces it: a PUT of the resource (RFC 7644
+ * §3.5.1) in the same batch, whose id later lines' `bulkId:line-N` references then name. Each batch
+ * looks its names up once, just before it is sent.
  */
 export async function importFile(run: RunCommand, args: ImportArgs, maxOperations: number, progress: Progress): Promise<ImportReport> {
   const file = args.file;
@@ -105,7 +128,7 @@ export async function importFile(run: RunCommand, args: ImportArgs, maxOperation
 
   let total = 0;
   for await (const _ of lines(file)) total++;
-  const report: ImportReport = { tenant, file, resources: 0, imported: 0, failed: 0, failures: [] };
+  const report: ImportReport = { tenant, file, resources: 0, imported: 0, updated: 0, failed: 0, failures: [] };
   const fail = (f: ImportFailure) => {
     report.failed++;
     report.failures.push(f);
@@ -113,12 +136,37 @@ export async function importFile(run: RunCommand, args: ImportArgs, maxOperation
   /** bulkId -> the id its line's resource got, for references from later batches */
   const created = new Map<string, string>();
   const requestId = `cli-import-${uuid()}`;
-  let batch: { method: 'POST'; bulkId: string; path: string; data: unknown }[] = [];
+  let batch: { bulkId: string; path: Endpoint; resource: Record<string, unknown> }[] = [];
   const lineOf = new Map<string, number>();
+
+  /** With --update: the batch's lines that name an existing resource -> its id. */
+  const existing = async (): Promise<Map<string, string>> => {
+    const found = new Map<string, string>();
+    if (!args.update) return found;
+    for (const path of ['/Users', '/Groups'] as const) {
+      const keyed: [bulkId: string, name: string][] = [];
+      for (const b of batch) {
+        const name = b.path === path ? naturalKey(path, b.resource) : undefined;
+        if (name !== undefined) keyed.push([b.bulkId, name]);
+      }
+      if (keyed.length === 0) continue;
+      const ids = (await run('scim.ids', { tenant, type: path === '/Users' ? 'User' : 'Group', names: JSON.stringify(keyed.map(([, name]) => name)) })) as Record<string, string>;
+      for (const [bulkId, name] of keyed) if (Object.hasOwn(ids, name)) found.set(bulkId, ids[name]);
+    }
+    return found;
+  };
 
   const send = async () => {
     if (batch.length === 0) return;
-    const request = { schemas: [BULK_REQUEST_URN], Operations: batch };
+    const replaced = await existing();
+    // a replaced line's id is known now: references to it, in this batch too, name it
+    for (const [bulkId, id] of replaced) created.set(bulkId, id);
+    const operations = batch.map(({ bulkId, path, resource }) => {
+      const data = substituteBulkIds(resource, (id) => created.get(id) ?? `bulkId:${id}`);
+      const id = replaced.get(bulkId);
+      return id === undefined ? { method: 'POST', bulkId, path, data } : { method: 'PUT', bulkId, path: `${path}/${id}`, data };
+    });
+    const request = { schemas: [BULK_REQUEST_URN], Operations: operations };
     const response = (await run('scim.bulk', { tenant, request: JSON.stringify(request), requestId })) as BulkResponse;
     for (const r of response.Operations) {
       const line = lineOf.get(r.bulkId ?? '') ?? 0;
@@ -131,7 +179,8 @@ export async function importFile(run: RunCommand, args: ImportArgs, maxOperation
         fail({ line, status, ...(r.response?.scimType ? { scimType: r.response.scimType } : {}), message });
       } else {
         report.imported++;
-        if (r.bulkId && r.location) created.set(r.bulkId, r.location.slice(r.location.lastIndexOf('/') + 1));
+        if (r.bulkId && replaced.has(r.bulkId)) report.updated++;
+        else if (r.bulkId && r.location) created.set(r.bulkId, r.location.slice(r.location.lastIndexOf('/') + 1));
       }
     }
     batch = [];
@@ -160,8 +209,8 @@ export async function importFile(run: RunCommand, args: ImportArgs, maxOperation
       }
       const bulkId = bulkIdOf(n);
       lineOf.set(bulkId, n);
-      // earlier batches' lines by their ids; this batch's stay bulkId references, resolved by /Bulk
-      batch.push({ method: 'POST', bulkId, path, data: substituteBulkIds(resource, (id) => created.get(id) ?? `bulkId:${id}`) });
+      // at send: earlier batches' lines (and replaced ones) by their ids; this batch's new ones stay bulkId references, resolved by /Bulk
+      batch.push({ bulkId, path, resource: resource as Record<string, unknown> });
       if (batch.length >= size) {
         await send();
         progress.update(report.resources);
@@ -178,7 +227,7 @@ export async function importFile(run: RunCommand, args: ImportArgs, maxOperation
 
 /** The report as an operator reads it: a summary on stdout, each failed line on stderr as `file:line: status scimType: message`. */
 export function importHuman(r: ImportReport): { out: string; err: string[] } {
-  const out = `imported ${r.imported} of ${r.resources} resource(s) into tenant ${r.tenant}${r.failed ? `; ${r.failed} failed` : ''}`;
+  const out = `imported ${r.imported} of ${r.resources} resource(s) into tenant ${r.tenant}${r.updated ? ` (${r.updated} existing replaced)` : ''}${r.failed ? `; ${r.failed} failed` : ''}`;
   const err = r.failures.map((f) => `provisio: ${r.file}:${f.line}: ${f.status}${f.scimType ? ` ${f.scimType}` : ''}: ${f.message.replace(/\s*\n\s*/g, ' ')}`);
   return { out, err };
 }

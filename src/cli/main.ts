@@ -372,13 +372,14 @@ export function buildCli(): Command {
   program
     .command('import')
     .description(
-      'create users and groups from a file of JSON lines, one SCIM User or Group resource per line (its "schemas" say which), ' +
+      'create (or with --update, replace) users and groups from a file of JSON lines, one SCIM User or Group resource per line (its "schemas" say which), ' +
         'in /Bulk batches; a failed line is reported with its number and the others go on. Exit status 1 when a line failed',
     )
     .requiredOption('--file <path>', 'the JSON lines file; a group member can name the user of line N as "bulkId:line-N"')
     .option('--tenant <slug>', 'tenant slug (default: the only tenant, when there is just one)')
     .option('--batch-size <n>', `resources per /Bulk request, 1 to BULK_MAX_OPERATIONS (default ${DEFAULT_BATCH})`)
-    .option('--json', 'print one JSON document: the report {"tenant","file","resources","imported","failed","failures":[{"line","status","scimType","message"}]}, or {"error":{"code","message"}} when the import could not run')
+    .option('--update', 'a line whose user (same userName) or group (same displayName) the tenant already has replaces it (PUT) instead of failing with 409')
+    .option('--json', 'print one JSON document: the report {"tenant","file","resources","imported","updated","failed","failures":[{"line","status","scimType","message"}]}, or {"error":{"code","message"}} when the import could not run')
     .option('--progress', 'show progress on stderr even when it is not a terminal (PROVISIO_PROGRESS=1)')
     .option('--no-progress', 'never show progress (PROVISIO_PROGRESS=0)')
     .action((opts: ImportArgs & ProgressArgs) => importCommand(opts, !!program.opts().createDatabase));

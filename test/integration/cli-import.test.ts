@@ -6,6 +6,8 @@ import { sql } from '../../src/db/sql';
 import type http from 'node:http';
 import { startControlSocket } from '../../src/cli/control-socket';
 import { migrate } from '../../src/db/orm';
+import { importHuman } from '../../src/cli/import';
+import type { RequestContext } from '../../src/domain/context';
 import { PGLITE, provisio } from '../support/cli';
 import { createTestDb, TestDb } from '../support/database';
 import { ensureBuilt } from '../support/dist';
@@ -77,7 +79,7 @@ describe('provisio import', () => {
     ]);
     const r = await provisio(['import', '--file', f, '--batch-size', '2', '--json'], env);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(JSON.parse(r.stdout)).toEqual({ tenant: 'imp', file: f, resources: 4, imported: 4, failed: 0, failures: [] });
+    expect(JSON.parse(r.stdout)).toEqual({ tenant: 'imp', file: f, resources: 4, imported: 4, updated: 0, failed: 0, failures: [] });
 
     const members = await query<{ user_name: string }>(
       `select u.user_name from group_member m join scim_group g on g.id = m.group_id join scim_user u on u.id = m.member_id
@@ -134,6 +136,42 @@ describe('provisio import', () => {
       [1, 2, 4, 5, 6, 7].map((n) => `provisio: ${f}:${n}:`),
     );
     expect(lines[0]).toBe(`provisio: ${f}:1: 409 uniqueness: userName "eve" is already taken in this tenant`);
+  });
+
+  it('--update replaces the users (same userName) and groups (same displayName) the tenant has, by id, references to them included', async () => {
+    const tenant = await db.services.tenants.get('imp');
+    const ctx: RequestContext = { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId: 'crew' };
+    const { user } = await db.services.users.create(ctx, { schemas: [USER], userName: 'hal', title: 'computer' });
+    const group = await db.services.groups.create(ctx, { schemas: [GROUP], displayName: 'Crew', members: [{ value: user.id }] }, { members: false });
+    const before = [{ id: user.id }, { id: group.id }];
+    const sync = file('sync.jsonl', [
+      { schemas: [USER], userName: 'HAL', title: 'pilot' }, // the same user: userNames compare case-insensitively
+      { schemas: [USER], userName: 'ivy' },
+      { schemas: [GROUP], displayName: 'crew', members: [{ value: 'bulkId:line-1' }, { value: 'bulkId:line-2' }] },
+    ]);
+    // without --update the existing ones are refused, as before; ivy is created
+    const refused = JSON.parse((await provisio(['import', '--file', sync, '--tenant', 'imp', '--json'], env)).stdout);
+    expect(refused).toMatchObject({ imported: 1, updated: 0, failed: 2 });
+    expect(refused.failures.map((x: { line: number; status: number }) => [x.line, x.status])).toEqual([[1, 409], [3, 409]]);
+
+    // batches of 2: line 3's reference to line 1 (replaced, batch 1) is its existing id
+    const r = await provisio(['import', '--file', sync, '--tenant', 'imp', '--update', '--batch-size', '2', '--json'], env);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout)).toEqual({ tenant: 'imp', file: sync, resources: 3, imported: 3, updated: 3, failed: 0, failures: [] });
+    const hal = await query<{ id: string; user_name: string; title: string }>(`select id, user_name, attributes->>'title' as title from scim_user where lower(user_name) = 'hal'`);
+    expect(hal).toEqual([{ id: before[0].id, user_name: 'HAL', title: 'pilot' }]);
+    const crew = await query<{ id: string; display_name: string; members: string[] }>(
+      `select g.id, g.display_name, array_agg(u.user_name order by u.user_name) as members
+         from scim_group g join group_member m on m.group_id = g.id join scim_user u on u.id = m.member_id
+        where lower(g.display_name) = 'crew' group by g.id, g.display_name`,
+    );
+    expect(crew).toEqual([{ id: before[1].id, display_name: 'crew', members: ['HAL', 'ivy'] }]);
+    const audit = await query<{ operation: string }>(
+      `select operation from audit_entry where request_id = (select request_id from audit_entry where operation = 'Group.replace' order by time desc limit 1) order by time, operation`,
+    );
+    expect(audit.map((a) => a.operation).sort()).toEqual(['Group.replace', 'User.replace', 'User.replace']);
+
+    expect(importHuman(JSON.parse(r.stdout))).toEqual({ out: 'imported 3 of 3 resource(s) into tenant imp (3 existing replaced)', err: [] });
   });
 
   it('an unknown tenant is a failure (exit 1), and with several tenants --tenant is required (exit 2)', async () => {

@@ -111,6 +111,19 @@ export class GroupService {
     return created;
   }
 
+  /**
+   * The ids of the tenant's groups with these displayNames, compared case-insensitively as their
+   * uniqueness is (lower()); a name that matches no group is left out. For `provisio import --update`.
+   */
+  async idsByDisplayName(ctx: RequestContext, names: string[]): Promise<Map<string, string>> {
+    const rows = await sql<{ name: string; id: string }>(
+      this.raw,
+      'select n.name, g.id from unnest(?::text[]) as n(name) join scim_group g on g.tenant_id = ? and lower(g.display_name) = lower(n.name)',
+      [[...new Set(names)], ctx.tenant.id],
+    );
+    return new Map(rows.map((r) => [r.name, r.id]));
+  }
+
   /** RFC 7644 §3.4.1. */
   async get(ctx: RequestContext, id: string, read: GroupReadOptions): Promise<GroupRecord> {
     const em = this.raw; // raw statements only: one EntityManager, not a fork per read (see UserService.raw)

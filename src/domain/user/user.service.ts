@@ -213,6 +213,28 @@ export class UserService {
     return { id, doc, active: c.active, version: 1, createdAt: now, updatedAt: now, groups: [] };
   }
 
+  /**
+   * The ids of the tenant's live users with these userNames, compared as the uniqueness rule
+   * compares them (userNameKey); a name that matches no user, or several (flagged collisions), is
+   * left out. For `provisio import --update`.
+   */
+  async idsByUserName(ctx: RequestContext, userNames: string[]): Promise<Map<string, string>> {
+    const keyOf = new Map(userNames.map((n) => [n, userNameKey(n)]));
+    const rows = await sql<{ key: string; id: string }>(
+      this.raw,
+      'select user_name_key as key, id from scim_user where tenant_id = ? and deleted_at is null and user_name_key = any(?::text[])',
+      [ctx.tenant.id, [...new Set(keyOf.values())]],
+    );
+    const byKey = new Map<string, string | null>();
+    for (const r of rows) byKey.set(r.key, byKey.has(r.key) ? null : r.id);
+    const ids = new Map<string, string>();
+    for (const [name, key] of keyOf) {
+      const id = byKey.get(key);
+      if (id) ids.set(name, id);
+    }
+    return ids;
+  }
+
   /** RFC 7644 §3.4.1. Tombstoned users are not found. */
   async get(ctx: RequestContext, id: string): Promise<UserRecord> {
     if (!isUuid(id)) throw this.notFound(id);
