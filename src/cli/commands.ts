@@ -265,17 +265,26 @@ export async function runCommand(
   }
 }
 
+/** A JSON argument of the import's run commands (they travel as text over the control socket). */
+function jsonArg(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidValueError(`${name} is not JSON`);
+  }
+}
+
+/** The import's context: the tenant's admin, no key (the operator's CLI). */
+async function importContext(services: Services, slug: string, requestId: string): Promise<RequestContext> {
+  const tenant = await services.tenants.get(slug);
+  return { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId, audit: new AuditNotes() };
+}
+
 /** `provisio import --update`: name -> id of the tenant's users (by userName) or groups (by displayName) among `names` (a JSON array of strings). */
 async function existingIds(services: Services, slug: string, type: string, names: string): Promise<Record<string, string>> {
-  const tenant = await services.tenants.get(slug);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(names);
-  } catch {
-    throw new InvalidValueError('names is not JSON');
-  }
+  const parsed = jsonArg(names, 'names');
   if (!Array.isArray(parsed) || !parsed.every((n) => typeof n === 'string')) throw new InvalidValueError('names must be a JSON array of strings');
-  const ctx: RequestContext = { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId: 'cli-import' };
+  const ctx = await importContext(services, slug, 'cli-import');
   if (type === 'User') return Object.fromEntries(await services.users.idsByUserName(ctx, parsed));
   if (type === 'Group') return Object.fromEntries(await services.groups.idsByDisplayName(ctx, parsed));
   throw new InvalidValueError('type must be User or Group');
@@ -287,15 +296,9 @@ async function existingIds(services: Services, slug: string, type: string, names
  * `/scim/v2/{tenant}/Users`, with its bulkId), by the admin actor (no key: the operator's CLI).
  */
 async function importBatch(services: Services, config: Config, slug: string, body: string, requestId: string): Promise<unknown> {
-  const tenant = await services.tenants.get(slug);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new InvalidValueError('request is not JSON');
-  }
-  const request = parseBulkRequest(parsed, config.bulkMaxOperations);
-  const ctx: RequestContext = { tenant: { id: tenant.id, slug: tenant.slug, name: tenant.name }, actor: { kind: 'admin' }, requestId, audit: new AuditNotes() };
+  const ctx = await importContext(services, slug, requestId);
+  const tenant = ctx.tenant;
+  const request = parseBulkRequest(jsonArg(body, 'request'), config.bulkMaxOperations);
   const pending: Promise<unknown>[] = [];
   const unexpected: unknown[] = [];
   const audit = bulkAudit(`${SCIM_PREFIX}/${tenant.slug}`, services.audit, (e) => unexpected.push(e));
