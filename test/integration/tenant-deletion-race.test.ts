@@ -52,7 +52,7 @@ describe.each(creates)('a %s create racing its tenant deletion', (_kind, create)
     expect(await leftIn(ctx.tenant.id)).toEqual({ rows: 0, events: ['tenant.deleted'] });
   });
 
-  it('is refused with a 404 when it waited on the deletion in progress, and writes nothing', async () => {
+  it('waiting on the deletion in progress, is refused with a 404 and writes nothing (PGlite, one connection: the two in either order, nothing left)', async () => {
     const ctx = await tenant(`during-${_kind}`);
     const held = await app.services.users.create(ctx, { schemas: [USER], userName: 'held@example.com' });
     if (app.kind === 'pglite') {
