@@ -9,9 +9,11 @@ const root = path.join(__dirname, '..');
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 const children = [];
 let stopping = false;
+// pino-pretty is not signalled: it ends when the server's output ends, so the server's last lines
+// ("shutting down", "stopped") are printed too, and nothing is written into a pipe it has closed
 const stop = () => {
   stopping = true;
-  for (const c of children) c.kill('SIGTERM');
+  for (const c of children) if (!c.keepUntilInputEnds) c.kill('SIGTERM');
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
@@ -51,6 +53,10 @@ function serve() {
   const pretty = start([path.join(root, 'node_modules/pino-pretty/bin.js'), '--colorize', '--translateTime', 'SYS:HH:MM:ss.l', '--ignore', 'pid,hostname'], {
     stdio: ['pipe', 'inherit', 'inherit'],
   });
+  pretty.keepUntilInputEnds = true;
+  // a Ctrl-C in a terminal signals the whole process group, pino-pretty included: once it is gone,
+  // the server's last lines have nowhere to go (EPIPE), which must not end dev.js with an error
+  pretty.stdin.on('error', () => {});
   server.stdout.pipe(pretty.stdin);
   server.on('exit', (code) => {
     // stopped by a signal (Ctrl-C, SIGTERM) is a normal end, whatever code the killed server exits with
