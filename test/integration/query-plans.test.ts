@@ -107,3 +107,25 @@ describe('EXPLAIN: the common filters are index-served', () => {
     expect(await sql(db.orm.em.fork() as EntityManager, text, params)).toEqual([]);
   });
 });
+
+describe('GIN pending lists (Migration20261129090000)', () => {
+  // With no autovacuum (PGlite, or a server with it off) a GIN index's pending list is emptied only
+  // when it outgrows gin_pending_list_limit, and every filter that reads the index scans it whole.
+  it('every GIN index of the tables SCIM filters read keeps at most 128 kB pending', async () => {
+    const rows = await sql<{ index: string; options: string[] | null }>(
+      db.orm.em.fork() as EntityManager,
+      `select c.relname as index, c.reloptions as options
+         from pg_index i join pg_class c on c.oid = i.indexrelid join pg_class t on t.oid = i.indrelid join pg_am a on a.oid = c.relam
+        where a.amname = 'gin' and t.relname in ('scim_user', 'scim_group') and t.relnamespace = current_schema()::regnamespace
+        order by 1`,
+    );
+    expect(rows.map((r) => r.index)).toEqual([
+      'scim_group_display_name_trgm_idx',
+      'scim_user_display_name_trgm_idx',
+      'scim_user_emails_idx',
+      'scim_user_emails_trgm_idx',
+      'scim_user_username_trgm_idx',
+    ]);
+    for (const r of rows) expect({ index: r.index, options: r.options }).toEqual({ index: r.index, options: ['gin_pending_list_limit=128'] });
+  });
+});
