@@ -16,7 +16,7 @@ import { createServices } from './services';
 import { EventMetrics } from './events/metrics';
 import { EventRelay, relayOptions } from './events/relay';
 import { StorageMaintenance } from './db/storage-maintenance';
-import { StatisticsKeeper } from './db/statistics-keeper';
+import { autovacuumMissing, StatisticsKeeper } from './db/statistics-keeper';
 import { setFaultRetryAfter } from './db/faults';
 import { createDemo, demoUnused } from './domain/tenant/demo';
 import { adminKeyLimits } from './http/limits';
@@ -79,7 +79,9 @@ async function main(argv: string[]): Promise<void> {
   // today's and the coming days' audit/outbox partitions exist before the first write; audit retention
   const maintenance = new StorageMaintenance(db.orm, services.audit, config, logger.child({ component: 'partitions' }));
   await maintenance.start();
-  const statistics = new StatisticsKeeper(db.orm, config.analyzeEveryMs, logger.child({ component: 'statistics' }));
+  const statistics = new StatisticsKeeper(db.orm, config.analyzeEveryMs, logger.child({ component: 'statistics' }), {
+    vacuum: await autovacuumMissing(db.orm, db.embedded),
+  });
   statistics.start();
 
   // Embedded: this process owns every write, so the token cache needs no notifications.

@@ -35,7 +35,7 @@ if (!process.env.DATABASE_URL) it("after a bulk load and the statistics keeper's
   );
   // the server's statistics keeper, at its next round (every ANALYZE_EVERY_SECONDS)
   await run('select pg_stat_force_next_flush()');
-  expect(await new StatisticsKeeper(app.orm, 0, pino({ level: 'silent' })).run()).toEqual(['scim_user']);
+  expect(await new StatisticsKeeper(app.orm, 0, pino({ level: 'silent' })).run()).toEqual({ analysed: ['scim_user'], vacuumed: [] });
   const seqRead = async () => {
     await run('select pg_stat_force_next_flush()');
     return Number((await run(`select seq_tup_read from pg_stat_user_tables where relname = 'scim_user'`))[0].seq_tup_read);
