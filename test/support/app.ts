@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { Server } from 'node:http';
 import http from 'node:http';
 import { buildApp } from '../../src/app';
-import { createTestDb, TestDb } from './database';
+import { createTestDb, TestDb, TestDbOptions } from './database';
 
 export interface TestApp extends TestDb {
   server: Server;
@@ -15,8 +15,8 @@ export interface TestApp extends TestDb {
 }
 
 /** The real app over a real database, driven through app.callback() (no port is opened). */
-export async function createTestApp(): Promise<TestApp> {
-  const db = await createTestDb();
+export async function createTestApp(options: TestDbOptions = {}): Promise<TestApp> {
+  const db = await createTestDb(options);
   const app = buildApp({ config: db.config, services: db.services, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
   const server = http.createServer(app.callback());
   return {

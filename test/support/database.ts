@@ -39,11 +39,13 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-export const testConfig = (): Config => loadConfig({ PUBLIC_URL: 'https://provisio.test', LOG_LEVEL: 'silent' });
+export const testConfig = (env: Record<string, string> = {}): Config => loadConfig({ PUBLIC_URL: 'https://provisio.test', LOG_LEVEL: 'silent', ...env });
 
 export interface TestDbOptions {
   /** Start from an empty database and run every migration (the migrations test), instead of copying the run's template. */
   fresh?: boolean;
+  /** Configuration variables over the test defaults (e.g. RATE_LIMIT_CONNECTION_PER_SECOND). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface TestDbOptions {
  * copies of the template that jest's globalSetup migrated once for the run (test/support/template.ts).
  */
 export async function createTestDb(options: TestDbOptions = {}): Promise<TestDb> {
-  const config = testConfig();
+  const config = testConfig(options.env);
   const base = process.env.DATABASE_URL;
   if (base) {
     const name = uniqueName('db');
