@@ -36,10 +36,13 @@ function cursorParam(query: Record<string, unknown>): Pick<ListQuery, 'cursor'> 
   return { cursor: value.trim() };
 }
 
-/** RFC 7644 §3.4.2.3 sortBy / sortOrder (sortOrder is case-insensitive; anything else is a 400). */
+/**
+ * RFC 7644 §3.4.2.3 sortBy / sortOrder. sortOrder is case-insensitive, and an empty one is absent (the
+ * default, ascending), as an empty sortBy is; anything else is a 400.
+ */
 export function sortParams(query: Record<string, unknown>): Pick<ListQuery, 'sortBy' | 'sortOrder'> {
   const sortBy = typeof query.sortBy === 'string' && query.sortBy.trim() ? query.sortBy : undefined;
-  const raw = typeof query.sortOrder === 'string' ? query.sortOrder.toLowerCase() : undefined;
+  const raw = typeof query.sortOrder === 'string' && query.sortOrder.trim() ? query.sortOrder.trim().toLowerCase() : undefined;
   if (raw !== undefined && raw !== 'ascending' && raw !== 'descending') {
     throw new InvalidValueError(`sortOrder must be "ascending" or "descending", got "${query.sortOrder}"`);
   }

@@ -410,6 +410,9 @@ describe('sorting (RFC 7644 §3.4.2.3)', () => {
       (await sapi.get(`${s.base}/Users`).query(q)).body.Resources.map((u: any) => u.userName);
     expect(await names({ sortBy: 'userName' })).toEqual(['Alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
     expect(await names({ sortBy: 'USERNAME', sortOrder: 'Descending' })).toEqual(['dave@example.com', 'carol@example.com', 'bob@example.com', 'Alice@example.com']);
+    // an empty sortOrder is the default (as an empty sortBy is no sort), not a 400
+    expect(await names({ sortBy: 'userName', sortOrder: '' })).toEqual(['Alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
+    expect(await names({ sortBy: 'userName', sortOrder: ' descending ' })).toEqual(['dave@example.com', 'carol@example.com', 'bob@example.com', 'Alice@example.com']);
     // case-insensitive order; the user without a familyName sorts last
     expect(await names({ sortBy: 'name.familyName' })).toEqual(['Alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com']);
     expect(await names({ sortBy: `${ENT}:employeeNumber`, sortOrder: 'descending' })).toEqual(['carol@example.com', 'bob@example.com', 'Alice@example.com', 'dave@example.com']);
