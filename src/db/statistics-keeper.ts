@@ -60,43 +60,36 @@ export class StatisticsKeeper {
 
   /** ANALYZE of the hot tables past their change threshold. */
   private async analyse(): Promise<string[]> {
-    const em = this.orm.em.fork() as EntityManager;
-    const stale = await sql<{ name: string }>(
-      em,
-      `select s.relname as name
-         from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-        where s.schemaname = current_schema() and s.relname = any(?::text[])
-          and s.n_mod_since_analyze > 1000 + 0.1 * greatest(c.reltuples, 0)`,
-      [`{${ANALYSED_TABLES.join(',')}}`],
-    );
-    const analysed: string[] = [];
-    for (const { name } of stale) {
-      if (!(ANALYSED_TABLES as readonly string[]).includes(name)) continue;
-      await em.getConnection().execute(`analyze (skip_locked) "${name}"`);
-      analysed.push(name);
-    }
+    const analysed = await this.maintain('analyze', 's.relname = any(?::text[]) and s.n_mod_since_analyze > 1000 + 0.1 * greatest(c.reltuples, 0)', [
+      `{${ANALYSED_TABLES.join(',')}}`,
+    ]);
     if (analysed.length) this.logger.info({ analysed }, 'statistics refreshed');
     return analysed;
   }
 
   /** VACUUM of the schema's tables past autovacuum's dead-row rule (leaf partitions one by one). */
   private async vacuum(): Promise<string[]> {
+    const vacuumed = await this.maintain('vacuum', 's.n_dead_tup > ? + ? * greatest(c.reltuples, 0)', [VACUUM_FLOOR, VACUUM_SCALE]);
+    if (vacuumed.length) this.logger.info({ vacuumed }, 'dead rows reclaimed (no autovacuum here)');
+    return vacuumed;
+  }
+
+  /**
+   * `verb (skip_locked)` on each table of the schema whose statistics row (pg_stat_user_tables s,
+   * with its pg_class c) meets `condition`: one catalogue query, then one command per table due.
+   */
+  private async maintain(verb: 'analyze' | 'vacuum', condition: string, params: unknown[]): Promise<string[]> {
     const em = this.orm.em.fork() as EntityManager;
-    const dead = await sql<{ name: string }>(
+    const due = await sql<{ name: string }>(
       em,
       `select s.relname as name
          from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-        where s.schemaname = current_schema() and s.n_dead_tup > ? + ? * greatest(c.reltuples, 0)
+        where s.schemaname = current_schema() and ${condition}
         order by s.relname`,
-      [VACUUM_FLOOR, VACUUM_SCALE],
+      params,
     );
-    const vacuumed: string[] = [];
-    for (const { name } of dead) {
-      await em.getConnection().execute(`vacuum (skip_locked) "${name.replace(/"/g, '""')}"`);
-      vacuumed.push(name);
-    }
-    if (vacuumed.length) this.logger.info({ vacuumed }, 'dead rows reclaimed (no autovacuum here)');
-    return vacuumed;
+    for (const { name } of due) await em.getConnection().execute(`${verb} (skip_locked) "${name.replace(/"/g, '""')}"`);
+    return due.map((d) => d.name);
   }
 
   /**
