@@ -137,7 +137,7 @@ export class GroupService {
 
   /** RFC 7644 §3.4.2: filtered in SQL (member filters through group_member), then paged (see pageOf). */
   async list(ctx: RequestContext, query: ListQuery, read: GroupReadOptions): Promise<ListResult<GroupRecord>> {
-    const em = this.em();
+    const em = this.raw;
     const { total, rows, ...cursors } = await pageOf<GroupRow>(
       em,
       { rt: await this.catalogue.resourceType(ctx, 'Group'), storage: groupStorage, table: 'scim_group', select: SELECT, where: 'r.tenant_id = ?', params: [ctx.tenant.id], counted: { tenantId: ctx.tenant.id, resource: 'Group' } },
@@ -305,7 +305,7 @@ export class GroupService {
   async getMany(ctx: RequestContext, ids: readonly string[], read: GroupReadOptions): Promise<GroupRecord[]> {
     const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
-    const em = this.em();
+    const em = this.raw;
     const rows = await sql<GroupRow>(em, `${SELECT} where r.tenant_id = ? and r.id = any(?::uuid[]) order by r.id`, [ctx.tenant.id, `{${valid.join(',')}}`]);
     return this.withMembers(em, rows.map(fromRow), read);
   }

@@ -61,9 +61,12 @@ export class SearchService {
     private readonly sources: SearchSource[],
   ) {}
 
+  /** For raw statements outside transactions: one EntityManager, not a fork per search (see UserService.raw). */
+  private readonly raw = this.orm.em.fork() as EntityManager;
+
   /** RFC 7644 §3.4.3 across all resource types; `options` are handed to every source's load. */
   async search(ctx: RequestContext, query: ListQuery, options: unknown): Promise<ListResult<SearchHit>> {
-    const em = this.orm.em.fork() as EntityManager;
+    const em = this.raw;
     const leniency = ctx.leniency ?? query.leniency;
     const unquotedValues = leniency?.unquotedFilterValues !== false;
     const filter = query.filter !== undefined ? parseFilter(query.filter, { unquotedValues }) : undefined;
