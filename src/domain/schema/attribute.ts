@@ -75,6 +75,19 @@ export function attr(name: string, type: AttributeType, opts: AttrOpts = {}): At
 /** Case-insensitive lookup of a sub-attribute or attribute by name (RFC 7643 §2.1: names are case-insensitive). */
 export function findAttr(list: readonly AttributeDef[] | undefined, name: string): AttributeDef | undefined {
   if (!list) return undefined;
-  const lower = name.toLowerCase();
-  return list.find((a) => a.name.toLowerCase() === lower);
+  let index = byLowerName.get(list);
+  if (index === undefined || index.length !== list.length) {
+    const names = new Map<string, AttributeDef>();
+    for (const a of list) if (!names.has(a.name.toLowerCase())) names.set(a.name.toLowerCase(), a);
+    byLowerName.set(list, (index = { length: list.length, names }));
+  }
+  return index.names.get(name.toLowerCase());
 }
+
+/**
+ * Each attribute list's definitions by lower-cased name, built on its first lookup: every attribute
+ * of every request body and filter is looked up, and a scan lower-cased each name of the list again.
+ * Lists are built once (the catalogues), then only read; the length check rebuilds an index should
+ * one grow after it was indexed.
+ */
+const byLowerName = new WeakMap<readonly AttributeDef[], { length: number; names: Map<string, AttributeDef> }>();
