@@ -49,6 +49,11 @@ export class PgListener {
     try {
       await client.connect();
       for (const channel of Object.keys(this.handlers)) await client.query(`listen ${channel}`);
+      // stopped while connecting (a retry under way at shutdown): this connection is nobody's to end
+      if (this.stopped) {
+        await client.end().catch(() => undefined);
+        return;
+      }
       this.client = client;
       this.hooks.up?.();
     } catch (err) {

@@ -1,7 +1,10 @@
 import pino from 'pino';
 import type { RequestContext } from '../../src/domain/context';
 import { openOrm } from '../../src/db/orm';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { CatalogueListener } from '../../src/db/catalogue-listener';
+import { PgListener } from '../../src/db/pg-listener';
+import { sql } from '../../src/db/sql';
 import { TenantCatalogue } from '../../src/domain/schema/tenant-catalogue';
 import { createTestDb, TestDb } from '../support/database';
 
@@ -54,5 +57,26 @@ describe('tenant catalogue cache', () => {
       await listener.stop();
       await orm.close(true);
     }
+  });
+
+  if (process.env.DATABASE_URL) it('a listener stopped while it connects (a retry at shutdown) closes that connection: it hears nothing after stop()', async () => {
+    const heard: string[] = [];
+    const listen = () => new PgListener(db.url, pino({ level: 'silent' }), { provisio_test_channel: (p) => heard.push(p) }, { lostMessage: 'lost' });
+    const notify = async (payload: string) => {
+      await sql(db.orm.em.fork() as EntityManager, 'select pg_notify(?, ?)', ['provisio_test_channel', payload]);
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    const control = listen();
+    await control.start();
+    await notify('heard');
+    await control.stop();
+    expect(heard).toEqual(['heard']);
+
+    const listener = listen();
+    const starting = listener.start();
+    await listener.stop();
+    await starting;
+    await notify('after stop');
+    expect(heard).toEqual(['heard']);
   });
 });
