@@ -78,7 +78,10 @@ export function findAttr(list: readonly AttributeDef[] | undefined, name: string
   let index = byLowerName.get(list);
   if (index === undefined || index.length !== list.length) {
     const names = new Map<string, AttributeDef>();
-    for (const a of list) if (!names.has(a.name.toLowerCase())) names.set(a.name.toLowerCase(), a);
+    for (const a of list) {
+      const key = a.name.toLowerCase();
+      if (!names.has(key)) names.set(key, a);
+    }
     byLowerName.set(list, (index = { length: list.length, names }));
   }
   return index.names.get(name.toLowerCase());
