@@ -142,6 +142,7 @@ function inputLimitsFrom(env: NodeJS.ProcessEnv): Partial<InputLimits> {
   if (env.MAX_JSON_OBJECT_MEMBERS) out.maxObjectMembers = Math.max(1, int('MAX_JSON_OBJECT_MEMBERS', env.MAX_JSON_OBJECT_MEMBERS, 0));
   if (env.MAX_JSON_CONTAINERS) out.maxContainers = Math.max(1, int('MAX_JSON_CONTAINERS', env.MAX_JSON_CONTAINERS, 0));
   if (env.MAX_JSON_NAME_PATHS) out.maxNamePaths = Math.min(1_000_000, Math.max(1, int('MAX_JSON_NAME_PATHS', env.MAX_JSON_NAME_PATHS, 0)));
+  if (env.BULK_MAX_JSON_NAME_PATHS) out.maxBulkNamePaths = Math.min(1_000_000, Math.max(1, int('BULK_MAX_JSON_NAME_PATHS', env.BULK_MAX_JSON_NAME_PATHS, 0)));
   if (env.MAX_JSON_DEPTH) out.maxDepth = Math.min(10_000, Math.max(1, int('MAX_JSON_DEPTH', env.MAX_JSON_DEPTH, 0)));
   if (env.MAX_VALUES_PER_ATTRIBUTE) {
     out.maxValuesByAttribute = Object.fromEntries(

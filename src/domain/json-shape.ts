@@ -94,9 +94,15 @@ const namePaths = new NamePaths();
  * RFC 8259 §4), its name being the string just before it; strings are skipped byte by byte, and
  * member names hashed once more. 2 MiB take a few ms. Malformed text is left to JSON.parse (its own
  * 400); the scan only counts.
+ *
+ * A /Bulk body (`bulk`) carries up to a thousand resources, each of which its client may serialise
+ * with its keys in another order: its name paths are capped by `maxBulkNamePaths` (never below
+ * `maxNamePaths`), whose parse time stays small beside those operations' writes.
  */
-export function assertJsonShape(bytes: Uint8Array, what = 'the request body'): void {
-  const { maxObjectMembers, maxContainers, maxDepth, maxNamePaths } = inputLimits;
+export function assertJsonShape(bytes: Uint8Array, what = 'the request body', bulk = false): void {
+  const { maxObjectMembers, maxContainers, maxDepth } = inputLimits;
+  const maxNamePaths = bulk ? Math.max(inputLimits.maxNamePaths, inputLimits.maxBulkNamePaths) : inputLimits.maxNamePaths;
+  const namePathsSetting = bulk ? 'BULK_MAX_JSON_NAME_PATHS' : 'MAX_JSON_NAME_PATHS';
   // per open container: members so far (-1 marks an array), and the name-path node it is at
   const members = new Int32Array(maxDepth + 1);
   const node = new Int32Array(maxDepth + 1);
@@ -126,7 +132,7 @@ export function assertJsonShape(bytes: Uint8Array, what = 'the request body'): v
       }
       const next = namePaths.step(node[top], nameHash(bytes, stringStart, stringEnd));
       if (next > maxNamePaths) {
-        throw new InvalidValueError(`${what} has more than ${maxNamePaths} distinct member names or orders of member names (MAX_JSON_NAME_PATHS; see docs/limits.md)`);
+        throw new InvalidValueError(`${what} has more than ${maxNamePaths} distinct member names or orders of member names (${namePathsSetting}; see docs/limits.md)`);
       }
       node[top] = next;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {

@@ -272,6 +272,19 @@ describe('the shape of a JSON body, checked on its bytes before JSON.parse', () 
     expect(shape(JSON.stringify({ members: Array.from({ length: 40_000 }, (_, i) => ({ value: `m${i}`, display: `M ${i}` })) }))).not.toThrow();
   });
 
+  it('a /Bulk body has its own cap on name paths (BULK_MAX_JSON_NAME_PATHS), never below MAX_JSON_NAME_PATHS', () => {
+    const bulkShape = (text: string) => () => assertJsonShape(Buffer.from(text, 'utf8'), undefined, true);
+    const distinct = (n: number) => `[${Array.from({ length: n }, (_, i) => `{"n${i}":1}`).join(',')}]`;
+    const max = inputLimits.maxBulkNamePaths;
+    expect(max).toBeGreaterThan(inputLimits.maxNamePaths);
+    expect(shape(distinct(inputLimits.maxNamePaths + 1))).toThrow(/MAX_JSON_NAME_PATHS/);
+    expect(bulkShape(distinct(max))).not.toThrow();
+    expect(bulkShape(distinct(max + 1))).toThrow(new RegExp(`more than ${max} distinct member names or orders of member names \\(BULK_MAX_JSON_NAME_PATHS`));
+    // configured below MAX_JSON_NAME_PATHS, it does not make /Bulk stricter than any other body
+    configureInputLimits({ maxBulkNamePaths: 10 }); // (afterEach restores the defaults)
+    expect(bulkShape(distinct(inputLimits.maxNamePaths))).not.toThrow();
+  });
+
   it('costs less than JSON.parse of what it lets through, far less for what it refuses, and is linear (one pass, no backtracking)', () => {
     const refused = object(150_000);
     const accepted = JSON.stringify({ members: Array.from({ length: 40_000 }, (_, i) => ({ value: `0190c1e2-aaaa-7bbb-8ccc-${String(i).padStart(12, '0')}`, display: `Member ${i}` })) });
@@ -300,8 +313,8 @@ describe('the shape of a JSON body, checked on its bytes before JSON.parse', () 
   });
 
   it('the caps are set from the environment', () => {
-    const limits = loadConfig({ MAX_JSON_OBJECT_MEMBERS: '10', MAX_JSON_CONTAINERS: '20', MAX_JSON_DEPTH: '3', MAX_JSON_NAME_PATHS: '30' }).inputLimits;
-    expect(limits).toMatchObject({ maxObjectMembers: 10, maxContainers: 20, maxDepth: 3, maxNamePaths: 30 });
+    const limits = loadConfig({ MAX_JSON_OBJECT_MEMBERS: '10', MAX_JSON_CONTAINERS: '20', MAX_JSON_DEPTH: '3', MAX_JSON_NAME_PATHS: '30', BULK_MAX_JSON_NAME_PATHS: '40' }).inputLimits;
+    expect(limits).toMatchObject({ maxObjectMembers: 10, maxContainers: 20, maxDepth: 3, maxNamePaths: 30, maxBulkNamePaths: 40 });
     configureInputLimits(limits!);
     expect(shape(object(11))).toThrow(InvalidValueError);
   });

@@ -1,3 +1,4 @@
+import { assertJsonShape } from '../../src/domain/json-shape';
 import { createTestApp, scim, TestApp } from '../support/app';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -308,6 +309,38 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ schemas: [ERROR], status: '413', detail: expect.stringContaining(`maxPayloadSize (${max} bytes)`) });
   });
+
+  it("accepts 1,000 creates from a client that orders each object's keys at random (more name paths than any other body may hold)", async () => {
+    // a client serialising maps in their own iteration order: the same attributes, in a new order in every object
+    const shuffled = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).sort(() => Math.random() - 0.5));
+    const user = (i: number) =>
+      shuffled({
+        schemas: [USER, ENT],
+        userName: name('shuffled'),
+        externalId: `shuffled-${seq}`,
+        active: true,
+        displayName: `Shuffled ${i}`,
+        title: 'Engineer',
+        nickName: `s${i}`,
+        locale: 'en-US',
+        timezone: 'Europe/Paris',
+        preferredLanguage: 'en',
+        name: shuffled({ givenName: 'Shu', familyName: `Fled ${i}`, formatted: `Shu Fled ${i}`, middleName: 'M' }),
+        emails: [shuffled({ value: `shuffled${i}@example.com`, type: 'work', primary: true }), shuffled({ value: `home${i}@example.net`, type: 'home', primary: false })],
+        phoneNumbers: [shuffled({ value: '+33 1 23 45 67 89', type: 'work' })],
+        [ENT]: shuffled({ employeeNumber: String(i), department: 'R&D', costCenter: 'C1', organization: 'Org', division: 'D' }),
+      });
+    const body = JSON.stringify({ schemas: [BULK_REQUEST], Operations: Array.from({ length: 1000 }, (_, i) => shuffled({ method: 'POST', path: '/Users', bulkId: `s${i}`, data: user(i) })) });
+    // as any other body, it would be refused before parsing (MAX_JSON_NAME_PATHS)
+    expect(() => assertJsonShape(Buffer.from(body))).toThrow(/MAX_JSON_NAME_PATHS/);
+    const res = await api.post(`${t.base}/Bulk`, JSON.parse(body));
+    const results = await ok(res);
+    expect(results).toHaveLength(1000);
+    expect(results.filter((r) => r.status === '201')).toHaveLength(1000);
+    const found = await api.get(`${t.base}/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "shuffled999@example.com"')}`);
+    expect(found.body.totalResults).toBe(1);
+    expect(found.body.Resources[0][ENT].department).toBe('R&D');
+  }, 60_000);
 
   it('ServiceProviderConfig advertises bulk with its limits', async () => {
     const res = await api.get(`${t.base}/ServiceProviderConfig`);
