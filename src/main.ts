@@ -81,6 +81,8 @@ async function main(argv: string[]): Promise<void> {
   await maintenance.start();
   const statistics = new StatisticsKeeper(db.orm, config.analyzeEveryMs, logger.child({ component: 'statistics' }), {
     vacuum: await autovacuumMissing(db.orm, db.embedded),
+    // a server: its commands on a connection of their own, without the requests' statement timeout
+    url: db.embedded ? undefined : config.databaseUrl,
   });
   statistics.start();
 

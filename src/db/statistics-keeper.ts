@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { sql } from './sql';
 
@@ -39,6 +40,12 @@ export async function autovacuumMissing(orm: MikroORM, embedded: boolean): Promi
  * ever reclaims them: the indexes keep an entry per dead row version, and a GIN index's entries are
  * never cleaned up at all. The work is linear in the table and comes after updates of a fifth of it,
  * so it stays a constant share of the writes that caused it.
+ *
+ * With `url` (a server) the ANALYZE and VACUUM commands run on a connection of their own, opened
+ * only when a table is due: the pool's connections carry the requests' statement timeout
+ * (DB_STATEMENT_TIMEOUT_MS, 10 s), which cancelled a VACUUM of a large table (12.6 s at 1M users)
+ * at every round, and a long command held one of the requests' connections. Without it (embedded
+ * PGlite: one session, no timeouts) they run on the ORM's pool.
  */
 export class StatisticsKeeper {
   private timer?: NodeJS.Timeout;
@@ -49,7 +56,7 @@ export class StatisticsKeeper {
     private readonly orm: MikroORM,
     private readonly everyMs: number,
     private readonly logger: Logger,
-    private readonly options: { vacuum?: boolean } = {},
+    private readonly options: { vacuum?: boolean; url?: string } = {},
   ) {}
 
   /** One round; returns the tables it analysed and those it vacuumed. */
@@ -88,8 +95,27 @@ export class StatisticsKeeper {
         order by s.relname`,
       params,
     );
-    for (const { name } of due) await em.getConnection().execute(`${verb} (skip_locked) "${name.replace(/"/g, '""')}"`);
+    await this.commands(
+      em,
+      due.map(({ name }) => `${verb} (skip_locked) "${name.replace(/"/g, '""')}"`),
+    );
     return due.map((d) => d.name);
+  }
+
+  /** Runs maintenance commands in turn: on a connection of their own with `url` (no statement timeout), else on the pool. */
+  private async commands(em: EntityManager, texts: string[]): Promise<void> {
+    if (texts.length === 0) return;
+    if (!this.options.url) {
+      for (const text of texts) await em.getConnection().execute(text);
+      return;
+    }
+    const client = new Client({ connectionString: this.options.url, options: '-c statement_timeout=0', application_name: 'provisio statistics keeper' });
+    await client.connect();
+    try {
+      for (const text of texts) await client.query(text);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   /**

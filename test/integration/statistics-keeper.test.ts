@@ -4,6 +4,7 @@ import pino from 'pino';
 import { openOrm } from '../../src/db/orm';
 import { sql } from '../../src/db/sql';
 import { autovacuumMissing, StatisticsKeeper } from '../../src/db/statistics-keeper';
+import { DEFAULT_DB_LIMITS } from '../../src/db/timeouts';
 import { createTestDb, TestDb } from '../support/database';
 
 /**
@@ -77,3 +78,26 @@ it('with vacuum, a table past 1,000 + 20 % dead rows is vacuumed, and one under 
   expect((await stats()).dead).toBeGreaterThanOrEqual(500);
   expect((await keeper.run()).vacuumed).not.toContain('scim_user');
 });
+
+// A server's pool carries the requests' statement timeout; only a server has a URL to open another connection on.
+if (process.env.DATABASE_URL) it("on a server, its commands run on a connection of their own: a VACUUM longer than the requests' statement timeout completes", async () => {
+  // a VACUUM that takes seconds however fast the machine (cost-based delay), against a 300 ms statement timeout
+  const database = new URL(db.url).pathname.slice(1);
+  await sql(em(), `alter database "${database}" set vacuum_cost_delay = '20ms'`);
+  await sql(em(), `alter database "${database}" set vacuum_cost_limit = 100`);
+  const strict = await openOrm(db.url, 1, false, { ...DEFAULT_DB_LIMITS, statementTimeoutMs: 300 });
+  try {
+    await updateAll('timeout');
+    expect((await stats()).dead).toBeGreaterThanOrEqual(USERS);
+    // on the pool (as before) its commands are cancelled by the statement timeout, round after round
+    await expect(new StatisticsKeeper(strict, 0, silent, { vacuum: true }).run()).rejects.toThrow(/statement timeout/);
+    expect((await stats()).dead).toBeGreaterThanOrEqual(USERS);
+    // on its own connection it completes
+    expect((await new StatisticsKeeper(strict, 0, silent, { vacuum: true, url: db.url }).run()).vacuumed).toContain('scim_user');
+    expect((await stats()).dead).toBe(0);
+  } finally {
+    await strict.close(true);
+    await sql(em(), `alter database "${database}" reset vacuum_cost_delay`);
+    await sql(em(), `alter database "${database}" reset vacuum_cost_limit`);
+  }
+}, 60_000);
