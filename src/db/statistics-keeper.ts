@@ -51,6 +51,9 @@ export class StatisticsKeeper {
   private timer?: NodeJS.Timeout;
   private analysing?: Promise<unknown>;
   private vacuuming?: Promise<unknown>;
+  private stopped = false;
+  /** the connections of the commands under way (with `url`), ended by stop() */
+  private readonly clients = new Set<Client>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -109,11 +112,19 @@ export class StatisticsKeeper {
       for (const text of texts) await em.getConnection().execute(text);
       return;
     }
-    const client = new Client({ connectionString: this.options.url, options: '-c statement_timeout=0', application_name: 'provisio statistics keeper' });
-    await client.connect();
+    const client = new Client({
+      connectionString: this.options.url,
+      options: '-c statement_timeout=0',
+      application_name: 'provisio statistics keeper',
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
+    this.clients.add(client);
     try {
+      await client.connect();
       for (const text of texts) await client.query(text);
     } finally {
+      this.clients.delete(client);
       await client.end().catch(() => undefined);
     }
   }
@@ -127,19 +138,22 @@ export class StatisticsKeeper {
     if (this.everyMs <= 0) return;
     this.timer = setInterval(() => {
       this.analysing ??= this.analyse()
-        .catch((err: unknown) => this.logger.warn({ err }, 'refreshing statistics failed; retried at the next round'))
+        .catch((err: unknown) => this.stopped || this.logger.warn({ err }, 'refreshing statistics failed; retried at the next round'))
         .finally(() => (this.analysing = undefined));
       if (this.options.vacuum) {
         this.vacuuming ??= this.vacuum()
-          .catch((err: unknown) => this.logger.warn({ err }, 'vacuum failed; retried at the next round'))
+          .catch((err: unknown) => this.stopped || this.logger.warn({ err }, 'vacuum failed; retried at the next round'))
           .finally(() => (this.vacuuming = undefined));
       }
     }, this.everyMs);
     this.timer.unref();
   }
 
+  /** Stops the rounds; a command under way on its own connection is left to the server (its connection is closed), not waited for. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    for (const client of this.clients) void client.end().catch(() => undefined);
     await Promise.all([this.analysing, this.vacuuming]);
   }
 }

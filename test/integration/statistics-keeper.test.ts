@@ -80,24 +80,47 @@ it('with vacuum, a table past 1,000 + 20 % dead rows is vacuumed, and one under 
 });
 
 // A server's pool carries the requests' statement timeout; only a server has a URL to open another connection on.
-if (process.env.DATABASE_URL) it("on a server, its commands run on a connection of their own: a VACUUM longer than the requests' statement timeout completes", async () => {
-  // a VACUUM that takes seconds however fast the machine (cost-based delay), against a 300 ms statement timeout
-  const database = new URL(db.url).pathname.slice(1);
-  await sql(em(), `alter database "${database}" set vacuum_cost_delay = '20ms'`);
-  await sql(em(), `alter database "${database}" set vacuum_cost_limit = 100`);
-  const strict = await openOrm(db.url, 1, false, { ...DEFAULT_DB_LIMITS, statementTimeoutMs: 300 });
-  try {
-    await updateAll('timeout');
+if (process.env.DATABASE_URL) describe('on a server, with a VACUUM that takes seconds however fast the machine (cost-based delay)', () => {
+  const database = () => new URL(db.url).pathname.slice(1);
+  beforeAll(async () => {
+    await sql(em(), `alter database "${database()}" set vacuum_cost_delay = '20ms'`);
+    await sql(em(), `alter database "${database()}" set vacuum_cost_limit = 100`);
+  });
+  afterAll(async () => {
+    await sql(em(), `alter database "${database()}" reset vacuum_cost_delay`);
+    await sql(em(), `alter database "${database()}" reset vacuum_cost_limit`);
+  });
+  /** The keeper's VACUUMs running now (pg_stat_activity). */
+  const running = async () =>
+    (await sql<{ n: number }>(em(), `select count(*)::int as n from pg_stat_activity where application_name = 'provisio statistics keeper' and state = 'active' and query ilike 'vacuum%'`))[0].n;
+
+  it("its commands run on a connection of their own: a VACUUM longer than the requests' statement timeout completes", async () => {
+    const strict = await openOrm(db.url, 1, false, { ...DEFAULT_DB_LIMITS, statementTimeoutMs: 300 });
+    try {
+      await updateAll('timeout');
+      expect((await stats()).dead).toBeGreaterThanOrEqual(USERS);
+      // on the pool (as before) its commands are cancelled by the statement timeout, round after round
+      await expect(new StatisticsKeeper(strict, 0, silent, { vacuum: true }).run()).rejects.toThrow(/statement timeout/);
+      expect((await stats()).dead).toBeGreaterThanOrEqual(USERS);
+      // on its own connection it completes
+      expect((await new StatisticsKeeper(strict, 0, silent, { vacuum: true, url: db.url }).run()).vacuumed).toContain('scim_user');
+      expect((await stats()).dead).toBe(0);
+    } finally {
+      await strict.close(true);
+    }
+  }, 60_000);
+
+  it('stop() does not wait for a VACUUM under way: it closes its connection and leaves the command to the server', async () => {
+    await updateAll('stop');
+    const keeper = new StatisticsKeeper(orm, 50, silent, { vacuum: true, url: db.url });
+    keeper.start();
+    for (let i = 0; i < 400 && (await running()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await running()).toBe(1);
+    await keeper.stop();
+    // stopped before the VACUUM finished: its dead rows are still counted
     expect((await stats()).dead).toBeGreaterThanOrEqual(USERS);
-    // on the pool (as before) its commands are cancelled by the statement timeout, round after round
-    await expect(new StatisticsKeeper(strict, 0, silent, { vacuum: true }).run()).rejects.toThrow(/statement timeout/);
-    expect((await stats()).dead).toBeGreaterThanOrEqual(USERS);
-    // on its own connection it completes
-    expect((await new StatisticsKeeper(strict, 0, silent, { vacuum: true, url: db.url }).run()).vacuumed).toContain('scim_user');
-    expect((await stats()).dead).toBe(0);
-  } finally {
-    await strict.close(true);
-    await sql(em(), `alter database "${database}" reset vacuum_cost_delay`);
-    await sql(em(), `alter database "${database}" reset vacuum_cost_limit`);
-  }
-}, 60_000);
+    // the server finishes it on its own
+    for (let i = 0; i < 800 && (await running()) > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await running()).toBe(0);
+  }, 60_000);
+});
