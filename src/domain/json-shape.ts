@@ -95,14 +95,15 @@ const namePaths = new NamePaths();
  * member names hashed once more. 2 MiB take a few ms. Malformed text is left to JSON.parse (its own
  * 400); the scan only counts.
  *
- * A /Bulk body (`bulk`) carries up to a thousand resources, each of which its client may serialise
+ * A /Bulk body (`options.bulk`) carries up to a thousand resources, each of which its client may serialise
  * with its keys in another order: its name paths are capped by `maxBulkNamePaths` (never below
  * `maxNamePaths`), whose parse time stays small beside those operations' writes.
  */
-export function assertJsonShape(bytes: Uint8Array, what = 'the request body', bulk = false): void {
+export function assertJsonShape(bytes: Uint8Array, options: { bulk?: boolean } = {}): void {
+  const what = 'the request body';
   const { maxObjectMembers, maxContainers, maxDepth } = inputLimits;
-  const maxNamePaths = bulk ? Math.max(inputLimits.maxNamePaths, inputLimits.maxBulkNamePaths) : inputLimits.maxNamePaths;
-  const namePathsSetting = bulk ? 'BULK_MAX_JSON_NAME_PATHS' : 'MAX_JSON_NAME_PATHS';
+  const maxNamePaths = options.bulk ? Math.max(inputLimits.maxNamePaths, inputLimits.maxBulkNamePaths) : inputLimits.maxNamePaths;
+  const namePathsSetting = options.bulk ? 'BULK_MAX_JSON_NAME_PATHS' : 'MAX_JSON_NAME_PATHS';
   // per open container: members so far (-1 marks an array), and the name-path node it is at
   const members = new Int32Array(maxDepth + 1);
   const node = new Int32Array(maxDepth + 1);

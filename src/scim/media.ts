@@ -37,7 +37,7 @@ export async function readJson(ctx: Context, limit: number, bulk = false): Promi
     if (err.type === 'entity.too.large') throw tooLarge(limit);
     throw new InvalidSyntaxError(`could not read the request body: ${(e as Error).message}`);
   }
-  assertJsonShape(bytes, undefined, bulk); // before JSON.parse: the cost of parsing is the shape's, not only the size's
+  assertJsonShape(bytes, { bulk }); // before JSON.parse: the cost of parsing is the shape's, not only the size's
   const text = decodeUtf8(bytes, 'the request body');
   if (text.trim() === '') throw new InvalidSyntaxError('the request body is empty');
   let body: unknown;

@@ -273,7 +273,7 @@ describe('the shape of a JSON body, checked on its bytes before JSON.parse', () 
   });
 
   it('a /Bulk body has its own cap on name paths (BULK_MAX_JSON_NAME_PATHS), never below MAX_JSON_NAME_PATHS', () => {
-    const bulkShape = (text: string) => () => assertJsonShape(Buffer.from(text, 'utf8'), undefined, true);
+    const bulkShape = (text: string) => () => assertJsonShape(Buffer.from(text, 'utf8'), { bulk: true });
     const distinct = (n: number) => `[${Array.from({ length: n }, (_, i) => `{"n${i}":1}`).join(',')}]`;
     const max = inputLimits.maxBulkNamePaths;
     expect(max).toBeGreaterThan(inputLimits.maxNamePaths);

@@ -115,9 +115,10 @@ export class UserService {
   /**
    * One EntityManager for raw statements outside transactions (sql, sqlPrepared: they use its knex
    * only, never its identity map, which stays empty), GET and list alike. A fork per read cost
-   * GET /Users/{id} about 4% of its CPU (a new EntityManager, UnitOfWork and identity map each time). A fork, not the global
-   * EntityManager: a fork ignores MikroORM's ambient transaction context, so a statement sent
-   * through it never joins a transaction that happens to be running in the same async context.
+   * GET /Users/{id} about 4% of its CPU (a new EntityManager, UnitOfWork and identity map each
+   * time). A fork, not the global EntityManager: a fork ignores MikroORM's ambient transaction
+   * context, so a statement sent through it never joins a transaction that happens to be running in
+   * the same async context.
    */
   private readonly raw = this.orm.em.fork() as EntityManager;
 
