@@ -19,7 +19,7 @@ export function bulkRoutes(router: Router<ScimState>, endpoints: ResourceEndpoin
   router.post('/Bulk', async (ctx: ScimContext) => {
     let body: unknown;
     try {
-      body = await readJson(ctx, config.bulkMaxPayloadBytes, true);
+      body = await readJson(ctx, config.bulkMaxPayloadBytes, { bulk: true });
     } catch (e) {
       if (e instanceof ScimHttpError && e.status === 413) {
         throw new ScimHttpError(413, `the bulk request is larger than maxPayloadSize (${config.bulkMaxPayloadBytes} bytes)`);

@@ -15,10 +15,10 @@ export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
  * bytes that are not strict UTF-8 are 400 invalidSyntax; a NUL or lone surrogate in any string or
  * member name is 400 invalidValue (invalidFilter under `filter`), before anything reads the body.
  * A body whose shape would make JSON.parse slow (too many members in one object, too many objects
- * and arrays, too deep) is 400 invalidValue before it is parsed (assertJsonShape; `bulk`: a /Bulk
- * body, with its own cap on name paths).
+ * and arrays, too deep) is 400 invalidValue before it is parsed (assertJsonShape; `options.bulk`:
+ * a /Bulk body, with its own cap on name paths).
  */
-export async function readJson(ctx: Context, limit: number, bulk = false): Promise<unknown> {
+export async function readJson(ctx: Context, limit: number, options: { bulk?: boolean } = {}): Promise<unknown> {
   const type = ctx.get('content-type');
   if (type && !/json/i.test(type)) {
     throw new ScimHttpError(415, `unsupported Content-Type "${type}"; send application/scim+json`);
@@ -37,7 +37,7 @@ export async function readJson(ctx: Context, limit: number, bulk = false): Promi
     if (err.type === 'entity.too.large') throw tooLarge(limit);
     throw new InvalidSyntaxError(`could not read the request body: ${(e as Error).message}`);
   }
-  assertJsonShape(bytes, { bulk }); // before JSON.parse: the cost of parsing is the shape's, not only the size's
+  assertJsonShape(bytes, options); // before JSON.parse: the cost of parsing is the shape's, not only the size's
   const text = decodeUtf8(bytes, 'the request body');
   if (text.trim() === '') throw new InvalidSyntaxError('the request body is empty');
   let body: unknown;
