@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7Bound } from '../domain/ids';
 import { sql } from './sql';
+import { useKind } from './timeouts';
 
 /**
  * Time partitions of the append-only tables (audit entries, outbox events), by PostgreSQL's native
@@ -71,8 +72,9 @@ export async function listPartitions(em: EntityManager, table: PartitionedTable)
 /** Runs `fn` in one transaction holding the partition DDL lock, waiting at most `lockTimeout` for table locks. */
 async function ddl<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
   return em.fork().transactional(async (tx) => {
-    // DDL on a partition takes a strong lock on the parent: never queue behind a long query (and
-    // make every insert queue behind us); a timed-out step is retried at the next maintenance round.
+    // Dropping a partition takes ACCESS EXCLUSIVE on the parent, attaching one SHARE ROW EXCLUSIVE on
+    // the tenant table (the foreign key it clones): never queue behind a long transaction (and make
+    // every writer queue behind us); a timed-out step is retried at the next maintenance round.
     await sql(tx, `select set_config('lock_timeout', '5s', true)`);
     await sql(tx, 'select pg_advisory_xact_lock(?, ?)', DDL_LOCK);
     return fn(tx);
@@ -82,6 +84,15 @@ async function ddl<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>):
 /**
  * Creates the daily partitions of [fromDay, toDay] (UTC day starts) that do not exist yet, moving any
  * of their rows out of the default partition. Returns the names created.
+ *
+ * Each partition is built standalone and then attached (PostgreSQL docs, ALTER TABLE … ATTACH
+ * PARTITION): `CREATE TABLE … PARTITION OF` would hold an ACCESS EXCLUSIVE lock on the parent,
+ * queueing every audit or outbox insert of every tenant behind it (and itself behind any open read
+ * of the table); ATTACH takes SHARE UPDATE EXCLUSIVE on the parent, which neither reads nor inserts
+ * conflict with. A CHECK constraint matching the bounds spares ATTACH its validation scan of the new
+ * table; the backlog of the default partition moves before the attach, with no statement timeout
+ * (a large backlog must not fail and retry every round), while writers go on; only the rows that
+ * arrived meanwhile move again under a lock that holds back the default partition's writers alone.
  */
 export async function ensurePartitions(em: EntityManager, table: PartitionedTable, fromMs: number, toMs: number): Promise<string[]> {
   const created: string[] = [];
@@ -90,17 +101,25 @@ export async function ensurePartitions(em: EntityManager, table: PartitionedTabl
     const made = await ddl(em, async (tx) => {
       const [exists] = await sql<{ ok: boolean }>(tx, 'select to_regclass(?) is not null as ok', [name]);
       if (exists.ok) return false;
+      await useKind(tx, 'maintenance');
       const lo = uuidv7Bound(day);
       const hi = uuidv7Bound(day + DAY_MS);
       const def = defaultPartitionName(table);
-      // rows of this day that landed in the default partition move into the new one
-      const [stray] = await sql<{ n: number }>(tx, `select count(*)::int as n from ${def} where id >= ?::uuid and id < ?::uuid`, [lo, hi]);
-      if (stray.n > 0) {
-        await sql(tx, `create temp table provisio_moving on commit drop as select * from ${def} where id >= ?::uuid and id < ?::uuid`, [lo, hi]);
-        await sql(tx, `delete from ${def} where id >= ?::uuid and id < ?::uuid`, [lo, hi]);
-      }
-      await sql(tx, `create table ${name} partition of ${table} for values from ('${lo}') to ('${hi}')`);
-      if (stray.n > 0) await sql(tx, `insert into ${table} select * from provisio_moving`);
+      const [{ cols }] = await sql<{ cols: string }>(
+        tx,
+        `select string_agg(quote_ident(attname), ', ' order by attnum) as cols
+           from pg_attribute where attrelid = ?::regclass and attnum > 0 and not attisdropped`,
+        [table],
+      );
+      const move = `with moved as (delete from ${def} where id >= ?::uuid and id < ?::uuid returning *)
+                    insert into ${name} (${cols}) select ${cols} from moved`;
+      await sql(tx, `create table ${name} (like ${table} including defaults including constraints including generated including storage)`);
+      await sql(tx, `alter table ${name} add constraint ${name}_bounds check (id >= '${lo}'::uuid and id < '${hi}'::uuid)`);
+      await sql(tx, move, [lo, hi]);
+      await sql(tx, `lock table ${def} in share row exclusive mode`);
+      await sql(tx, move, [lo, hi]);
+      await sql(tx, `alter table ${table} attach partition ${name} for values from ('${lo}') to ('${hi}')`);
+      await sql(tx, `alter table ${name} drop constraint ${name}_bounds`);
       return true;
     });
     if (made) created.push(name);

@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PassThrough } from 'node:stream';
+import { Client } from 'pg';
 import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { exportAudit } from '../../src/cli/audit-export';
+import { uuidv7Bound } from '../../src/domain/ids';
 import { DAY_MS, dayStart, ensurePartitions, listPartitions, PARTITION_DAYS_AHEAD, partitionName } from '../../src/db/partitions';
 import { sql } from '../../src/db/sql';
 import { StorageMaintenance } from '../../src/db/storage-maintenance';
@@ -75,6 +77,38 @@ describe('partition maintenance', () => {
     expect(await partitionOf('audit_entry', stray)).toBe(partitionName('audit_entry', dayStart(far)));
     const [{ n }] = await sql<{ n: number }>(em(), 'select count(*)::int as n from audit_entry where id = ?', [stray]);
     expect(n).toBe(1);
+  });
+});
+
+/** A second session beside the test's pool: PostgreSQL only (PGlite serves one session). */
+const onServer = (name: string, fn: () => void) => (process.env.DATABASE_URL ? describe(name, fn) : undefined);
+
+onServer('partition maintenance beside live traffic', () => {
+  it('creates a day, moving its strays, while another transaction writes and reads the table (ATTACH never waits for them)', async () => {
+    const tenant = await db.services.tenants.create({ name: 'Busy' });
+    const far = today + 30 * DAY_MS + HOUR;
+    const stray = await audit(tenant.id, far);
+    expect(await partitionOf('audit_entry', stray)).toBe('audit_entry_default');
+    // a request's transaction in flight: its audit insert and a windowed read of today's partition
+    const other = new Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(`insert into audit_entry (id, tenant_id, time, actor_kind, method, path, operation, status, latency_ms, request_id)
+                         values ($1, $2, now(), 'system', 'GET', '/x', 'User.get', 200, 1, 'r')`, [uuidv7({ msecs: now, seq: seq++ }), tenant.id]);
+      await other.query('select count(*) from audit_entry where id >= $1 and id < $2', [uuidv7Bound(today), uuidv7Bound(today + DAY_MS)]);
+      // CREATE TABLE … PARTITION OF needs ACCESS EXCLUSIVE on audit_entry: it failed here on its 5 s lock timeout
+      expect(await ensurePartitions(em(), 'audit_entry', far, far)).toEqual([partitionName('audit_entry', dayStart(far))]);
+      await other.query('commit');
+    } finally {
+      await other.end();
+    }
+    expect(await partitionOf('audit_entry', stray)).toBe(partitionName('audit_entry', dayStart(far)));
+    // the attached partition has the parent's indexes and foreign key, and no leftover CHECK
+    const indexes = await sql<{ indexname: string }>(em(), 'select indexname from pg_indexes where tablename = ? order by indexname', [partitionName('audit_entry', dayStart(far))]);
+    expect(indexes).toHaveLength(3); // primary key, (tenant_id, id), resource_ids GIN
+    const constraints = await sql<{ contype: string }>(em(), 'select contype from pg_constraint where conrelid = ?::regclass order by contype', [partitionName('audit_entry', dayStart(far))]);
+    expect(constraints.map((c) => c.contype)).toEqual(['f', 'p']);
   });
 });
 
