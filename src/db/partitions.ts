@@ -69,13 +69,21 @@ export async function listPartitions(em: EntityManager, table: PartitionedTable)
   return parts.sort((a, b) => (a.from ? a.from.getTime() : Infinity) - (b.from ? b.from.getTime() : Infinity));
 }
 
-/** Runs `fn` in one transaction holding the partition DDL lock, waiting at most `lockTimeout` for table locks. */
+/**
+ * How long a partition DDL statement waits for each lock. Dropping a partition takes ACCESS
+ * EXCLUSIVE on the parent, attaching one ACCESS EXCLUSIVE on the default partition and SHARE ROW
+ * EXCLUSIVE on the tenant table (the foreign key it clones); while the DDL waits behind a long
+ * transaction, every request that needs a conflicting lock queues behind the DDL (for a drop: every
+ * audit insert of every tenant). So the wait is short, and a step not granted in time fails its
+ * round (lock_not_available, 55P03), retried at the next one: partitions are made days ahead and
+ * retention is not urgent.
+ */
+export const DDL_LOCK_TIMEOUT = '500ms';
+
+/** Runs `fn` in one transaction holding the partition DDL lock, waiting at most DDL_LOCK_TIMEOUT for each lock. */
 async function ddl<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>): Promise<T> {
   return em.fork().transactional(async (tx) => {
-    // Dropping a partition takes ACCESS EXCLUSIVE on the parent, attaching one SHARE ROW EXCLUSIVE on
-    // the tenant table (the foreign key it clones): never queue behind a long transaction (and make
-    // every writer queue behind us); a timed-out step is retried at the next maintenance round.
-    await sql(tx, `select set_config('lock_timeout', '5s', true)`);
+    await sql(tx, `select set_config('lock_timeout', ?, true)`, [DDL_LOCK_TIMEOUT]);
     await sql(tx, 'select pg_advisory_xact_lock(?, ?)', DDL_LOCK);
     return fn(tx);
   });

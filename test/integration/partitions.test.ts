@@ -110,6 +110,27 @@ onServer('partition maintenance beside live traffic', () => {
     const constraints = await sql<{ contype: string }>(em(), 'select contype from pg_constraint where conrelid = ?::regclass order by contype', [partitionName('audit_entry', dayStart(far))]);
     expect(constraints.map((c) => c.contype)).toEqual(['f', 'p']);
   });
+
+  it('retention does not wait behind a long reader of an expired day: the round fails fast (55P03) and a later one drops it', async () => {
+    const tenant = await db.services.tenants.create({ name: 'Long Reader' });
+    const old = today - 500 * DAY_MS;
+    await ensurePartitions(em(), 'audit_entry', old, old);
+    await audit(tenant.id, old + HOUR);
+    const reader = new Client({ connectionString: db.url });
+    await reader.connect();
+    try {
+      await reader.query('begin');
+      await reader.query(`select count(*) from ${partitionName('audit_entry', old)}`); // an export reading that day, still open
+      await expect(db.services.audit.prune(400, now)).rejects.toMatchObject({ code: '55P03' });
+      // meanwhile the table takes inserts and the day is still there
+      await audit(tenant.id, now);
+      expect((await listPartitions(em(), 'audit_entry')).map((p) => p.name)).toContain(partitionName('audit_entry', old));
+      await reader.query('commit');
+    } finally {
+      await reader.end();
+    }
+    expect((await db.services.audit.prune(400, now)).dropped).toContain(partitionName('audit_entry', old));
+  });
 });
 
 describe('audit retention and archive', () => {
