@@ -1,5 +1,6 @@
 // npm run bench: load benchmarks on the real PostgreSQL, reported as ratios to a bare Koa
 // hello-world measured in the same run (the machine is shared and noisy: absolute numbers drift).
+const os = require('node:os');
 const path = require('node:path');
 const { scratchDatabase, freePort, startProcess, stop, load, cli, report, sql, aim, printAims, cpuBudget } = require('./lib');
 const { bulkBench } = require('./bulk');
@@ -75,6 +76,8 @@ async function groupBench(url, tenantId, base, headers) {
 }
 
 async function main() {
+  // every process of the run (server, ceilings) runs on this Node: its version moves the ratios (docs/operations.md)
+  console.log(`Node ${process.version}, ${os.cpus().length} cores, sections: ${SECTIONS.join(', ')}`);
   // the scale run prints the disk space it needs first, and refuses to start without it
   if (SECTIONS.includes('scale')) await preflight(process.env.BENCH_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres');
   const db = await scratchDatabase('provisio_bench');
