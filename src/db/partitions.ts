@@ -98,9 +98,11 @@ async function ddl<T>(em: EntityManager, fn: (tx: EntityManager) => Promise<T>):
  * queueing every audit or outbox insert of every tenant behind it (and itself behind any open read
  * of the table); ATTACH takes SHARE UPDATE EXCLUSIVE on the parent, which neither reads nor inserts
  * conflict with. A CHECK constraint matching the bounds spares ATTACH its validation scan of the new
- * table; the backlog of the default partition moves before the attach, with no statement timeout
- * (a large backlog must not fail and retry every round), while writers go on; only the rows that
- * arrived meanwhile move again under a lock that holds back the default partition's writers alone.
+ * table, and indexes made beforehand spare it their builds; the backlog of the default partition
+ * moves before the attach, with no statement timeout (a large backlog must not fail and retry every
+ * round), while writers go on; only the rows that arrived meanwhile move again, under the lock on
+ * the default partition that ATTACH needs anyway (held back meanwhile: that partition's readers and
+ * writers alone).
  */
 export async function ensurePartitions(em: EntityManager, table: PartitionedTable, fromMs: number, toMs: number): Promise<string[]> {
   const created: string[] = [];
@@ -121,10 +123,13 @@ export async function ensurePartitions(em: EntityManager, table: PartitionedTabl
       );
       const move = `with moved as (delete from ${def} where id >= ?::uuid and id < ?::uuid returning *)
                     insert into ${name} (${cols}) select ${cols} from moved`;
-      await sql(tx, `create table ${name} (like ${table} including defaults including constraints including generated including storage)`);
+      // the parent's indexes too, built here: ATTACH adopts them instead of building them under its locks
+      await sql(tx, `create table ${name} (like ${table} including defaults including constraints including generated including storage including indexes)`);
       await sql(tx, `alter table ${name} add constraint ${name}_bounds check (id >= '${lo}'::uuid and id < '${hi}'::uuid)`);
       await sql(tx, move, [lo, hi]);
-      await sql(tx, `lock table ${def} in share row exclusive mode`);
+      // the lock ATTACH takes on the default partition, taken before the rows that arrived meanwhile
+      // move (taking a weaker one first could deadlock with a transaction that read it and then writes it)
+      await sql(tx, `lock table ${def} in access exclusive mode`);
       await sql(tx, move, [lo, hi]);
       await sql(tx, `alter table ${table} attach partition ${name} for values from ('${lo}') to ('${hi}')`);
       await sql(tx, `alter table ${name} drop constraint ${name}_bounds`);
