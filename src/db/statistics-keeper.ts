@@ -7,7 +7,16 @@ import { sql } from './sql';
 /** The tables the hot paths plan against. */
 export const ANALYSED_TABLES = ['scim_user', 'scim_group', 'group_member'] as const;
 
-/** Dead rows past which a table is vacuumed when nothing else does it: autovacuum's rule (50 + 20 %), with the analyser's floor. */
+/**
+ * Rows changed past which a hot table is analysed: autovacuum's own rule (autovacuum_analyze_threshold
+ * 50, autovacuum_analyze_scale_factor 0.1). A floor of 1,000 left a new deployment's first hundreds
+ * of users without statistics, and the plans replanned after a bulk load then took a partial index
+ * of live users for tiny and walked the whole tenant (see replanCommand).
+ */
+const ANALYZE_FLOOR = 50;
+const ANALYZE_SCALE = 0.1;
+
+/** Dead rows past which a table is vacuumed when nothing else does it: autovacuum's rule (50 + 20 %), with a higher floor. */
 const VACUUM_FLOOR = 1000;
 const VACUUM_SCALE = 0.2;
 
@@ -22,6 +31,27 @@ export async function autovacuumMissing(orm: MikroORM, embedded: boolean): Promi
 }
 
 /**
+ * A command that makes every session replan its cached statements on `table` now, and changes
+ * nothing else: its first column's statistics target set to the value it has (an ALTER TABLE
+ * invalidates the table's cached plans everywhere on commit, as the ANALYZE after it will when it
+ * ends). It takes the lock ANALYZE takes (SHARE UPDATE EXCLUSIVE: reads and writes go on), waiting
+ * at most 50 ms for it: held, another instance is analysing the table, and its ANALYZE will replan.
+ * A role that does not own the table (which could not ANALYZE it either) skips it.
+ */
+export function replanCommand(table: string): string {
+  const literal = `'"${table.replace(/"/g, '""').replace(/'/g, "''")}"'`;
+  return `do $$
+declare col record;
+begin
+  set local lock_timeout = '50ms';
+  select a.attname, coalesce(a.attstattarget, -1) as target into col
+    from pg_attribute a where a.attrelid = ${literal}::regclass and a.attnum > 0 and not a.attisdropped order by a.attnum limit 1;
+  execute format('alter table %s alter column %I set statistics %s', ${literal}::regclass, col.attname, col.target);
+exception when lock_not_available or insufficient_privilege then null;
+end $$`;
+}
+
+/**
  * Keeps the planner's statistics of the hot tables current when nothing else does: a server with
  * autovacuum off, or embedded PGlite, which has no autovacuum at all, and even autovacuum only wakes
  * once a minute. Without statistics PostgreSQL plans from default selectivities, under which a
@@ -29,10 +59,18 @@ export async function autovacuumMissing(orm: MikroORM, embedded: boolean): Promi
  * /Users/{id}, userName eq and externalId eq walked a whole tenant through (tenant_id) or
  * (tenant_id, id) per request (issue 16: the first 10 s ran at 0.04x of the steady state).
  *
- * Each round is one catalogue query: a table whose rows changed by more than 1,000 + 10 % since
- * its last ANALYZE (autovacuum's rule, with a higher floor) is analysed, SKIP_LOCKED so that
+ * Each round is one catalogue query: a table whose rows changed by more than 50 + 10 % since
+ * its last ANALYZE (autovacuum's rule) is analysed, SKIP_LOCKED so that
  * instances never queue behind each other's. ANALYZE invalidates the cached plans that read the
  * table, so the next execution plans with the new statistics.
+ *
+ * Before each ANALYZE the table's cached plans are dropped at once ({@link replanCommand}): a
+ * prepared statement settles on a generic plan after five executions, and one settled while the
+ * table held a hundred rows is a sequential scan (cheaper than an index probe on a few pages),
+ * kept until something invalidates it. The ANALYZE would, but only when it ends: about a second
+ * at 100,000 rows, and longer while every request scans the whole table beside it. Replanned, the
+ * statements see the table's current size (PostgreSQL reads it at each planning) and probe the
+ * indexes again, with the old statistics, until the new ones arrive.
  *
  * With `vacuum` (where no autovacuum runs: embedded PGlite has none, and a server may have it off;
  * see {@link autovacuumMissing}) a round also vacuums every table of the schema whose dead rows
@@ -70,9 +108,11 @@ export class StatisticsKeeper {
 
   /** ANALYZE of the hot tables past their change threshold. */
   private async analyse(): Promise<string[]> {
-    const analysed = await this.maintain('analyze', 's.relname = any(?::text[]) and s.n_mod_since_analyze > 1000 + 0.1 * greatest(c.reltuples, 0)', [
-      `{${ANALYSED_TABLES.join(',')}}`,
-    ]);
+    const analysed = await this.maintain(
+      'analyze',
+      's.relname = any(?::text[]) and s.n_mod_since_analyze > ? + ? * greatest(c.reltuples, 0)',
+      [`{${ANALYSED_TABLES.join(',')}}`, ANALYZE_FLOOR, ANALYZE_SCALE],
+    );
     if (analysed.length) this.logger.info({ analysed }, 'statistics refreshed');
     return analysed;
   }
@@ -100,7 +140,10 @@ export class StatisticsKeeper {
     );
     await this.commands(
       em,
-      due.map(({ name }) => `${verb} (skip_locked) "${name.replace(/"/g, '""')}"`),
+      due.flatMap(({ name }) => {
+        const command = `${verb} (skip_locked) "${name.replace(/"/g, '""')}"`;
+        return verb === 'analyze' ? [replanCommand(name), command] : [command];
+      }),
     );
     return due.map((d) => d.name);
   }
