@@ -30,6 +30,11 @@ export async function autovacuumMissing(orm: MikroORM, embedded: boolean): Promi
   return !on;
 }
 
+/** A table name as a quoted SQL identifier. */
+function quoted(table: string): string {
+  return `"${table.replace(/"/g, '""')}"`;
+}
+
 /**
  * A command that makes every session replan its cached statements on `table` now, and changes
  * nothing else: its first column's statistics target set to the value it has (an ALTER TABLE
@@ -39,7 +44,7 @@ export async function autovacuumMissing(orm: MikroORM, embedded: boolean): Promi
  * A role that does not own the table (which could not ANALYZE it either) skips it.
  */
 export function replanCommand(table: string): string {
-  const literal = `'"${table.replace(/"/g, '""').replace(/'/g, "''")}"'`;
+  const literal = `'${quoted(table).replace(/'/g, "''")}'`;
   return `do $$
 declare col record;
 begin
@@ -59,10 +64,10 @@ end $$`;
  * /Users/{id}, userName eq and externalId eq walked a whole tenant through (tenant_id) or
  * (tenant_id, id) per request (issue 16: the first 10 s ran at 0.04x of the steady state).
  *
- * Each round is one catalogue query: a table whose rows changed by more than 50 + 10 % since
- * its last ANALYZE (autovacuum's rule) is analysed, SKIP_LOCKED so that
- * instances never queue behind each other's. ANALYZE invalidates the cached plans that read the
- * table, so the next execution plans with the new statistics.
+ * Each round is one catalogue query: a table whose rows changed by more than 50 + 10 % since its
+ * last ANALYZE (autovacuum's rule) is analysed, SKIP_LOCKED so that instances never queue behind
+ * each other's. ANALYZE invalidates the cached plans that read the table, so the next execution
+ * plans with the new statistics.
  *
  * Before each ANALYZE the table's cached plans are dropped at once ({@link replanCommand}): a
  * prepared statement settles on a generic plan after five executions, and one settled while the
@@ -109,9 +114,9 @@ export class StatisticsKeeper {
   /** ANALYZE of the hot tables past their change threshold. */
   private async analyse(): Promise<string[]> {
     const analysed = await this.maintain(
-      'analyze',
       's.relname = any(?::text[]) and s.n_mod_since_analyze > ? + ? * greatest(c.reltuples, 0)',
       [`{${ANALYSED_TABLES.join(',')}}`, ANALYZE_FLOOR, ANALYZE_SCALE],
+      (table) => [replanCommand(table), `analyze (skip_locked) ${quoted(table)}`],
     );
     if (analysed.length) this.logger.info({ analysed }, 'statistics refreshed');
     return analysed;
@@ -119,16 +124,18 @@ export class StatisticsKeeper {
 
   /** VACUUM of the schema's tables past autovacuum's dead-row rule (leaf partitions one by one). */
   private async vacuum(): Promise<string[]> {
-    const vacuumed = await this.maintain('vacuum', 's.n_dead_tup > ? + ? * greatest(c.reltuples, 0)', [VACUUM_FLOOR, VACUUM_SCALE]);
+    const vacuumed = await this.maintain('s.n_dead_tup > ? + ? * greatest(c.reltuples, 0)', [VACUUM_FLOOR, VACUUM_SCALE], (table) => [
+      `vacuum (skip_locked) ${quoted(table)}`,
+    ]);
     if (vacuumed.length) this.logger.info({ vacuumed }, 'dead rows reclaimed (no autovacuum here)');
     return vacuumed;
   }
 
   /**
-   * `verb (skip_locked)` on each table of the schema whose statistics row (pg_stat_user_tables s,
-   * with its pg_class c) meets `condition`: one catalogue query, then one command per table due.
+   * `commandsFor(table)` on each table of the schema whose statistics row (pg_stat_user_tables s,
+   * with its pg_class c) meets `condition`: one catalogue query, then the commands of each table due.
    */
-  private async maintain(verb: 'analyze' | 'vacuum', condition: string, params: unknown[]): Promise<string[]> {
+  private async maintain(condition: string, params: unknown[], commandsFor: (table: string) => string[]): Promise<string[]> {
     const em = this.orm.em.fork() as EntityManager;
     const due = await sql<{ name: string }>(
       em,
@@ -138,13 +145,7 @@ export class StatisticsKeeper {
         order by s.relname`,
       params,
     );
-    await this.commands(
-      em,
-      due.flatMap(({ name }) => {
-        const command = `${verb} (skip_locked) "${name.replace(/"/g, '""')}"`;
-        return verb === 'analyze' ? [replanCommand(name), command] : [command];
-      }),
-    );
+    await this.commands(em, due.flatMap(({ name }) => commandsFor(name)));
     return due.map((d) => d.name);
   }
 
