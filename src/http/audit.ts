@@ -50,9 +50,9 @@ const SUCCESS: Record<string, number> = { POST: 201, PUT: 200, PATCH: 200, DELET
  * other request is recorded once the outcome is known — the answer's status, or the status the
  * error will be mapped to: a failed write is answered only once its entry is stored; a read (GET,
  * or a POST .search), a request refused before authentication (401) or for load (429, 503) is
- * answered without waiting: its entry is queued for the next grouped INSERT, which keeps the hot
- * read path at one round trip (a crash can lose the reads of the last milliseconds; graceful
- * shutdown drains the queue). The resource ids and changed attribute names come from the services
+ * answered without waiting: its entry is queued for a grouped INSERT that starts within 5 ms
+ * (AuditService.record), which keeps the hot read path at one round trip (a crash can lose the
+ * reads of the last milliseconds; graceful shutdown drains the queue). The resource ids and changed attribute names come from the services
  * (AuditNotes), never from parsing bodies; nothing of a body, a token or a password is recorded. A
  * failing audit write is reported, never turned into a failed request.
  */
@@ -84,10 +84,11 @@ export function scimAudit(audit: AuditService): ScimMiddleware {
       if (error) throw error;
       return;
     }
-    const stored = audit.record(record).catch((e: unknown) => void ctx.app.emit('error', e, ctx));
     // anonymous floods and a failing database must not cost a synchronous INSERT each
     const shed = outcome.status === 503;
-    if (!isRead(ctx.method, record.operation) && ctx.state.scim && !shed) await stored;
+    const waits = !isRead(ctx.method, record.operation) && ctx.state.scim && !shed;
+    const stored = audit.record(record, waits ? 'now' : 'soon').catch((e: unknown) => void ctx.app.emit('error', e, ctx));
+    if (waits) await stored;
     if (error) throw error;
   };
 }
@@ -126,7 +127,7 @@ class RefusalCoalescer {
     }
     if (current) this.flush(key, current);
     this.open.set(key, { second, more: 0, last: record, onError });
-    this.audit.record(record).catch(onError);
+    this.audit.record(record, 'soon').catch(onError);
   }
 
   private flush(key: string, state: Pending): void {
@@ -135,7 +136,7 @@ class RefusalCoalescer {
     if (state.more === 0) return;
     const more = state.more;
     state.more = 0;
-    this.audit.record({ ...state.last, note: `${more} more refused (429) in this second` }).catch(state.onError);
+    this.audit.record({ ...state.last, note: `${more} more refused (429) in this second` }, 'soon').catch(state.onError);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { sql } from '../../src/db/sql';
+import { AuditService } from '../../src/domain/audit/audit.service';
 import { createTestApp, scim, TestApp } from '../support/app';
 import { ensureBuilt } from '../support/dist';
 import { startServer } from '../support/server-process';
@@ -101,6 +102,39 @@ describe('audit poisoning', () => {
     expect((results[17] as PromiseRejectedResult).reason).toBeDefined();
     const stored = await sql<{ request_id: string }>(em(), 'select request_id from audit_entry where tenant_id = ? order by request_id', [t.id]);
     expect(stored.map((r) => r.request_id).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `batch-${i}`).filter((id) => id !== 'batch-17').sort());
+  });
+});
+
+describe('audit grouping', () => {
+  // a linger far longer than any pause between two synchronous calls (the default 5 ms is not, under a
+  // loaded suite's GC), so that what shares a statement depends on the rule alone
+  const audit = (lingerMs = 300) => new AuditService(app.orm, lingerMs);
+  const entries = async (name: string) => {
+    const t = await app.tenant(name);
+    const actor = { kind: 'scim' as const, connectionId: t.connectionId, tokenId: t.tokenId, idp: 'generic' as const };
+    const entry = (requestId: string) => ({ tenantId: t.id, actor, method: 'GET', path: '/x', operation: 'User.get', status: 200, latencyMs: 1, requestId });
+    // rows written by one INSERT share its transaction id
+    const statements = async () =>
+      (await sql<{ n: number; rows: number }>(em(), 'select count(distinct xmin::text)::int as n, count(*)::int as rows from audit_entry where tenant_id = ?', [t.id]))[0];
+    return { entry, statements };
+  };
+
+  it('entries nobody waits for (reads) share one INSERT, and are stored with no drain', async () => {
+    const { entry, statements } = await entries('Grouping reads');
+    const service = audit();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => service.record(entry(`read-${i}`), 'soon')));
+    // without the linger the first would have gone alone, the other nineteen in the next INSERT
+    expect(await statements()).toEqual({ n: 1, rows: 20 });
+  });
+
+  it('an awaited entry starts its INSERT at once and takes the lingering ones with it', async () => {
+    const { entry, statements } = await entries('Grouping awaited');
+    // ten minutes: were the awaited entry to wait for the reads' linger, the test would time out
+    const service = audit(600_000);
+    const reads = Array.from({ length: 5 }, (_, i) => service.record(entry(`read-${i}`), 'soon'));
+    await service.record(entry('failed-write'), 'now');
+    expect(await statements()).toEqual({ n: 1, rows: 6 });
+    await Promise.all(reads);
   });
 });
 

@@ -8,6 +8,13 @@ import { sql, sqlPrepared, sqlRun } from '../../db/sql';
 import { AUDIT_RECORDSET, auditRow, type AuditRowInput } from './audit-row';
 import { databaseFault } from '../../db/faults';
 
+/**
+ * How long an audit entry nobody waits for (a read's, a refusal's) may wait for others to share its
+ * grouped INSERT (see AuditService.record), and the most rows one INSERT takes.
+ */
+const AUDIT_LINGER_MS = 5;
+const AUDIT_BATCH = 500;
+
 /** One request to audit (AuditService.record): an audit row whose tenant, when named, is named by a string. */
 export interface AuditInput extends AuditRowInput {
   tenantId?: string;
@@ -119,7 +126,11 @@ function fromRow(r: Row): AuditRecord {
  * determined, in grouped INSERTs that commit asynchronously (see `insert`).
  */
 export class AuditService {
-  constructor(private readonly orm: MikroORM) {}
+  /** `lingerMs`: see record (AUDIT_LINGER_MS; tests widen it so that their grouping does not hang on a GC pause). */
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly lingerMs = AUDIT_LINGER_MS,
+  ) {}
 
   private em(): EntityManager {
     return this.orm.em.fork() as EntityManager;
@@ -133,22 +144,51 @@ export class AuditService {
     return this.queue.length;
   }
 
-  private queue: { row: Record<string, unknown>; done: (err?: unknown) => void }[] = [];
+  /** `due`: when the entry's INSERT must start at the latest (Date.now() ms; 0 for an awaited entry). */
+  private queue: { row: Record<string, unknown>; due: number; done: (err?: unknown) => void }[] = [];
   private flushing = false;
+  /** Entries in the queue that a caller awaits (`record(…, 'now')`): their INSERT starts at once. */
+  private waited = 0;
+  /** The `due` of the oldest queued entry nobody awaits; undefined: none queued. */
+  private lingerUntil: number | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** drain() calls in progress: while any, nothing lingers. */
+  private draining = 0;
 
   /**
    * Writes one entry and resolves once it is stored; with only a slug, nothing is written unless
    * that tenant exists. Entries of concurrent requests are grouped: while one INSERT runs, the
-   * next entries queue and go together in the following one (group commit, no timer), so under
-   * load a request shares its INSERT with the others in flight, and alone it pays one round trip.
+   * next entries queue and go together in the following one (group commit), so under load a
+   * request shares its INSERT with the others in flight.
+   *
+   * `when` says whether a caller waits for the entry: `now` (a failed write answered once its entry
+   * is stored, an admin mutation) starts its INSERT at once; `soon` (a read answered without
+   * waiting, a refusal) may wait up to AUDIT_LINGER_MS for others to share its INSERT.
    */
-  record(input: AuditInput): Promise<void> {
+  record(input: AuditInput, when: 'now' | 'soon' = 'now'): Promise<void> {
     const row = auditRow(input);
     if (!row.tenant_id && !row.tenant_slug) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.queue.push({ row, done: (err) => (err ? reject(err) : resolve()) });
-      void this.flush();
+      const due = when === 'now' ? 0 : Date.now() + this.lingerMs;
+      this.queue.push({ row, due, done: (err) => (err ? reject(err) : resolve()) });
+      if (due === 0) this.waited++;
+      else this.lingerUntil ??= due;
+      this.schedule();
     });
+  }
+
+  /** Starts the next INSERT now (an awaited entry, a full batch, the linger over, a drain), or arms the linger timer. */
+  private schedule(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    const wait = this.draining > 0 || this.waited > 0 || this.queue.length >= AUDIT_BATCH ? 0 : (this.lingerUntil ?? 0) - Date.now();
+    if (wait <= 0) {
+      void this.flush();
+      return;
+    }
+    this.lingerTimer ??= setTimeout(() => {
+      this.lingerTimer = undefined;
+      this.schedule();
+    }, wait);
   }
 
   /** Run first by drain(): they record what they still hold back (the 429 counts of scimAudit). */
@@ -162,13 +202,27 @@ export class AuditService {
   /** Resolves once every entry recorded so far is stored (graceful shutdown, tests). */
   async drain(): Promise<void> {
     for (const hook of this.drainHooks) hook();
-    while (this.queue.length > 0 || this.flushing) await new Promise((r) => setTimeout(r, 5));
+    this.draining++;
+    try {
+      this.schedule();
+      while (this.queue.length > 0 || this.flushing) await new Promise((r) => setTimeout(r, 5));
+    } finally {
+      this.draining--;
+    }
   }
 
   private async flush(): Promise<void> {
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
-    const batch = this.queue.splice(0, 500);
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    const batch = this.queue.splice(0, AUDIT_BATCH);
+    this.waited = 0;
+    this.lingerUntil = undefined;
+    for (const b of this.queue) {
+      if (b.due === 0) this.waited++;
+      else this.lingerUntil ??= b.due;
+    }
     try {
       await this.insert(batch.map((b) => b.row));
       for (const b of batch) b.done();
@@ -188,7 +242,7 @@ export class AuditService {
       }
     } finally {
       this.flushing = false;
-      void this.flush();
+      this.schedule();
     }
   }
 
