@@ -120,6 +120,47 @@ async function load(title, opts, pid) {
   return row;
 }
 
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+
+/**
+ * A row and its ceiling measured in alternating rounds (BENCH_ROUNDS, 3 by default; the ceiling
+ * first in odd rounds, the row first in even ones), each load half of BENCH_SECONDS (at least 4 s):
+ * this machine's speed drifts by tens of per cent within a minute, and one ceiling measured once
+ * beside rows measured up to a minute later made the same code's ratio read 0.50 in one run and
+ * 0.80 in the next. The ratio is the median of the rounds' own ratios; the rows returned merge the
+ * rounds (mean req/s and CPU, median p50, highest p99) for the report.
+ */
+async function paired(ceiling, row, rounds = ROUNDS) {
+  const seconds = Math.max(4, Number(process.env.BENCH_SECONDS || 10) / 2);
+  const runs = { ceiling: [], row: [] };
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? ['ceiling', 'row'] : ['row', 'ceiling'];
+    for (const which of order) {
+      const spec = which === 'ceiling' ? ceiling : row;
+      runs[which].push(await load(spec.title, { duration: seconds, ...spec.opts }, spec.pid));
+    }
+  }
+  const ratios = runs.row.map((r, i) => r.rps / runs.ceiling[i].rps);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  const merge = (rs) => ({
+    title: rs[0].title,
+    rps: rs.reduce((n, r) => n + r.rps, 0) / rs.length,
+    p50: median(rs.map((r) => r.p50)),
+    p99: Math.max(...rs.map((r) => r.p99)),
+    cpu: rs.every((r) => r.cpu)
+      ? Object.fromEntries(['server', 'db', 'client'].map((k) => [k, rs.some((r) => r.cpu[k] === null) ? null : rs.reduce((n, r) => n + r.cpu[k], 0) / rs.length]))
+      : undefined,
+  });
+  const merged = { ceiling: merge(runs.ceiling), row: merge(runs.row) };
+  merged.row.paired = { ceiling: merged.ceiling, ratio: median(ratios), rounds: ratios };
+  return merged;
+}
+
+/** `rounds 0.58 / 0.61 / 0.66`: a paired row's rounds (see paired). */
+function roundsOf(row) {
+  return `rounds ${row.paired.rounds.map((x) => x.toFixed(2)).join(' / ')}`;
+}
+
 /** `server 630 + db 262 + client 114 = 1006 µs CPU/request` */
 function cpuLine(r) {
   if (!r.cpu) return '';
@@ -132,10 +173,15 @@ function cli(args, env) {
   return JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'bin/provisio.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env } }).toString());
 }
 
+/** A row's throughput ratio to `baseline`: the median of the paired rounds when it is the row's paired ceiling. */
+function ratioTo(baseline, row) {
+  return row.paired?.ceiling === baseline ? row.paired.ratio : row.rps / baseline.rps;
+}
+
 function report(baseline, rows, aims) {
   const line = (r) =>
     `${r.title.padEnd(60)} ${r.rps.toFixed(0).padStart(8)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms` +
-    (r === baseline ? '   (baseline)' : `   ratio ${(r.rps / baseline.rps).toFixed(3)}${aims[r.title] ? `  (aim >= ${aims[r.title]})` : ''}`) +
+    (r === baseline ? '   (baseline)' : `   ratio ${ratioTo(baseline, r).toFixed(3)}${r.paired?.ceiling === baseline ? ` (median of ${roundsOf(r)})` : ''}${aims[r.title] ? `  (aim >= ${aims[r.title]})` : ''}`) +
     (r.cpu ? `\n${''.padEnd(62)}${cpuLine(r)}` : '');
   console.log([line(baseline), ...rows.map(line)].join('\n'));
 }
@@ -202,4 +248,4 @@ function sampleRss(pid, everyMs = 1000) {
   };
 }
 
-module.exports = { cpuLine, cpuBudget, ROOT, scratchDatabase, freePort, startProcess, stop, load, loadTogether, cli, report, sql, aim, printAims, sampleRss };
+module.exports = { cpuLine, cpuBudget, ROOT, scratchDatabase, freePort, startProcess, stop, load, paired, ratioTo, roundsOf, loadTogether, cli, report, sql, aim, printAims, sampleRss };

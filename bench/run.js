@@ -2,7 +2,7 @@
 // hello-world measured in the same run (the machine is shared and noisy: absolute numbers drift).
 const os = require('node:os');
 const path = require('node:path');
-const { scratchDatabase, freePort, startProcess, stop, load, cli, report, sql, aim, printAims, cpuBudget } = require('./lib');
+const { scratchDatabase, freePort, startProcess, stop, load, paired, ratioTo, roundsOf, cli, report, sql, aim, printAims, cpuBudget } = require('./lib');
 const { bulkBench } = require('./bulk');
 const { queryBench } = require('./query');
 const { freshBench } = require('./fresh');
@@ -136,9 +136,10 @@ async function coreAndGroups(db, tenant, base, headers, hello, { pgPort, writePo
     body: JSON.stringify({ schemas: [USER], userName: 'seed@example.com', name: { givenName: 'S', familyName: 'Eed' }, emails: [{ value: 'seed@example.com', type: 'work', primary: true }] }),
   }).then((r) => r.json());
 
-  const pgRoute = await load('reference: bare Koa + one pg query', { url: `http://127.0.0.1:${pgPort}/${seeded.id}` }, pids.pgRoute);
-
-  const get = await load('GET /Users/{id}', { url: `${base}/Users/${seeded.id}`, headers }, pids.server);
+  const { ceiling: pgRoute, row: get } = await paired(
+    { title: 'reference: bare Koa + one pg query', opts: { url: `http://127.0.0.1:${pgPort}/${seeded.id}` }, pid: pids.pgRoute },
+    { title: 'GET /Users/{id}', opts: { url: `${base}/Users/${seeded.id}`, headers }, pid: pids.server },
+  );
   let n = 0;
   const creates = (url, tag) => ({
     url,
@@ -153,16 +154,18 @@ async function coreAndGroups(db, tenant, base, headers, hello, { pgPort, writePo
       },
     ],
   });
-  const write = await load('write ceiling: bare Koa + pg user & outbox INSERT', creates(`http://127.0.0.1:${writePort}/${tenant.tenant.id}`, 'w'), pids.write);
-  const post = await load('POST /Users', creates(`${base}/Users`, 'u'), pids.server);
+  const { ceiling: write, row: post } = await paired(
+    { title: 'write ceiling: bare Koa + pg user & outbox INSERT', opts: creates(`http://127.0.0.1:${writePort}/${tenant.tenant.id}`, 'w'), pid: pids.write },
+    { title: 'POST /Users', opts: creates(`${base}/Users`, 'u'), pid: pids.server },
+  );
   report(hello, [pgRoute, get, write, post], { 'GET /Users/{id}': 0.25, 'POST /Users': 0.12 });
   console.log('ratios to the ceilings of issue 16:');
   report(pgRoute, [get], { 'GET /Users/{id}': 0.8 });
   report(write, [post], { 'POST /Users': 0.7 });
   cpuBudget(pgRoute, get, 0.8);
   cpuBudget(write, post, 0.7);
-  aim('GET /Users/{id} vs pg-route', get.rps / pgRoute.rps, 0.8);
-  aim('POST /Users vs write ceiling (user + outbox INSERT, one tx)', post.rps / write.rps, 0.7, `(${(post.rps / pgRoute.rps).toFixed(2)}x pg-route)`);
+  aim('GET /Users/{id} vs pg-route', ratioTo(pgRoute, get), 0.8, `(${roundsOf(get)})`);
+  aim('POST /Users vs write ceiling (user + outbox INSERT, one tx)', ratioTo(write, post), 0.7, `(${roundsOf(post)}; ${(post.rps / pgRoute.rps).toFixed(2)}x pg-route)`);
   if (!SECTIONS.includes('groups')) return;
 
   console.log(`\nGroups: seeding ${GROUP_MEMBERS.toLocaleString()} members in SQL…`);
