@@ -52,9 +52,10 @@ const SUCCESS: Record<string, number> = { POST: 201, PUT: 200, PATCH: 200, DELET
  * or a POST .search), a request refused before authentication (401) or for load (429, 503) is
  * answered without waiting: its entry is queued for a grouped INSERT that starts within 5 ms
  * (AuditService.record), which keeps the hot read path at one round trip (a crash can lose the
- * reads of the last milliseconds; graceful shutdown drains the queue). The resource ids and changed attribute names come from the services
- * (AuditNotes), never from parsing bodies; nothing of a body, a token or a password is recorded. A
- * failing audit write is reported, never turned into a failed request.
+ * reads of the last milliseconds; graceful shutdown drains the queue). The resource ids and
+ * changed attribute names come from the services (AuditNotes), never from parsing bodies; nothing
+ * of a body, a token or a password is recorded. A failing audit write is reported, never turned
+ * into a failed request.
  */
 export function scimAudit(audit: AuditService): ScimMiddleware {
   const refusals = new RefusalCoalescer(audit);
