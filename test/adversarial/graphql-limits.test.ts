@@ -68,6 +68,20 @@ it('an admin key over its token bucket gets 429, Retry-After and RATE_LIMITED; a
 // the held request waits on a row lock taken by a second session: embedded PGlite is one session
 const onServer = (name: string, fn: () => Promise<void>) => (process.env.DATABASE_URL ? it(name, fn) : undefined);
 
+/**
+ * Waits until a session waits for a lock the `locker` session holds. Not "any ungranted lock": the
+ * suite's other files run against other databases of the same server, and one of their waits made
+ * this test go on before its own request had reached the lock (and its gate slot).
+ */
+async function waitUntilBlocked(locker: Client): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await locker.query('select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))');
+    if (rows[0].n > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('no session came to wait for the lock');
+}
+
 onServer("an admin key's concurrency gate: while its requests hold their slots, more wait or get 429; another key runs at once", async () => {
   const srv = await server({ adminKeyConcurrency: 1, tenantQueue: 1, tenantQueueTimeoutMs: 60_000, adminKeyRatePerSecond: 0 });
   const tenant = await db.services.tenants.create({ name: 'Locked' });
@@ -83,11 +97,7 @@ onServer("an admin key's concurrency gate: while its requests hold their slots, 
     const held = rename('First');
     held.then(() => undefined); // sends it
     // wait until the rename is waiting for the lock, in the database
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await locker.query(`select count(*)::int as n from pg_locks where not granted`);
-      if (rows[0].n > 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitUntilBlocked(locker);
     const queued = gql(srv, a, '{ tenants { name } }'); // waits in A's queue (one place)
     queued.then(() => undefined);
     await new Promise((r) => setTimeout(r, 200));
@@ -119,11 +129,7 @@ onServer('a request whose client leaves while it waits for a slot gives the slot
     await locker.query('begin');
     await locker.query('select 1 from tenant where id = $1 for update', [tenant.id]);
     const held = post(`mutation { updateTenant(tenant: "${tenant.slug}", input: { name: "Held" }) { name } }`);
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await locker.query(`select count(*)::int as n from pg_locks where not granted`);
-      if (rows[0].n > 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await waitUntilBlocked(locker);
     // a second request queues behind the held one, and its client leaves
     const leaving = new AbortController();
     const left = post('{ tenants { name } }', leaving.signal).catch((e: Error) => e.name);

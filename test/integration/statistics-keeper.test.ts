@@ -97,9 +97,9 @@ if (process.env.DATABASE_URL) describe('on a server, with a VACUUM that takes se
     await sql(em(), `alter database "${database()}" reset vacuum_cost_delay`);
     await sql(em(), `alter database "${database()}" reset vacuum_cost_limit`);
   });
-  /** The keeper's VACUUMs running now (pg_stat_activity). */
+  /** The keeper's VACUUMs running now on this test's database (other files' keepers share the server). */
   const running = async () =>
-    (await sql<{ n: number }>(em(), `select count(*)::int as n from pg_stat_activity where application_name = 'provisio statistics keeper' and state = 'active' and query ilike 'vacuum%'`))[0].n;
+    (await sql<{ n: number }>(em(), `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'provisio statistics keeper' and state = 'active' and query ilike 'vacuum%'`))[0].n;
 
   it("its commands run on a connection of their own: a VACUUM longer than the requests' statement timeout completes", async () => {
     const strict = await openOrm(db.url, 1, false, { ...DEFAULT_DB_LIMITS, statementTimeoutMs: 300 });
