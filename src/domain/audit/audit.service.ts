@@ -147,10 +147,8 @@ export class AuditService {
   /** `due`: when the entry's INSERT must start at the latest (Date.now() ms; 0 for an awaited entry). */
   private queue: { row: Record<string, unknown>; due: number; done: (err?: unknown) => void }[] = [];
   private flushing = false;
-  /** Entries in the queue that a caller awaits (`record(…, 'now')`): their INSERT starts at once. */
-  private waited = 0;
-  /** The `due` of the oldest queued entry nobody awaits; undefined: none queued. */
-  private lingerUntil: number | undefined;
+  /** The earliest `due` in the queue: when the next INSERT must start (0: at once). */
+  private nextDue = Infinity;
   private lingerTimer: NodeJS.Timeout | undefined;
   /** drain() calls in progress: while any, nothing lingers. */
   private draining = 0;
@@ -171,8 +169,7 @@ export class AuditService {
     return new Promise((resolve, reject) => {
       const due = when === 'now' ? 0 : Date.now() + this.lingerMs;
       this.queue.push({ row, due, done: (err) => (err ? reject(err) : resolve()) });
-      if (due === 0) this.waited++;
-      else this.lingerUntil ??= due;
+      this.nextDue = Math.min(this.nextDue, due);
       this.schedule();
     });
   }
@@ -180,7 +177,7 @@ export class AuditService {
   /** Starts the next INSERT now (an awaited entry, a full batch, the linger over, a drain), or arms the linger timer. */
   private schedule(): void {
     if (this.flushing || this.queue.length === 0) return;
-    const wait = this.draining > 0 || this.waited > 0 || this.queue.length >= AUDIT_BATCH ? 0 : (this.lingerUntil ?? 0) - Date.now();
+    const wait = this.draining > 0 || this.queue.length >= AUDIT_BATCH ? 0 : this.nextDue - Date.now();
     if (wait <= 0) {
       void this.flush();
       return;
@@ -217,12 +214,8 @@ export class AuditService {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
     const batch = this.queue.splice(0, AUDIT_BATCH);
-    this.waited = 0;
-    this.lingerUntil = undefined;
-    for (const b of this.queue) {
-      if (b.due === 0) this.waited++;
-      else this.lingerUntil ??= b.due;
-    }
+    this.nextDue = Infinity;
+    for (const b of this.queue) this.nextDue = Math.min(this.nextDue, b.due);
     try {
       await this.insert(batch.map((b) => b.row));
       for (const b of batch) b.done();
